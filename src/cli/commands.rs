@@ -1,0 +1,485 @@
+//! What each command does. Errors bubble up as `anyhow` errors and become
+//! exit code 1; located problems are printed one per line first.
+
+use std::fmt::Write as _;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
+use crate::core::catalog::Catalogs;
+use crate::core::config::{self, Config};
+use crate::core::diag::Diagnostic;
+use crate::core::export::{self, ExportContext, Format};
+use crate::core::files::{self, LoadError};
+use crate::core::model::{Session, Template};
+use crate::core::scoring::{budget, rank};
+use crate::core::store::{self, Loaded, OpenSession};
+use crate::core::stride::Category;
+use crate::core::suggest;
+use crate::core::text::one_line;
+use crate::core::theme::{DEFAULT_THEME, Themes, no_color_requested};
+use crate::core::time::Timestamp;
+use crate::core::validate::{scope_gaps, suggestion};
+use crate::{DEMO_FILE_NAME, DEMO_SESSION};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(theme) = &cli.theme {
+        check_theme(theme)?;
+    }
+    let Some(command) = cli.command else {
+        print_home()?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::New {
+            title,
+            template,
+            output,
+        } => new_session(&title, template.into(), output),
+        Command::Open { file } => open(&file),
+        Command::Demo => demo(),
+        Command::Export {
+            file,
+            format,
+            output,
+        } => {
+            let format = match format {
+                FormatArg::JiraCsv => Format::JiraCsv,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Markdown => Format::Markdown,
+                FormatArg::Json => Format::Json,
+            };
+            export_session(&file, format, output.as_deref())
+        }
+        Command::Report { file, output } => {
+            export_session(&file, Format::Markdown, output.as_deref())
+        }
+        Command::Validate { files } => validate(&files),
+        Command::Suggest {
+            file,
+            format,
+            output,
+        } => suggest_threats(&file, format, output.as_deref()),
+        Command::Catalogs { kind } => catalogs(kind.as_deref()),
+        Command::Themes => themes(),
+    }
+}
+
+/// Prints located problems to stderr, neutralising any control characters
+/// that came from the file.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{}", one_line(&d.to_string()));
+    }
+}
+
+/// Prints the problems of a failed load and turns it into an error.
+fn report(error: LoadError) -> anyhow::Error {
+    match error {
+        LoadError::Invalid(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            anyhow::anyhow!(
+                "{errors} error{} found",
+                if errors == 1 { "" } else { "s" }
+            )
+        }
+        other => other.into(),
+    }
+}
+
+fn load_catalogs() -> Result<Catalogs> {
+    Catalogs::load(&config::search_dirs("catalogs")).map_err(report)
+}
+
+fn load_themes() -> Result<Themes> {
+    Themes::load(&config::search_dirs("themes")).map_err(report)
+}
+
+fn check_theme(name: &str) -> Result<()> {
+    let themes = load_themes()?;
+    if themes.get(name).is_none() {
+        let names: Vec<&str> = themes.all().iter().map(|t| t.name.as_str()).collect();
+        let hint = suggestion(name, names.iter().copied())
+            .map(|s| format!(" Did you mean `{s}`?"))
+            .unwrap_or_default();
+        bail!(
+            "no theme named `{}` (available: {}).{hint}",
+            one_line(name),
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Reads a session file, or standard input for `-`.
+fn read_input(path: &Path) -> Result<(PathBuf, String)> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .take(files::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        let shown = PathBuf::from("<stdin>");
+        let text = files::text_from_bytes(&shown, bytes).map_err(report)?;
+        Ok((shown, text))
+    } else {
+        let text = files::read_text(path).map_err(report)?;
+        Ok((path.to_path_buf(), text))
+    }
+}
+
+fn load_session(path: &Path, catalogs: &Catalogs) -> Result<(PathBuf, Loaded)> {
+    let (shown, text) = read_input(path)?;
+    let loaded = store::load_text(&shown, &text, catalogs).map_err(report)?;
+    print_diagnostics(&loaded.warnings);
+    Ok((shown, loaded))
+}
+
+/// Runs `write` into the file `output` (atomically) or standard output.
+fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    match output {
+        Some(path) => {
+            let mut buffer = Vec::new();
+            write(&mut buffer)?;
+            files::write_atomic(path, &buffer, false)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn print_home() -> Result<()> {
+    let mut out = String::new();
+    let _ = writeln!(out, "stridekit {}: STRIDE threat-modeling workshops in the terminal\n", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(out, "  stridekit demo                     the HR payslip demo session");
+    let _ = writeln!(out, "  stridekit new \"Feature title\"      start a session in ./sessions");
+    let _ = writeln!(out, "  stridekit report FILE              the Markdown threat model");
+    let _ = writeln!(out, "  stridekit export FILE --format F    jira-csv, csv, markdown or json");
+    let _ = writeln!(out, "  stridekit --help                   every command\n");
+    let sessions = recent_sessions();
+    if !sessions.is_empty() {
+        let _ = writeln!(out, "Sessions here:");
+        for (path, title) in sessions {
+            let _ = writeln!(out, "  {:<40} {}", path.display().to_string(), one_line(&title));
+        }
+    }
+    print!("{out}");
+    Ok(())
+}
+
+/// Session files in ./sessions and the data directory, with their titles.
+fn recent_sessions() -> Vec<(PathBuf, String)> {
+    let mut dirs = vec![PathBuf::from("sessions")];
+    if let Some(data) = config::data_dir() {
+        dirs.push(data.join("sessions"));
+    }
+    let Ok(paths) = crate::core::catalog::toml_files_in(&dirs) else {
+        return Vec::new();
+    };
+    #[derive(serde::Deserialize)]
+    struct TitleOnly {
+        title: String,
+    }
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let text = files::read_text(&p).ok()?;
+            let t: TitleOnly = toml::from_str(&text).ok()?;
+            Some((p, t.title))
+        })
+        .collect()
+}
+
+fn slug(title: &str) -> String {
+    let mut s = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-');
+    let s: String = s.chars().take(60).collect();
+    if s.is_empty() { "session".to_string() } else { s }
+}
+
+fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Result<ExitCode> {
+    if title.trim().is_empty() {
+        bail!("the title is empty; say what the session models, e.g. \"Payslip download\"");
+    }
+    let path = output.unwrap_or_else(|| PathBuf::from("sessions").join(format!("{}.toml", slug(title))));
+    let session = Session::new(title, template, Timestamp::now());
+    store::create(&path, &session)?;
+    let minutes: u32 = template.timeboxes().iter().sum();
+    println!(
+        "Created {} ({} template, {minutes} minutes).",
+        path.display(),
+        template.key()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open(path: &Path) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let opened = OpenSession::open(path, &catalogs).map_err(|e| match e {
+        store::OpenError::Load(load) => report(load),
+        other => other.into(),
+    })?;
+    print_diagnostics(&opened.warnings);
+    if let store::Access::ReadOnly { holder } = &opened.access {
+        println!("Read-only: {} is being edited by {holder}.", path.display());
+    }
+    print!("{}", summary(&opened.session));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo() -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let path = PathBuf::from(format!("<built-in>/sessions/{DEMO_FILE_NAME}"));
+    let loaded = store::load_text(&path, DEMO_SESSION, &catalogs).map_err(report)?;
+    print!("{}", summary(&loaded.session));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A short text overview of a session.
+fn summary(s: &Session) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  ({} template, phase {})",
+        one_line(&s.title),
+        s.template.key(),
+        s.phase.key()
+    );
+    if let Some(first) = s.description.lines().find(|l| !l.trim().is_empty()) {
+        let _ = writeln!(out, "  {}", one_line(first.trim()));
+    }
+    let _ = writeln!(
+        out,
+        "Scope: {} assets, {} actors, {} entry points, {} boundaries, {} components, {} flows",
+        s.assets.len(),
+        s.actors.len(),
+        s.entry_points.len(),
+        s.boundaries.len(),
+        s.components.len(),
+        s.flows.len()
+    );
+    for gap in scope_gaps(s) {
+        let _ = writeln!(out, "  scope warning: {gap}");
+    }
+    let mitigated = s
+        .threats
+        .iter()
+        .filter(|t| s.mitigations_of(t.id).next().is_some())
+        .count();
+    let _ = writeln!(
+        out,
+        "Threats: {} ({mitigated} with mitigations); {} participants, {} ballots, {} dots per person",
+        s.threats.len(),
+        s.participants.len(),
+        s.voting.ballots.len(),
+        budget(s)
+    );
+    let ranking = rank(s);
+    if !ranking.is_empty() {
+        let _ = writeln!(out, "Top threats:");
+        for r in ranking.iter().take(5) {
+            let Some(t) = s.threat(r.threat) else { continue };
+            let risk = r.band.map(|b| format!(", {}", b.key())).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:>3}{} {:<4} {}  ({} dots{risk})",
+                r.rank,
+                if r.tied { "=" } else { " " },
+                t.id.to_string(),
+                one_line(&t.title),
+                r.dots
+            );
+        }
+    }
+    out
+}
+
+fn export_session(file: &Path, format: Format, output: Option<&Path>) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let config = Config::load().map_err(report)?;
+    let (shown, loaded) = load_session(file, &catalogs)?;
+    let source_name = shown
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let ctx = ExportContext {
+        session: &loaded.session,
+        catalogs: &catalogs,
+        jira_defaults: &config.jira,
+        source_name: source_name.as_deref(),
+    };
+    emit(output, |out| export::export(&ctx, format, out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
+    let catalogs = match Catalogs::load(&config::search_dirs("catalogs")) {
+        Ok(c) => c,
+        Err(e) => {
+            // Without catalogs no session can be checked; say so per file.
+            let _ = report(e);
+            eprintln!("stridekit: fix the catalogs above first");
+            return Ok(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let mut failed = 0;
+    for path in paths {
+        let result = read_input(path).and_then(|(shown, text)| {
+            match store::load_text(&shown, &text, &catalogs) {
+                Ok(loaded) => {
+                    print_diagnostics(&loaded.warnings);
+                    Ok(())
+                }
+                Err(e) => Err(report(e)),
+            }
+        });
+        match result {
+            Ok(()) => println!("{}: ok", path.display()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {}", path.display(), one_line(&format!("{e:#}")));
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "{failed} of {} file{} invalid",
+            paths.len(),
+            if paths.len() == 1 { "" } else { "s" }
+        );
+        Ok(ExitCode::from(EXIT_INVALID))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn suggest_threats(file: &Path, format: SuggestFormat, output: Option<&Path>) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let (_, loaded) = load_session(file, &catalogs)?;
+    let suggestions = suggest::suggestions(&loaded.session, &catalogs);
+    emit(output, |out| match format {
+        SuggestFormat::Json => suggest::write_json(out, &suggestions),
+        SuggestFormat::Csv => suggest::write_csv(out, &suggestions),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn letters(categories: &[Category]) -> String {
+    Category::ALL
+        .iter()
+        .map(|c| if categories.contains(c) { c.letter() } else { '.' })
+        .collect()
+}
+
+fn catalogs(query: Option<&str>) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let mut out = String::new();
+    match query {
+        None => {
+            for info in &catalogs.catalogs {
+                list_catalog(&catalogs, &info.id, &mut out);
+            }
+            let _ = writeln!(out, "Show a kind's prompts and threats: stridekit catalogs KIND");
+        }
+        Some(q) if catalogs.catalogs.iter().any(|c| c.id == q) => list_catalog(&catalogs, q, &mut out),
+        Some(q) => {
+            let Some(kind) = catalogs.kind(q) else {
+                let hint = suggestion(q, catalogs.kind_ids())
+                    .map(|s| format!(" Did you mean `{s}`?"))
+                    .unwrap_or_default();
+                bail!("no kind or catalog named `{}`.{hint}", one_line(q));
+            };
+            let _ = writeln!(out, "{} ({})", one_line(&kind.name), kind.id);
+            let _ = write!(out, "  element: {}", kind.element.key());
+            if let Some(r) = kind.responsibility {
+                let _ = write!(out, "; shared responsibility: {}", r.key());
+            }
+            let _ = writeln!(out, "; from {}", kind.source.display());
+            if !kind.summary.is_empty() {
+                let _ = writeln!(out, "  {}", one_line(&kind.summary));
+            }
+            for &category in &kind.categories {
+                let _ = writeln!(out, "\n{} ({})", category.name(), category.property());
+                for p in kind.prompts_for(category) {
+                    let _ = writeln!(out, "  ? {}", one_line(p));
+                }
+                for t in kind.threats_for(category) {
+                    let _ = writeln!(out, "  - {}  [{}]", one_line(&t.title), kind.threat_ref(t));
+                    for m in &t.mitigations {
+                        let _ = writeln!(out, "      + {}: {}", one_line(&m.control), one_line(&m.text));
+                    }
+                }
+            }
+        }
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
+    let Some(info) = catalogs.catalogs.iter().find(|c| c.id == id) else {
+        return;
+    };
+    let sources: Vec<String> = info.sources.iter().map(|p| p.display().to_string()).collect();
+    let _ = writeln!(out, "{} — {} ({})", info.id, one_line(&info.name), sources.join(", "));
+    for kind in catalogs.kinds().iter().filter(|k| k.catalog == id) {
+        let _ = writeln!(
+            out,
+            "  {:<28} {:<44} {}  {:>2} threats",
+            kind.id,
+            one_line(&kind.name),
+            letters(&kind.categories),
+            kind.threats.len()
+        );
+    }
+    out.push('\n');
+}
+
+fn themes() -> Result<ExitCode> {
+    let themes = load_themes()?;
+    let mut out = String::new();
+    for t in themes.all() {
+        let default = if t.name == DEFAULT_THEME { " (default)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:<16} {}{default}  [{}]",
+            one_line(&t.name),
+            one_line(&t.description),
+            t.source.display()
+        );
+    }
+    if no_color_requested() {
+        let _ = writeln!(out, "\nNO_COLOR is set: screens use no colour whatever the theme.");
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_make_file_names() {
+        assert_eq!(slug("Payslip download (v2)!"), "payslip-download-v2");
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("???"), "session");
+        assert_eq!(slug("日本 API"), "日本-api");
+    }
+}

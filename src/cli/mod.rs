@@ -1,0 +1,152 @@
+//! The command line. Exit codes: 0 success, 1 invalid input (a bad file, an
+//! unknown kind, a failed validation), 2 usage errors (from clap).
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::core::model::Template;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stridekit",
+    version,
+    about = "Run STRIDE threat-modeling workshops from the terminal",
+    long_about = "Run STRIDE threat-modeling workshops from the terminal.\n\n\
+        Sessions are TOML files (keep them in git next to the code). Catalogs and \
+        themes are built in; add your own in ./catalogs and ./themes or in the \
+        config directory."
+)]
+pub struct Cli {
+    /// Colour theme (dark, light, high-contrast, colorblind, or one of yours).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a session file (in ./sessions unless -o says otherwise).
+    New {
+        /// What the session models, e.g. "Payslip download".
+        title: String,
+        /// workshop: 60 min with dot voting; quick: 20 min solo with ratings.
+        #[arg(long, value_enum, default_value_t = TemplateArg::Workshop)]
+        template: TemplateArg,
+        /// Where to write the session file.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Open a session (a summary until the workshop screens land).
+    Open {
+        file: PathBuf,
+    },
+    /// Open the built-in demo session (the HR payslip system).
+    Demo,
+    /// Export a session: jira-csv, csv, markdown or json.
+    Export {
+        /// The session file, or - for standard input.
+        file: PathBuf,
+        #[arg(short, long, value_enum)]
+        format: FormatArg,
+        /// Write here instead of standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Write the Markdown threat-model report of a session.
+    Report {
+        /// The session file, or - for standard input.
+        file: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Check session files; lists every problem, exits 1 if any is an error.
+    Validate {
+        /// Session files (- for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Every catalog threat for every element of the scope, at once.
+    Suggest {
+        /// The session file, or - for standard input.
+        file: PathBuf,
+        #[arg(short, long, value_enum, default_value_t = SuggestFormat::Json)]
+        format: SuggestFormat,
+        /// Write here instead of standard output.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// List catalogs and kinds, or show one kind's prompts and threats.
+    Catalogs {
+        /// A kind (aws.lambda) or a catalog (aws).
+        kind: Option<String>,
+    },
+    /// List colour themes.
+    Themes,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TemplateArg {
+    Workshop,
+    Quick,
+}
+
+impl From<TemplateArg> for Template {
+    fn from(t: TemplateArg) -> Template {
+        match t {
+            TemplateArg::Workshop => Template::Workshop,
+            TemplateArg::Quick => Template::Quick,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    JiraCsv,
+    Csv,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SuggestFormat {
+    Json,
+    Csv,
+}
+
+/// Exit code for invalid input.
+pub const EXIT_INVALID: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Prints help/version (exit 0) or the usage error (exit 2).
+        Err(e) => e.exit(),
+    };
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                // `stridekit export ... | head` closed the pipe: not an error.
+                return ExitCode::SUCCESS;
+            }
+            let message = format!("{e:#}");
+            eprintln!("stridekit: {}", crate::core::text::multi_line(&message));
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

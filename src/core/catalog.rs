@@ -1,0 +1,555 @@
+//! Threat catalogs: component kinds, the STRIDE categories that apply to each,
+//! prompt questions, candidate threats and their mitigations.
+//!
+//! The built-in catalogs (`generic`, `aws`) are compiled into the binary.
+//! Users add catalogs, or override built-in kinds, with TOML files in the
+//! config directory and in `./catalogs`; later sources win kind by kind.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::diag::{FieldPath, Issue, Severity, SourceText};
+use super::files::{self, LoadError};
+use super::stride::{Category, ElementType};
+
+/// The built-in catalogs: (file name, text).
+pub const BUILTIN: [(&str, &str); 2] = [
+    ("generic.toml", include_str!("../../catalogs/generic.toml")),
+    ("aws.toml", include_str!("../../catalogs/aws.toml")),
+];
+
+/// The kinds the STRIDE walk uses for elements that have no kind of their own.
+pub const ACTOR_KIND: &str = "generic.external-entity";
+pub const FLOW_KIND: &str = "generic.data-flow";
+pub const BOUNDARY_KIND: &str = "generic.trust-boundary";
+
+/// Which side of AWS's shared-responsibility model a service sits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Responsibility {
+    /// You run the OS and everything above it (EC2).
+    Infrastructure,
+    /// AWS runs the platform, you configure it and its access (RDS, EKS).
+    Container,
+    /// AWS runs everything but your data, identities and policies (S3, Lambda).
+    Abstracted,
+}
+
+impl Responsibility {
+    pub fn key(self) -> &'static str {
+        match self {
+            Responsibility::Infrastructure => "infrastructure",
+            Responsibility::Container => "container",
+            Responsibility::Abstracted => "abstracted",
+        }
+    }
+}
+
+/// A catalog file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default = "schema_one")]
+    schema: u32,
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    kinds: Vec<KindDef>,
+}
+
+fn schema_one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindDef {
+    id: String,
+    name: String,
+    element: ElementType,
+    #[serde(default)]
+    responsibility: Option<Responsibility>,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    /// Defaults to STRIDE-per-element for `element`.
+    #[serde(default)]
+    categories: Option<Vec<Category>>,
+    #[serde(default)]
+    prompts: BTreeMap<Category, Vec<String>>,
+    #[serde(default)]
+    threats: Vec<CandidateThreat>,
+}
+
+/// A threat the catalog suggests for a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateThreat {
+    pub id: String,
+    pub category: Category,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Threat-statement hints: who, with what access, and the consequence.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub prerequisites: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub mitigations: Vec<CandidateMitigation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateMitigation {
+    pub id: String,
+    /// The real control: a product feature or setting.
+    pub control: String,
+    /// What to do with it.
+    pub text: String,
+}
+
+/// A component kind, ready to use.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// `aws.lambda`.
+    pub id: String,
+    pub catalog: String,
+    pub name: String,
+    pub element: ElementType,
+    pub responsibility: Option<Responsibility>,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub categories: Vec<Category>,
+    pub prompts: BTreeMap<Category, Vec<String>>,
+    pub threats: Vec<CandidateThreat>,
+    /// Where it was defined, for `stridekit catalogs`.
+    pub source: PathBuf,
+}
+
+impl Kind {
+    pub fn applies(&self, category: Category) -> bool {
+        self.categories.contains(&category)
+    }
+
+    pub fn prompts_for(&self, category: Category) -> &[String] {
+        self.prompts.get(&category).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn threats_for(&self, category: Category) -> impl Iterator<Item = &CandidateThreat> {
+        self.threats.iter().filter(move |t| t.category == category)
+    }
+
+    /// `aws.lambda/open-invoke`.
+    pub fn threat_ref(&self, threat: &CandidateThreat) -> String {
+        format!("{}/{}", self.id, threat.id)
+    }
+
+    /// `aws.lambda/open-invoke/url-iam-auth`.
+    pub fn mitigation_ref(&self, threat: &CandidateThreat, m: &CandidateMitigation) -> String {
+        format!("{}/{}/{}", self.id, threat.id, m.id)
+    }
+
+    /// Case-insensitive match on id, name and keywords, for pickers.
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.trim().to_lowercase();
+        q.is_empty()
+            || self.id.to_lowercase().contains(&q)
+            || self.name.to_lowercase().contains(&q)
+            || self.keywords.iter().any(|k| k.to_lowercase().contains(&q))
+    }
+}
+
+/// Catalog-level facts, for listings.
+#[derive(Debug, Clone)]
+pub struct CatalogInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub sources: Vec<PathBuf>,
+}
+
+/// Every loaded catalog, merged.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogs {
+    pub catalogs: Vec<CatalogInfo>,
+    kinds: Vec<Kind>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Catalogs {
+    /// Only the built-in catalogs.
+    pub fn builtin() -> Result<Catalogs, LoadError> {
+        let mut catalogs = Catalogs::default();
+        for (name, text) in BUILTIN {
+            let path = builtin_path(name);
+            catalogs.add_text(&path, text, true)?;
+        }
+        Ok(catalogs)
+    }
+
+    /// Built-ins, then `*.toml` from each directory in order (missing
+    /// directories are skipped). Problems in any file are all reported.
+    pub fn load(dirs: &[PathBuf]) -> Result<Catalogs, LoadError> {
+        let mut catalogs = Catalogs::builtin()?;
+        let mut problems = Vec::new();
+        for path in toml_files_in(dirs)? {
+            let text = files::read_text(&path)?;
+            // Running inside a checkout of stridekit itself finds the
+            // built-in files in ./catalogs: nothing to override.
+            if BUILTIN.iter().any(|(_, builtin)| *builtin == text) {
+                continue;
+            }
+            match catalogs.add_text(&path, &text, false) {
+                Ok(()) => {}
+                Err(LoadError::Invalid(mut d)) => problems.append(&mut d),
+                Err(e) => return Err(e),
+            }
+        }
+        if problems.is_empty() {
+            Ok(catalogs)
+        } else {
+            Err(LoadError::Invalid(problems))
+        }
+    }
+
+    /// Parses, checks and merges one catalog file.
+    pub fn add_text(&mut self, path: &Path, text: &str, builtin: bool) -> Result<(), LoadError> {
+        let file: CatalogFile = files::parse_toml(path, text)?;
+        let issues = check(&file, builtin);
+        let src = SourceText { path, text };
+        let diagnostics = src.place(&issues);
+        if diagnostics.iter().any(|d| d.is_error()) {
+            return Err(LoadError::Invalid(diagnostics));
+        }
+        self.merge(file, path);
+        Ok(())
+    }
+
+    fn merge(&mut self, file: CatalogFile, path: &Path) {
+        match self.catalogs.iter_mut().find(|c| c.id == file.id) {
+            Some(info) => {
+                if let Some(name) = file.name {
+                    info.name = name;
+                }
+                if !file.description.is_empty() {
+                    info.description = file.description;
+                }
+                info.sources.push(path.to_path_buf());
+            }
+            None => self.catalogs.push(CatalogInfo {
+                name: file.name.unwrap_or_else(|| file.id.clone()),
+                id: file.id.clone(),
+                description: file.description,
+                sources: vec![path.to_path_buf()],
+            }),
+        }
+        for def in file.kinds {
+            let id = format!("{}.{}", file.id, def.id);
+            let categories = def
+                .categories
+                .unwrap_or_else(|| def.element.default_categories().to_vec());
+            let kind = Kind {
+                id: id.clone(),
+                catalog: file.id.clone(),
+                name: def.name,
+                element: def.element,
+                responsibility: def.responsibility,
+                summary: def.summary,
+                keywords: def.keywords,
+                categories,
+                prompts: def.prompts,
+                threats: def.threats,
+                source: path.to_path_buf(),
+            };
+            match self.by_id.get(&id) {
+                Some(&i) => self.kinds[i] = kind,
+                None => {
+                    self.by_id.insert(id, self.kinds.len());
+                    self.kinds.push(kind);
+                }
+            }
+        }
+    }
+
+    pub fn kind(&self, id: &str) -> Option<&Kind> {
+        self.by_id.get(id).map(|&i| &self.kinds[i])
+    }
+
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+
+    /// Kinds a component can have (everything but trust boundaries and flows).
+    pub fn component_kinds(&self) -> impl Iterator<Item = &Kind> {
+        self.kinds.iter().filter(|k| {
+            !matches!(
+                k.element,
+                ElementType::TrustBoundary | ElementType::DataFlow
+            )
+        })
+    }
+
+    /// Resolves `kind/threat` to the kind and the candidate threat.
+    pub fn threat(&self, reference: &str) -> Option<(&Kind, &CandidateThreat)> {
+        let (kind_id, threat_id) = reference.split_once('/')?;
+        let kind = self.kind(kind_id)?;
+        let threat = kind.threats.iter().find(|t| t.id == threat_id)?;
+        Some((kind, threat))
+    }
+
+    /// Resolves `kind/threat/mitigation`.
+    pub fn mitigation(&self, reference: &str) -> Option<(&Kind, &CandidateMitigation)> {
+        let (threat_ref, mitigation_id) = reference.rsplit_once('/')?;
+        let (kind, threat) = self.threat(threat_ref)?;
+        let m = threat.mitigations.iter().find(|m| m.id == mitigation_id)?;
+        Some((kind, m))
+    }
+
+    /// Every kind id, for "did you mean" messages.
+    pub fn kind_ids(&self) -> impl Iterator<Item = &str> {
+        self.kinds.iter().map(|k| k.id.as_str())
+    }
+}
+
+/// How built-in files are named in messages.
+pub fn builtin_path(name: &str) -> PathBuf {
+    PathBuf::from("<built-in>/catalogs").join(name)
+}
+
+/// `*.toml` files of each directory, sorted by name within a directory.
+pub fn toml_files_in(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut all = Vec::new();
+    for dir in dirs {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(LoadError::io(dir, e)),
+        };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        found.sort();
+        all.extend(found);
+    }
+    Ok(all)
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Checks what serde cannot: ids, duplicates, categories, completeness.
+/// Thin categories are errors in built-in catalogs and warnings elsewhere:
+/// an organisation may add a single threat to a kind.
+fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let thin = |path: FieldPath, msg: String| {
+        if builtin {
+            Issue::error(path, msg)
+        } else {
+            Issue::warning(path, msg)
+        }
+    };
+    if file.schema != 1 {
+        issues.push(Issue::error(
+            FieldPath::from("schema"),
+            format!("unsupported schema {}; this stridekit reads schema 1", file.schema),
+        ));
+    }
+    if !is_slug(&file.id) {
+        issues.push(Issue::error(
+            FieldPath::from("id"),
+            format!("`{}` is not a catalog id (lowercase letters, digits and dashes)", file.id),
+        ));
+    }
+    let mut kind_ids = HashSet::new();
+    for (k, kind) in file.kinds.iter().enumerate() {
+        let at = || FieldPath::item("kinds", k);
+        if !is_slug(&kind.id) {
+            issues.push(Issue::error(
+                at().key("id"),
+                format!("`{}` is not a kind id (lowercase letters, digits and dashes)", kind.id),
+            ));
+        }
+        if !kind_ids.insert(kind.id.as_str()) {
+            issues.push(Issue::error(
+                at().key("id"),
+                format!("kind `{}` is defined twice in this file", kind.id),
+            ));
+        }
+        if kind.name.trim().is_empty() {
+            issues.push(Issue::error(at().key("name"), "name is empty"));
+        }
+        let categories: Vec<Category> = kind
+            .categories
+            .clone()
+            .unwrap_or_else(|| kind.element.default_categories().to_vec());
+        for category in kind.prompts.keys() {
+            if !categories.contains(category) {
+                issues.push(Issue::error(
+                    at().key("prompts").key(category.key()),
+                    format!(
+                        "prompts for {} but the kind's categories do not include it",
+                        category.key()
+                    ),
+                ));
+            }
+        }
+        for &category in &categories {
+            let prompts = kind.prompts.get(&category).map_or(0, Vec::len);
+            if prompts < 2 {
+                issues.push(thin(
+                    at().key("prompts"),
+                    format!("{} has {prompts} prompt(s); give at least 2", category.key()),
+                ));
+            }
+            let threats = kind.threats.iter().filter(|t| t.category == category).count();
+            if threats < 2 {
+                issues.push(thin(
+                    at().key("categories"),
+                    format!(
+                        "{} has {threats} candidate threat(s); give at least 2",
+                        category.key()
+                    ),
+                ));
+            }
+        }
+        let mut threat_ids = HashSet::new();
+        for (t, threat) in kind.threats.iter().enumerate() {
+            let at = || at().key("threats").index(t);
+            if !is_slug(&threat.id) {
+                issues.push(Issue::error(
+                    at().key("id"),
+                    format!("`{}` is not a threat id (lowercase letters, digits and dashes)", threat.id),
+                ));
+            }
+            if !threat_ids.insert(threat.id.as_str()) {
+                issues.push(Issue::error(
+                    at().key("id"),
+                    format!("threat `{}` appears twice in kind `{}`", threat.id, kind.id),
+                ));
+            }
+            if !categories.contains(&threat.category) {
+                issues.push(Issue::error(
+                    at().key("category"),
+                    format!(
+                        "{} is not one of the kind's categories",
+                        threat.category.key()
+                    ),
+                ));
+            }
+            if threat.title.trim().is_empty() {
+                issues.push(Issue::error(at().key("title"), "title is empty"));
+            }
+            if threat.mitigations.is_empty() {
+                issues.push(thin(at(), "no mitigations; give at least 1".to_string()));
+            }
+            let mut mitigation_ids = HashSet::new();
+            for (m, mitigation) in threat.mitigations.iter().enumerate() {
+                let at = || at().key("mitigations").index(m);
+                if !is_slug(&mitigation.id) {
+                    issues.push(Issue::error(
+                        at().key("id"),
+                        format!("`{}` is not a mitigation id (lowercase letters, digits and dashes)", mitigation.id),
+                    ));
+                }
+                if !mitigation_ids.insert(mitigation.id.as_str()) {
+                    issues.push(Issue::error(
+                        at().key("id"),
+                        format!("mitigation `{}` appears twice in threat `{}`", mitigation.id, threat.id),
+                    ));
+                }
+                if mitigation.control.trim().is_empty() {
+                    issues.push(Issue::error(at().key("control"), "control is empty"));
+                }
+                if mitigation.text.trim().is_empty() {
+                    issues.push(Issue::error(at().key("text"), "text is empty"));
+                }
+            }
+        }
+    }
+    issues.sort_by_key(|i| i.severity != Severity::Error);
+    issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogs_load_without_warnings() {
+        for (name, text) in BUILTIN {
+            let file: CatalogFile = files::parse_toml(&builtin_path(name), text).unwrap();
+            let issues = check(&file, true);
+            assert!(issues.is_empty(), "{name}: {issues:#?}");
+        }
+        let c = Catalogs::builtin().unwrap();
+        assert!(c.kind(ACTOR_KIND).is_some());
+        assert!(c.kind(FLOW_KIND).is_some());
+        assert!(c.kind(BOUNDARY_KIND).is_some());
+    }
+
+    #[test]
+    fn references_resolve() {
+        let c = Catalogs::builtin().unwrap();
+        let kind = c.kind("aws.lambda").unwrap();
+        let threat = &kind.threats[0];
+        let m = &threat.mitigations[0];
+        let (k, t) = c.threat(&kind.threat_ref(threat)).unwrap();
+        assert_eq!((k.id.as_str(), t.id.as_str()), ("aws.lambda", threat.id.as_str()));
+        assert_eq!(c.mitigation(&kind.mitigation_ref(threat, m)).unwrap().1, m);
+        assert!(c.threat("aws.lambda/nope").is_none());
+        assert!(c.threat("nonsense").is_none());
+    }
+
+    #[test]
+    fn user_catalog_overrides_a_kind_and_adds_one() {
+        let mut c = Catalogs::builtin().unwrap();
+        let before = c.kinds().len();
+        let text = r#"
+id = "aws"
+[[kinds]]
+id = "lambda"
+name = "Lambda (ACME baseline)"
+element = "process"
+categories = ["spoofing"]
+[kinds.prompts]
+spoofing = ["Who can invoke it?"]
+[[kinds.threats]]
+id = "x"
+category = "spoofing"
+title = "Anyone can invoke"
+[[kinds.threats.mitigations]]
+id = "m"
+control = "Resource policy"
+text = "Restrict callers."
+
+[[kinds]]
+id = "payments"
+name = "ACME payments API"
+element = "process"
+"#;
+        c.add_text(Path::new("acme.toml"), text, false).unwrap();
+        assert_eq!(c.kinds().len(), before + 1);
+        assert_eq!(c.kind("aws.lambda").unwrap().name, "Lambda (ACME baseline)");
+        assert_eq!(c.kind("aws.payments").unwrap().categories.len(), 6);
+        assert_eq!(c.catalogs.iter().find(|i| i.id == "aws").unwrap().sources.len(), 2);
+    }
+}

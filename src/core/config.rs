@@ -1,0 +1,67 @@
+//! Where user files live, and the optional user config file.
+//!
+//! The config directory (`~/.config/stridekit` on Linux, or
+//! `$STRIDEKIT_CONFIG_DIR`) may hold `config.toml`, `catalogs/*.toml` and
+//! `themes/*.toml`. Files in `./catalogs` and `./themes` of the working
+//! directory come after it and win.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::files::{self, LoadError};
+use super::model::JiraSettings;
+
+/// The user's config directory, if one can be determined.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("STRIDEKIT_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "stridekit").map(|d| d.config_dir().to_path_buf())
+}
+
+/// The user's data directory (sessions not kept in a repository).
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("STRIDEKIT_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "stridekit").map(|d| d.data_dir().to_path_buf())
+}
+
+/// Directories searched for `sub` (`catalogs` or `themes`), lowest priority first.
+pub fn search_dirs(sub: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(config) = config_dir() {
+        dirs.push(config.join(sub));
+    }
+    dirs.push(PathBuf::from(sub));
+    dirs
+}
+
+/// `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Jira export defaults; a session's own `[jira]` table wins field by field.
+    #[serde(default)]
+    pub jira: JiraSettings,
+}
+
+impl Config {
+    /// Reads `config.toml` from the config directory; a missing file is an
+    /// empty config, a broken one an error naming the line and field.
+    pub fn load() -> Result<Config, LoadError> {
+        match config_dir() {
+            Some(dir) => Config::load_from(&dir.join("config.toml")),
+            None => Ok(Config::default()),
+        }
+    }
+
+    pub fn load_from(path: &Path) -> Result<Config, LoadError> {
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = files::read_text(path)?;
+        files::parse_toml(path, &text)
+    }
+}

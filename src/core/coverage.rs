@@ -1,0 +1,149 @@
+//! The STRIDE walk's coverage matrix: for every element the categories that
+//! apply to it, and for each whether the team has been there.
+
+use std::collections::HashMap;
+
+use super::catalog::{ACTOR_KIND, BOUNDARY_KIND, Catalogs, FLOW_KIND, Kind};
+use super::ids::Id;
+use super::model::{CoverageStatus, Flow, Session};
+use super::stride::Category;
+
+/// The state of one element x category cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// The category does not apply to this kind of element.
+    Inapplicable,
+    /// Applies; nobody has looked yet.
+    Todo,
+    /// Discussed, no threat recorded.
+    Visited,
+    /// This many threats recorded.
+    Threats(usize),
+    /// The team decided it does not apply here.
+    NotApplicable,
+}
+
+impl Cell {
+    /// Whether the team has dealt with this cell.
+    pub fn is_done(self) -> bool {
+        matches!(self, Cell::Visited | Cell::Threats(_) | Cell::NotApplicable)
+    }
+}
+
+/// One element of the walk and the catalog kinds that prompt for it.
+#[derive(Debug, Clone)]
+pub struct WalkElement<'a> {
+    pub id: Id,
+    pub name: &'a str,
+    /// The element's own kind first; a flow that crosses a trust boundary
+    /// also gets the boundary kind.
+    pub kinds: Vec<&'a Kind>,
+}
+
+impl WalkElement<'_> {
+    pub fn applies(&self, category: Category) -> bool {
+        self.kinds.iter().any(|k| k.applies(category))
+    }
+}
+
+/// Actors, then components, then flows: the order of the STRIDE walk.
+pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<WalkElement<'a>> {
+    let mut out = Vec::with_capacity(
+        session.actors.len() + session.components.len() + session.flows.len(),
+    );
+    let one = |id: &str| catalogs.kind(id).into_iter().collect::<Vec<_>>();
+    let actor_kinds = one(ACTOR_KIND);
+    for a in &session.actors {
+        out.push(WalkElement {
+            id: a.id,
+            name: &a.name,
+            kinds: actor_kinds.clone(),
+        });
+    }
+    for c in &session.components {
+        out.push(WalkElement {
+            id: c.id,
+            name: &c.name,
+            kinds: one(&c.kind),
+        });
+    }
+    let flow_kinds = one(FLOW_KIND);
+    let boundary_kind = catalogs.kind(BOUNDARY_KIND);
+    let boundary_of: HashMap<Id, Option<Id>> = session
+        .components
+        .iter()
+        .map(|c| (c.id, c.boundary))
+        .collect();
+    for f in &session.flows {
+        let mut kinds = flow_kinds.clone();
+        if crosses_boundary(f, &boundary_of)
+            && let Some(b) = boundary_kind
+        {
+            kinds.push(b);
+        }
+        out.push(WalkElement {
+            id: f.id,
+            name: &f.label,
+            kinds,
+        });
+    }
+    out
+}
+
+/// Whether a flow's ends sit in different trust boundaries (actors sit
+/// outside every boundary).
+pub fn crosses_boundary(flow: &Flow, boundary_of: &HashMap<Id, Option<Id>>) -> bool {
+    let side = |id: &Id| boundary_of.get(id).copied().flatten();
+    side(&flow.from) != side(&flow.to)
+}
+
+/// The matrix: one row per walk element, one cell per STRIDE category.
+pub struct Matrix<'a> {
+    pub rows: Vec<(WalkElement<'a>, [Cell; 6])>,
+}
+
+impl Matrix<'_> {
+    /// (cells dealt with, cells that apply).
+    pub fn progress(&self) -> (usize, usize) {
+        let cells = self.rows.iter().flat_map(|(_, cells)| cells.iter());
+        cells.fold((0, 0), |(done, total), c| match c {
+            Cell::Inapplicable => (done, total),
+            c if c.is_done() => (done + 1, total + 1),
+            _ => (done, total + 1),
+        })
+    }
+}
+
+pub fn matrix<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Matrix<'a> {
+    let mut threats: HashMap<(Id, Category), usize> = HashMap::new();
+    for t in &session.threats {
+        if let Some(target) = t.target {
+            *threats.entry((target, t.category)).or_default() += 1;
+        }
+    }
+    let marks: HashMap<(Id, Category), CoverageStatus> = session
+        .coverage
+        .iter()
+        .map(|m| ((m.element, m.category), m.status))
+        .collect();
+    let rows = walk_elements(session, catalogs)
+        .into_iter()
+        .map(|element| {
+            let cells = Category::ALL.map(|category| {
+                let key = (element.id, category);
+                let count = threats.get(&key).copied().unwrap_or(0);
+                match (count, marks.get(&key)) {
+                    // Threats recorded against a cell count even where the
+                    // catalog says the category rarely applies.
+                    (n, _) if n > 0 => Cell::Threats(n),
+                    (_, Some(CoverageStatus::NotApplicable)) => Cell::NotApplicable,
+                    (_, Some(CoverageStatus::Visited)) => Cell::Visited,
+                    _ if element.applies(category) => Cell::Todo,
+                    _ => Cell::Inapplicable,
+                }
+            });
+            (element, cells)
+        })
+        .collect();
+    Matrix { rows }
+}

@@ -1,0 +1,300 @@
+//! Problems found in files, located by file, line, column and field.
+//!
+//! Checks on parsed data report a [`FieldPath`] (`threats[3].likelihood`);
+//! [`SourceText::locate`] turns it into a line and column by walking the TOML
+//! document's spans. Locating costs a second parse, so it only happens when
+//! there is something to report.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A path to a field inside a document: `threats[3].statement.assets[0]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldPath(Vec<Segment>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl FieldPath {
+    pub fn root() -> FieldPath {
+        FieldPath(Vec::new())
+    }
+
+    pub fn key(mut self, key: impl Into<String>) -> FieldPath {
+        self.0.push(Segment::Key(key.into()));
+        self
+    }
+
+    pub fn index(mut self, index: usize) -> FieldPath {
+        self.0.push(Segment::Index(index));
+        self
+    }
+
+    /// Shorthand for `FieldPath::root().key(section).index(index)`.
+    pub fn item(section: &str, index: usize) -> FieldPath {
+        FieldPath::root().key(section).index(index)
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Builds a path from a literal such as `"voting.cap_per_threat"`.
+impl From<&str> for FieldPath {
+    fn from(dotted: &str) -> FieldPath {
+        dotted
+            .split('.')
+            .filter(|k| !k.is_empty())
+            .fold(FieldPath::root(), |p, k| p.key(k))
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Index(n) => write!(f, "[{n}]")?,
+                Segment::Key(k) => {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    let bare = !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    if bare {
+                        f.write_str(k)?;
+                    } else {
+                        write!(f, "{k:?}")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A problem found by a check, before it is placed in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub severity: Severity,
+    pub path: FieldPath,
+    pub message: String,
+}
+
+impl Issue {
+    pub fn error(path: FieldPath, message: impl Into<String>) -> Issue {
+        Issue {
+            severity: Severity::Error,
+            path,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(path: FieldPath, message: impl Into<String>) -> Issue {
+        Issue {
+            severity: Severity::Warning,
+            path,
+            message: message.into(),
+        }
+    }
+}
+
+/// A problem placed in a file: what `validate` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// The field, e.g. `threats[3].likelihood`; empty for the whole file.
+    pub field: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {severity}: ",
+            self.file.display(),
+            self.line,
+            self.column
+        )?;
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// The text of a file being checked, for turning spans and paths into lines.
+pub struct SourceText<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+impl SourceText<'_> {
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+
+    pub fn diagnostic(
+        &self,
+        severity: Severity,
+        span: Option<Range<usize>>,
+        field: String,
+        message: String,
+    ) -> Diagnostic {
+        let (line, column) = self.line_col(span.map_or(0, |s| s.start));
+        Diagnostic {
+            severity,
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            field,
+            message,
+        }
+    }
+
+    /// Places check results in the file.
+    pub fn place(&self, issues: &[Issue]) -> Vec<Diagnostic> {
+        if issues.is_empty() {
+            return Vec::new();
+        }
+        let (root, _) = DeTable::parse_recoverable(self.text);
+        issues
+            .iter()
+            .map(|issue| {
+                let span = locate(root.get_ref(), &issue.path);
+                self.diagnostic(
+                    issue.severity,
+                    span,
+                    issue.path.to_string(),
+                    issue.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Turns a deserialization error into a diagnostic, with the field path
+    /// that serde reached.
+    pub fn serde_error(&self, error: &serde_path_to_error::Error<toml::de::Error>) -> Diagnostic {
+        let field = error.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        self.diagnostic(
+            Severity::Error,
+            error.inner().span(),
+            field,
+            error.inner().message().to_string(),
+        )
+    }
+
+    /// Turns a TOML syntax error into a diagnostic.
+    pub fn syntax_error(&self, error: &toml::de::Error) -> Diagnostic {
+        self.diagnostic(
+            Severity::Error,
+            error.span(),
+            String::new(),
+            format!("invalid TOML: {}", error.message()),
+        )
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The span of the deepest part of `path` that exists in the document.
+fn locate(root: &DeTable<'_>, path: &FieldPath) -> Option<Range<usize>> {
+    let mut segments = path.0.iter();
+    let first = match segments.next()? {
+        Segment::Key(k) => root.get(k.as_str())?,
+        Segment::Index(_) => return None,
+    };
+    let mut span = first.span();
+    let mut value: &DeValue<'_> = first.get_ref();
+    for segment in segments {
+        let next = match segment {
+            Segment::Key(k) => value.get(k.as_str()),
+            Segment::Index(i) => value.get(*i),
+        };
+        match next {
+            Some(next) => {
+                span = next.span();
+                value = next.get_ref();
+            }
+            None => break,
+        }
+    }
+    Some(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_print_like_the_file() {
+        let p = FieldPath::item("threats", 3).key("statement").key("assets").index(0);
+        assert_eq!(p.to_string(), "threats[3].statement.assets[0]");
+        assert_eq!(FieldPath::from("voting.ballots").key("P 1").to_string(), "voting.ballots.\"P 1\"");
+    }
+
+    #[test]
+    fn locates_nested_fields() {
+        let text = "schema = 1\n\n[[threats]]\nid = \"T1\"\n\n[[threats]]\nid = \"T2\"\nlikelihood = 9\n";
+        let src = SourceText { path: Path::new("x.toml"), text };
+        let issue = Issue::error(FieldPath::item("threats", 1).key("likelihood"), "too big");
+        let d = &src.place(&[issue])[0];
+        assert_eq!((d.line, d.column), (8, 14));
+        assert_eq!(d.to_string(), "x.toml:8:14: error: threats[1].likelihood: too big");
+    }
+
+    #[test]
+    fn missing_fields_point_at_their_table() {
+        let text = "schema = 1\n[[threats]]\nid = \"T1\"\n";
+        let src = SourceText { path: Path::new("x.toml"), text };
+        let d = &src.place(&[Issue::error(FieldPath::item("threats", 0).key("nope"), "m")])[0];
+        assert_eq!(d.line, 2);
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let src = SourceText { path: Path::new("x"), text: "t = \"日本\" x" };
+        assert_eq!(src.line_col(13), (1, 10));
+    }
+}

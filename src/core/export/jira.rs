@@ -1,0 +1,322 @@
+//! CSV for Jira's importer: Summary, Description, Issue Type, Priority and
+//! one `Labels` column per label.
+//!
+//! Jira's rules: a header row with `Summary` is required; multi-value fields
+//! repeat their column; labels cannot contain spaces; cells with commas,
+//! quotes or newlines are quoted with `""` for a literal quote; no BOM (it
+//! would become part of the first header name).
+
+use std::io::{self, Write};
+
+use super::ExportContext;
+use super::cell::CsvFlavor;
+use crate::core::diag::{FieldPath, Issue};
+use crate::core::model::{JiraSettings, PriorityBy, RankTier, VotingMode};
+use crate::core::scoring::{Ranked, RiskBand, rank};
+
+pub const DEFAULT_ISSUE_TYPE: &str = "Task";
+pub const DEFAULT_LABEL: &str = "threat-model";
+/// Jira rejects longer summaries.
+pub const MAX_SUMMARY_CHARS: usize = 255;
+
+/// The keys `risk_priority` accepts: the four bands and `unrated`.
+pub const RISK_KEYS: [&str; 5] = ["critical", "high", "medium", "low", "unrated"];
+
+/// The mapping after merging defaults, the config file and the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JiraMapping {
+    pub issue_type: String,
+    pub labels: Vec<String>,
+    pub priority_by: PriorityBy,
+    /// Priority per key of [`RISK_KEYS`].
+    pub risk_priority: [String; 5],
+    pub rank_priority: Vec<RankTier>,
+    pub rank_default: String,
+}
+
+impl JiraMapping {
+    /// Session settings win over config settings, field by field; anything
+    /// neither sets takes the default. Without an explicit `priority_by`,
+    /// a session that voted is prioritised by rank, a rated one by risk.
+    pub fn resolve(
+        session: &JiraSettings,
+        config: &JiraSettings,
+        mode: VotingMode,
+        any_votes: bool,
+    ) -> JiraMapping {
+        let pick = |f: fn(&JiraSettings) -> Option<&String>, default: &str| {
+            f(session)
+                .or_else(|| f(config))
+                .cloned()
+                .unwrap_or_else(|| default.to_string())
+        };
+        let risk = |key: &str, default: &str| {
+            session
+                .risk_priority
+                .get(key)
+                .or_else(|| config.risk_priority.get(key))
+                .cloned()
+                .unwrap_or_else(|| default.to_string())
+        };
+        let voted = mode != VotingMode::Rating && any_votes;
+        JiraMapping {
+            issue_type: pick(|s| s.issue_type.as_ref(), DEFAULT_ISSUE_TYPE),
+            labels: session
+                .labels
+                .clone()
+                .or_else(|| config.labels.clone())
+                .unwrap_or_else(|| vec![DEFAULT_LABEL.to_string()]),
+            priority_by: session
+                .priority_by
+                .or(config.priority_by)
+                .unwrap_or(if voted { PriorityBy::Rank } else { PriorityBy::Risk }),
+            risk_priority: [
+                risk("critical", "Highest"),
+                risk("high", "High"),
+                risk("medium", "Medium"),
+                risk("low", "Low"),
+                risk("unrated", "Medium"),
+            ],
+            rank_priority: session
+                .rank_priority
+                .clone()
+                .or_else(|| config.rank_priority.clone())
+                .unwrap_or_else(|| {
+                    vec![
+                        RankTier {
+                            up_to: 3,
+                            priority: "High".to_string(),
+                        },
+                        RankTier {
+                            up_to: 10,
+                            priority: "Medium".to_string(),
+                        },
+                    ]
+                }),
+            rank_default: pick(|s| s.rank_default.as_ref(), "Low"),
+        }
+    }
+
+    /// The Jira priority for a ranked threat.
+    pub fn priority(&self, ranked: &Ranked) -> &str {
+        match self.priority_by {
+            PriorityBy::Risk => {
+                let index = match ranked.band {
+                    Some(RiskBand::Critical) => 0,
+                    Some(RiskBand::High) => 1,
+                    Some(RiskBand::Medium) => 2,
+                    Some(RiskBand::Low) => 3,
+                    None => 4,
+                };
+                &self.risk_priority[index]
+            }
+            PriorityBy::Rank => {
+                if ranked.dots == 0 {
+                    return &self.rank_default;
+                }
+                self.rank_priority
+                    .iter()
+                    .find(|tier| ranked.rank <= tier.up_to as usize)
+                    .map_or(&self.rank_default, |tier| &tier.priority)
+            }
+        }
+    }
+}
+
+/// Checks Jira settings from a session or config file, under `at`.
+pub fn check_settings(settings: &JiraSettings, at: &FieldPath) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let non_empty = |value: &str, path: FieldPath, issues: &mut Vec<Issue>| {
+        if value.trim().is_empty() {
+            issues.push(Issue::error(path, "must not be empty"));
+        }
+    };
+    if let Some(t) = &settings.issue_type {
+        non_empty(t, at.clone().key("issue_type"), &mut issues);
+    }
+    for (key, priority) in &settings.risk_priority {
+        let path = at.clone().key("risk_priority").key(key.as_str());
+        if !RISK_KEYS.contains(&key.as_str()) {
+            issues.push(Issue::error(
+                path,
+                format!("unknown risk band `{key}` (use {})", RISK_KEYS.join(", ")),
+            ));
+        } else {
+            non_empty(priority, path, &mut issues);
+        }
+    }
+    if let Some(tiers) = &settings.rank_priority {
+        let mut previous = 0;
+        for (i, tier) in tiers.iter().enumerate() {
+            let path = at.clone().key("rank_priority").index(i);
+            if tier.up_to <= previous {
+                issues.push(Issue::error(
+                    path.clone().key("up_to"),
+                    format!("tiers must grow: {} after {previous}", tier.up_to),
+                ));
+            }
+            previous = tier.up_to;
+            non_empty(&tier.priority, path.key("priority"), &mut issues);
+        }
+    }
+    if let Some(labels) = &settings.labels {
+        for (i, label) in labels.iter().enumerate() {
+            if label_slug(label).is_empty() {
+                issues.push(Issue::error(
+                    at.clone().key("labels").index(i),
+                    format!("`{label}` has no letters or digits to make a label from"),
+                ));
+            }
+        }
+    }
+    issues
+}
+
+/// A Jira label from free text: lowercase, spaces and punctuation become
+/// `-`, never starting with a dash (Jira labels cannot contain spaces).
+pub fn label_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let session = ctx.session;
+    let ranking = rank(session);
+    let any_votes = ranking.iter().any(|r| r.dots > 0);
+    let mapping = JiraMapping::resolve(
+        &session.jira,
+        ctx.jira_defaults,
+        session.voting.mode,
+        any_votes,
+    );
+    let rows: Vec<(String, String, &str, Vec<String>)> = ranking
+        .iter()
+        .filter_map(|r| {
+            let threat = session.threat(r.threat)?;
+            let mut labels: Vec<String> = mapping
+                .labels
+                .iter()
+                .map(|l| label_slug(l))
+                .filter(|l| !l.is_empty())
+                .collect();
+            labels.push(format!("stride-{}", threat.category.key()));
+            if let Some(band) = r.band {
+                labels.push(format!("risk-{}", band.key()));
+            }
+            labels.dedup();
+            let summary = truncate_chars(
+                &format!("{}: {}", threat.id, one_line(&threat.title)),
+                MAX_SUMMARY_CHARS,
+            );
+            let description = super::describe_threat(ctx, threat, r, ranking.len());
+            Some((summary, description, mapping.priority(r), labels))
+        })
+        .collect();
+    let label_columns = rows.iter().map(|r| r.3.len()).max().unwrap_or(0);
+
+    let mut w = CsvFlavor::Jira.writer(out);
+    let mut header = vec!["Summary", "Description", "Issue Type", "Priority"];
+    header.extend(std::iter::repeat_n("Labels", label_columns));
+    w.row(header)?;
+    for (summary, description, priority, labels) in &rows {
+        let mut cells = vec![
+            summary.as_str(),
+            description.as_str(),
+            mapping.issue_type.as_str(),
+            priority,
+        ];
+        // Jira needs every row to have every column, empty or not.
+        cells.extend(
+            (0..label_columns).map(|i| labels.get(i).map_or("", String::as_str)),
+        );
+        w.row(cells)?;
+    }
+    w.finish()
+}
+
+/// Titles are single-line in Jira; newlines and tabs become spaces.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_have_no_spaces_and_start_safely() {
+        assert_eq!(label_slug("Threat Model 2026"), "threat-model-2026");
+        assert_eq!(label_slug("  -=cmd|' /C calc'!A0"), "cmd-c-calc-a0");
+        assert_eq!(label_slug("Ünïcode ok"), "ünïcode-ok");
+        assert_eq!(label_slug("!!!"), "");
+    }
+
+    #[test]
+    fn summaries_are_capped() {
+        let long = "x".repeat(400);
+        let s = truncate_chars(&long, MAX_SUMMARY_CHARS);
+        assert_eq!(s.chars().count(), MAX_SUMMARY_CHARS);
+        assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn settings_merge_session_over_config_over_defaults() {
+        let session = JiraSettings {
+            issue_type: Some("Bug".into()),
+            ..Default::default()
+        };
+        let mut config = JiraSettings {
+            issue_type: Some("Story".into()),
+            labels: Some(vec!["sec".into()]),
+            ..Default::default()
+        };
+        config.risk_priority.insert("high".into(), "Major".into());
+        let m = JiraMapping::resolve(&session, &config, VotingMode::Open, false);
+        assert_eq!(m.issue_type, "Bug");
+        assert_eq!(m.labels, ["sec"]);
+        assert_eq!(m.risk_priority[1], "Major");
+        assert_eq!(m.risk_priority[0], "Highest");
+        assert_eq!(m.priority_by, PriorityBy::Risk);
+        let m = JiraMapping::resolve(&session, &config, VotingMode::Open, true);
+        assert_eq!(m.priority_by, PriorityBy::Rank);
+    }
+
+    #[test]
+    fn bad_settings_are_located() {
+        let mut s = JiraSettings::default();
+        s.risk_priority.insert("severe".into(), "High".into());
+        s.rank_priority = Some(vec![
+            RankTier { up_to: 5, priority: "High".into() },
+            RankTier { up_to: 5, priority: "".into() },
+        ]);
+        let issues = check_settings(&s, &FieldPath::from("jira"));
+        let paths: Vec<String> = issues.iter().map(|i| i.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "jira.risk_priority.severe",
+                "jira.rank_priority[1].up_to",
+                "jira.rank_priority[1].priority"
+            ]
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! The threat-model document, in Markdown, organised by the four questions:
+//! scope tables and a Mermaid data-flow diagram, the threats, the ranked
+//! backlog with mitigations, then coverage and timings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{ExportContext, statement_sentence};
+use crate::core::coverage::{Cell, crosses_boundary, matrix};
+use crate::core::ids::Id;
+use crate::core::model::{Phase, Session};
+use crate::core::scoring::{budget, rank};
+use crate::core::stride::Category;
+use crate::core::validate::scope_gaps;
+
+pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut doc = String::with_capacity(16 * 1024);
+    render(ctx, &mut doc);
+    out.write_all(doc.as_bytes())
+}
+
+fn render(ctx: &ExportContext<'_>, d: &mut String) {
+    let s = ctx.session;
+    let _ = writeln!(d, "# Threat model: {}\n", inline(&s.title));
+    let source = ctx
+        .source_name
+        .map(|n| format!(" from `{}`", n.replace('`', "'")))
+        .unwrap_or_default();
+    let _ = writeln!(
+        d,
+        "Written by stridekit{source}. Session created {}, last updated {}.\n",
+        s.created.human(),
+        s.updated.human()
+    );
+    if let Some(f) = s.facilitator {
+        let _ = writeln!(d, "- Facilitator: {}", inline(&s.describe(f)));
+    }
+    if !s.participants.is_empty() {
+        let people: Vec<String> = s
+            .participants
+            .iter()
+            .map(|p| match p.persona {
+                Some(persona) => format!("{} ({})", inline(&p.name), persona.name()),
+                None => inline(&p.name),
+            })
+            .collect();
+        let _ = writeln!(d, "- Participants: {}", people.join(", "));
+    }
+    let _ = writeln!(d, "- Template: {}\n", s.template.key());
+
+    scope(ctx, d);
+    threats(s, d);
+    backlog(s, d);
+    review(ctx, d);
+}
+
+fn scope(ctx: &ExportContext<'_>, d: &mut String) {
+    let s = ctx.session;
+    d.push_str("## 1. What are we working on?\n\n");
+    if !s.description.trim().is_empty() {
+        let _ = writeln!(d, "{}\n", s.description.trim());
+    }
+    let gaps = scope_gaps(s);
+    if !gaps.is_empty() {
+        let _ = writeln!(
+            d,
+            "> **Scope is below the useful minimum:** {}.\n",
+            gaps.join("; ")
+        );
+    }
+    if !s.assets.is_empty() {
+        table(
+            d,
+            "Assets",
+            &["ID", "Asset", "Classification", "Description"],
+            s.assets.iter().map(|a| {
+                vec![
+                    a.id.to_string(),
+                    cell(&a.name),
+                    a.classification.key().to_string(),
+                    cell(&a.description),
+                ]
+            }),
+        );
+    }
+    if !s.actors.is_empty() {
+        table(
+            d,
+            "Actors",
+            &["ID", "Actor", "Description"],
+            s.actors
+                .iter()
+                .map(|a| vec![a.id.to_string(), cell(&a.name), cell(&a.description)]),
+        );
+    }
+    if !s.entry_points.is_empty() {
+        table(
+            d,
+            "Entry points",
+            &["ID", "Entry point", "Component", "Description"],
+            s.entry_points.iter().map(|e| {
+                vec![
+                    e.id.to_string(),
+                    cell(&e.name),
+                    e.component.map_or(String::new(), |c| cell(&s.describe(c))),
+                    cell(&e.description),
+                ]
+            }),
+        );
+    }
+    if !s.boundaries.is_empty() {
+        table(
+            d,
+            "Trust boundaries",
+            &["ID", "Boundary", "Inside", "Description"],
+            s.boundaries.iter().map(|b| {
+                vec![
+                    b.id.to_string(),
+                    cell(&b.name),
+                    b.parent.map_or(String::new(), |p| cell(&s.describe(p))),
+                    cell(&b.description),
+                ]
+            }),
+        );
+    }
+    if !s.components.is_empty() {
+        table(
+            d,
+            "Components",
+            &["ID", "Component", "Kind", "Boundary", "Description"],
+            s.components.iter().map(|c| {
+                let kind = ctx
+                    .catalogs
+                    .kind(&c.kind)
+                    .map_or(c.kind.clone(), |k| format!("{} (`{}`)", k.name, k.id));
+                vec![
+                    c.id.to_string(),
+                    cell(&c.name),
+                    cell(&kind),
+                    c.boundary.map_or(String::new(), |b| cell(&s.describe(b))),
+                    cell(&c.description),
+                ]
+            }),
+        );
+    }
+    if !s.flows.is_empty() {
+        let boundary_of: HashMap<Id, Option<Id>> =
+            s.components.iter().map(|c| (c.id, c.boundary)).collect();
+        table(
+            d,
+            "Data flows",
+            &["ID", "From", "To", "Label", "Protocol", "Assets", "Crosses a boundary"],
+            s.flows.iter().map(|f| {
+                let assets: Vec<String> = f.assets.iter().map(|a| s.describe(*a)).collect();
+                vec![
+                    f.id.to_string(),
+                    cell(&s.describe(f.from)),
+                    cell(&s.describe(f.to)),
+                    cell(&f.label),
+                    cell(&f.protocol),
+                    cell(&assets.join(", ")),
+                    if crosses_boundary(f, &boundary_of) { "yes" } else { "no" }.to_string(),
+                ]
+            }),
+        );
+        diagram(s, d);
+    }
+    if !s.assumptions.is_empty() {
+        d.push_str("### Assumptions\n\n");
+        for a in &s.assumptions {
+            let _ = writeln!(d, "- **{}** {}", a.id, inline(&a.text));
+        }
+        d.push('\n');
+    }
+}
+
+/// A Mermaid flowchart: one subgraph per trust boundary (nested as the
+/// boundaries are), actors outside, one arrow per flow.
+fn diagram(s: &Session, d: &mut String) {
+    d.push_str("### Data-flow diagram\n\n```mermaid\nflowchart LR\n");
+    let mut children: BTreeMap<Option<Id>, Vec<Id>> = BTreeMap::new();
+    for b in &s.boundaries {
+        // A parent that does not exist is treated as top level.
+        let parent = b.parent.filter(|p| s.boundary(*p).is_some());
+        children.entry(parent).or_default().push(b.id);
+    }
+    let mut members: BTreeMap<Option<Id>, Vec<String>> = BTreeMap::new();
+    for c in &s.components {
+        let boundary = c.boundary.filter(|b| s.boundary(*b).is_some());
+        members
+            .entry(boundary)
+            .or_default()
+            .push(format!("{}[\"{}<br/><small>{}</small>\"]", c.id, mermaid(&c.name), mermaid(&c.kind)));
+    }
+    for a in &s.actors {
+        members
+            .entry(None)
+            .or_default()
+            .push(format!("{}([\"{}\"])", a.id, mermaid(&a.name)));
+    }
+    let mut visiting = Vec::new();
+    subgraph(s, None, &children, &members, 1, &mut visiting, d);
+    for f in &s.flows {
+        let mut label = mermaid(&f.label);
+        if !f.protocol.is_empty() {
+            let _ = write!(label, " ({})", mermaid(&f.protocol));
+        }
+        let _ = writeln!(d, "  {} -->|\"{} {label}\"| {}", f.from, f.id, f.to);
+    }
+    d.push_str("```\n\n");
+}
+
+fn subgraph(
+    s: &Session,
+    boundary: Option<Id>,
+    children: &BTreeMap<Option<Id>, Vec<Id>>,
+    members: &BTreeMap<Option<Id>, Vec<String>>,
+    depth: usize,
+    visiting: &mut Vec<Id>,
+    d: &mut String,
+) {
+    let indent = "  ".repeat(depth);
+    for node in members.get(&boundary).into_iter().flatten() {
+        let _ = writeln!(d, "{indent}{node}");
+    }
+    for &child in children.get(&boundary).into_iter().flatten() {
+        // Cycles are rejected on load; this guards sessions built in memory.
+        if visiting.contains(&child) {
+            continue;
+        }
+        let name = s.boundary(child).map_or("", |b| b.name.as_str());
+        let _ = writeln!(d, "{indent}subgraph {child}[\"{}\"]", mermaid(name));
+        visiting.push(child);
+        subgraph(s, Some(child), children, members, depth + 1, visiting, d);
+        visiting.pop();
+        let _ = writeln!(d, "{indent}end");
+    }
+}
+
+fn threats(s: &Session, d: &mut String) {
+    d.push_str("## 2. What can go wrong?\n\n");
+    if s.threats.is_empty() {
+        d.push_str("No threats recorded.\n\n");
+        return;
+    }
+    let mut by_category: Vec<String> = Vec::new();
+    for c in Category::ALL {
+        let n = s.threats.iter().filter(|t| t.category == c).count();
+        if n > 0 {
+            by_category.push(format!("{} {}", n, c.name().to_lowercase()));
+        }
+    }
+    let _ = writeln!(
+        d,
+        "{} threat{} found: {}.\n",
+        s.threats.len(),
+        if s.threats.len() == 1 { "" } else { "s" },
+        by_category.join(", ")
+    );
+    table(
+        d,
+        "",
+        &["ID", "Threat", "STRIDE", "Target", "Raised by"],
+        s.threats.iter().map(|t| {
+            vec![
+                t.id.to_string(),
+                cell(&t.title),
+                t.category.name().to_string(),
+                t.target.map_or(String::new(), |x| cell(&s.describe(x))),
+                t.author.map_or(String::new(), |a| cell(&s.describe(a))),
+            ]
+        }),
+    );
+}
+
+fn backlog(s: &Session, d: &mut String) {
+    d.push_str("## 3. What are we going to do about it?\n\n");
+    let ranking = rank(s);
+    if ranking.is_empty() {
+        d.push_str("Nothing to plan yet.\n\n");
+        return;
+    }
+    let voters = s.voting.ballots.len();
+    let _ = writeln!(
+        d,
+        "Ranked by dots, then likelihood x impact, then age. Voting: {} mode, {} dot{} per person, at most {} per threat{}.\n",
+        s.voting.mode.key(),
+        budget(s),
+        if budget(s) == 1 { "" } else { "s" },
+        s.voting.cap_per_threat,
+        if voters > 0 {
+            format!(", {voters} ballot{}", if voters == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        }
+    );
+    table(
+        d,
+        "",
+        &["Rank", "ID", "Threat", "Dots", "L x I", "Status", "Mitigations"],
+        ranking.iter().filter_map(|r| {
+            let t = s.threat(r.threat)?;
+            let rank = if r.tied {
+                format!("{}=", r.rank)
+            } else {
+                r.rank.to_string()
+            };
+            let risk = match (t.likelihood, t.impact, r.band) {
+                (Some(l), Some(i), Some(b)) => format!("{l} x {i} = {} ({})", l * i, b.key()),
+                _ => String::new(),
+            };
+            let ms: Vec<String> = s.mitigations_of(t.id).map(|m| m.id.to_string()).collect();
+            Some(vec![
+                rank,
+                t.id.to_string(),
+                cell(&t.title),
+                r.dots.to_string(),
+                risk,
+                t.status.key().to_string(),
+                ms.join(", "),
+            ])
+        }),
+    );
+    if ranking.iter().any(|r| r.tied) {
+        d.push_str("`=` marks a tie on dots and risk: only age ordered those threats.\n\n");
+    }
+    for r in &ranking {
+        let Some(t) = s.threat(r.threat) else {
+            continue;
+        };
+        let _ = writeln!(d, "### {}. {} — {}\n", r.rank, t.id, inline(&t.title));
+        let _ = writeln!(
+            d,
+            "- STRIDE: {} (violates {})",
+            t.category.name(),
+            t.category.property()
+        );
+        if let Some(target) = t.target {
+            let _ = writeln!(d, "- Target: {}", inline(&s.describe(target)));
+        }
+        if let Some(statement) = statement_sentence(s, t) {
+            let _ = writeln!(d, "- Statement: {}", inline(&statement));
+        }
+        if let Some(reference) = &t.catalog {
+            let _ = writeln!(d, "- Catalog: `{}`", reference.replace('`', "'"));
+        }
+        if !t.notes.trim().is_empty() {
+            let _ = writeln!(d, "- Notes: {}", inline(&t.notes));
+        }
+        let ms: Vec<_> = s.mitigations_of(t.id).collect();
+        if ms.is_empty() {
+            d.push_str("- Mitigations: none yet\n");
+        } else {
+            d.push_str("- Mitigations:\n");
+            for m in ms {
+                let owner = if m.owner.is_empty() {
+                    String::new()
+                } else {
+                    format!(", owner {}", inline(&m.owner))
+                };
+                let _ = writeln!(
+                    d,
+                    "  - **{}** {} _({}{owner})_",
+                    m.id,
+                    inline(&m.text),
+                    m.status.key()
+                );
+            }
+        }
+        d.push('\n');
+    }
+}
+
+fn review(ctx: &ExportContext<'_>, d: &mut String) {
+    let s = ctx.session;
+    d.push_str("## 4. Did we do a good job?\n\n");
+    let m = matrix(s, ctx.catalogs);
+    let (done, total) = m.progress();
+    if !m.rows.is_empty() {
+        let _ = writeln!(
+            d,
+            "### Coverage\n\n{done} of {total} element-category pairs walked ({}%).\n",
+            if total == 0 { 100 } else { done * 100 / total }
+        );
+        let mut header = vec!["Element"];
+        header.extend(["S", "T", "R", "I", "D", "E"]);
+        table(
+            d,
+            "",
+            &header,
+            m.rows.iter().map(|(element, cells)| {
+                let mut row = vec![cell(&format!("{} ({})", element.name, element.id))];
+                row.extend(cells.iter().map(|c| match c {
+                    Cell::Inapplicable => String::new(),
+                    Cell::Todo => "todo".to_string(),
+                    Cell::Visited => "visited".to_string(),
+                    Cell::Threats(n) => format!("{n} threat{}", if *n == 1 { "" } else { "s" }),
+                    Cell::NotApplicable => "n/a".to_string(),
+                }));
+                row
+            }),
+        );
+        let reasons: Vec<String> = s
+            .coverage
+            .iter()
+            .filter(|c| !c.reason.trim().is_empty())
+            .map(|c| {
+                format!(
+                    "- {} / {}: {}",
+                    inline(&s.describe(c.element)),
+                    c.category.name(),
+                    inline(&c.reason)
+                )
+            })
+            .collect();
+        if !reasons.is_empty() {
+            let _ = writeln!(d, "Not applicable, and why:\n\n{}\n", reasons.join("\n"));
+        }
+    }
+    if !s.agenda.is_empty() {
+        // Timers count up to the last save, not to the moment of export: a
+        // session left with a running timer was not in use after that.
+        let now = s.updated;
+        d.push_str("### Time\n\n");
+        let mut planned_total = 0;
+        let mut actual_total = 0;
+        let rows: Vec<Vec<String>> = Phase::ALL
+            .iter()
+            .filter_map(|p| s.agenda_item(*p))
+            .map(|item| {
+                let planned = u64::from(item.minutes) * 60;
+                let actual = item.elapsed_at(now);
+                planned_total += planned;
+                actual_total += actual;
+                vec![
+                    item.phase.name().to_string(),
+                    clock(planned),
+                    if item.added_minutes > 0 {
+                        format!("+{} min", item.added_minutes)
+                    } else {
+                        String::new()
+                    },
+                    clock(actual),
+                    difference(actual, planned),
+                ]
+            })
+            .collect();
+        table(
+            d,
+            "",
+            &["Phase", "Planned", "Extended", "Actual", "Difference"],
+            rows.into_iter().chain(std::iter::once(vec![
+                "**Total**".to_string(),
+                clock(planned_total),
+                String::new(),
+                clock(actual_total),
+                difference(actual_total, planned_total),
+            ])),
+        );
+    }
+    let open: Vec<String> = s
+        .threats
+        .iter()
+        .filter(|t| s.mitigations_of(t.id).next().is_none())
+        .filter(|t| {
+            !matches!(
+                t.status,
+                crate::core::model::ThreatStatus::Accepted
+                    | crate::core::model::ThreatStatus::Transferred
+            )
+        })
+        .map(|t| t.id.to_string())
+        .collect();
+    if !open.is_empty() {
+        let _ = writeln!(
+            d,
+            "Threats with no mitigation and not accepted or transferred: {}.\n",
+            open.join(", ")
+        );
+    }
+}
+
+fn clock(seconds: u64) -> String {
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn difference(actual: u64, planned: u64) -> String {
+    if actual >= planned {
+        format!("+{}", clock(actual - planned))
+    } else {
+        format!("-{}", clock(planned - actual))
+    }
+}
+
+/// A Markdown table; `title` becomes a heading when not empty.
+fn table<I>(d: &mut String, title: &str, header: &[&str], rows: I)
+where
+    I: Iterator<Item = Vec<String>>,
+{
+    if !title.is_empty() {
+        let _ = writeln!(d, "### {title}\n");
+    }
+    let _ = writeln!(d, "| {} |", header.join(" | "));
+    let _ = writeln!(d, "|{}|", vec!["---"; header.len()].join("|"));
+    for row in rows {
+        let _ = writeln!(d, "| {} |", row.join(" | "));
+    }
+    d.push('\n');
+}
+
+/// User text for a table cell: one line, `|` escaped, HTML-significant
+/// characters as entities.
+fn cell(text: &str) -> String {
+    inline(text).replace('|', "\\|")
+}
+
+/// User text in running Markdown: newlines become `<br>`, `<`, `>` and `&`
+/// become entities so text cannot inject HTML, control characters are
+/// dropped.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.trim().lines().peekable();
+    while let Some(line) = lines.next() {
+        for c in line.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        if lines.peek().is_some() {
+            out.push_str("<br>");
+        }
+    }
+    out
+}
+
+/// Text inside a quoted Mermaid label: quotes and angle brackets as Mermaid
+/// entities, one line.
+fn mermaid(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_tables_or_inject_html() {
+        assert_eq!(cell("a|b\n<script>&"), "a\\|b<br>&lt;script&gt;&amp;");
+        assert_eq!(mermaid("say \"hi\" #1 <b>"), "say #quot;hi#quot; #35;1 #lt;b#gt;");
+    }
+
+    #[test]
+    fn clocks_and_differences() {
+        assert_eq!(clock(3725), "62:05");
+        assert_eq!(difference(60, 90), "-0:30");
+        assert_eq!(difference(90, 90), "+0:00");
+    }
+}

@@ -1,0 +1,191 @@
+//! Exports of a session: Jira CSV, spreadsheet CSV, Markdown and JSON.
+
+pub mod cell;
+pub mod jira;
+pub mod json;
+pub mod markdown;
+pub mod spreadsheet;
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::catalog::Catalogs;
+use super::model::{JiraSettings, Session, Threat};
+use super::scoring::Ranked;
+
+/// The formats `export --format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JiraCsv,
+    Csv,
+    Markdown,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::JiraCsv, Format::Csv, Format::Markdown, Format::Json];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::JiraCsv => "jira-csv",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
+
+    /// The usual file extension, for default output names.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::JiraCsv => "jira.csv",
+            Format::Csv => "csv",
+            Format::Markdown => "md",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.key() == text)
+    }
+}
+
+/// Everything an export reads.
+pub struct ExportContext<'a> {
+    pub session: &'a Session,
+    pub catalogs: &'a Catalogs,
+    /// Jira settings from the user's config file; the session's own win.
+    pub jira_defaults: &'a JiraSettings,
+    /// The session's file name, shown in the Markdown report.
+    pub source_name: Option<&'a str>,
+}
+
+pub fn export(ctx: &ExportContext<'_>, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::JiraCsv => jira::write(ctx, out),
+        Format::Csv => spreadsheet::write(ctx, out),
+        Format::Markdown => markdown::write(ctx, out),
+        Format::Json => json::write(ctx, out),
+    }
+}
+
+/// A threat's full description as plain text, for issue trackers: the
+/// statement, target, category, votes, risk and mitigations. Starts with a
+/// fixed word so no tracker or spreadsheet reads it as a formula.
+pub fn describe_threat(
+    ctx: &ExportContext<'_>,
+    threat: &Threat,
+    ranked: &Ranked,
+    threat_count: usize,
+) -> String {
+    let session = ctx.session;
+    let mut d = String::new();
+    let _ = writeln!(
+        d,
+        "Threat {} from the threat model \"{}\" (stridekit).",
+        threat.id, session.title
+    );
+    d.push('\n');
+    if let Some(statement) = statement_sentence(session, threat) {
+        let _ = writeln!(d, "Statement: {statement}");
+    }
+    if let Some(target) = threat.target {
+        let _ = write!(d, "Target: {}", session.describe(target));
+        if let Some(kind) = session.component(target).map(|c| c.kind.as_str()) {
+            let _ = write!(d, ", {kind}");
+        }
+        d.push('\n');
+    }
+    let _ = writeln!(
+        d,
+        "STRIDE category: {} (violates {})",
+        threat.category.name(),
+        threat.category.property()
+    );
+    let _ = writeln!(
+        d,
+        "Votes: {} dot{} (rank {} of {threat_count}{})",
+        ranked.dots,
+        if ranked.dots == 1 { "" } else { "s" },
+        ranked.rank,
+        if ranked.tied { ", tied" } else { "" }
+    );
+    match (threat.likelihood, threat.impact, ranked.band) {
+        (Some(l), Some(i), Some(band)) => {
+            let _ = writeln!(
+                d,
+                "Risk: likelihood {l} x impact {i} = {} ({})",
+                l * i,
+                band.key()
+            );
+        }
+        _ => d.push_str("Risk: not rated\n"),
+    }
+    let _ = writeln!(d, "Status: {}", threat.status.key());
+    if let Some(author) = threat.author {
+        let _ = writeln!(d, "Raised by: {}", session.describe(author));
+    }
+    if let Some(reference) = &threat.catalog {
+        let _ = writeln!(d, "Catalog: {reference}");
+    }
+    if !threat.notes.trim().is_empty() {
+        let _ = writeln!(d, "\nNotes:\n{}", threat.notes.trim());
+    }
+    let mitigations: Vec<_> = session.mitigations_of(threat.id).collect();
+    if mitigations.is_empty() {
+        d.push_str("\nMitigations: none yet\n");
+    } else {
+        d.push_str("\nMitigations:\n");
+        for m in mitigations {
+            let _ = write!(d, "* {} {} [{}", m.id, m.text.trim(), m.status.key());
+            if !m.owner.is_empty() {
+                let _ = write!(d, ", owner {}", m.owner);
+            }
+            d.push_str("]\n");
+        }
+    }
+    d.trim_end().to_string()
+}
+
+/// The threat in Threat Composer's grammar, when a statement was written:
+/// "A <source> <prerequisites> can <action>, which leads to <impact>,
+/// negatively impacting <assets>."
+pub fn statement_sentence(session: &Session, threat: &Threat) -> Option<String> {
+    let s = &threat.statement;
+    if s.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let source = if s.source.is_empty() {
+        "someone"
+    } else {
+        s.source.trim()
+    };
+    let article = if source.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "An"
+    } else {
+        "A"
+    };
+    let _ = write!(out, "{article} {source}");
+    if !s.prerequisites.is_empty() {
+        let _ = write!(out, " {}", s.prerequisites.trim());
+    }
+    let action = if s.action.is_empty() {
+        threat.title.trim()
+    } else {
+        s.action.trim()
+    };
+    let _ = write!(out, " can {action}");
+    if !s.impact.is_empty() {
+        let _ = write!(out, ", which leads to {}", s.impact.trim());
+    }
+    if !s.assets.is_empty() {
+        let names: Vec<String> = s
+            .assets
+            .iter()
+            .map(|a| session.asset(*a).map_or(a.to_string(), |x| x.name.clone()))
+            .collect();
+        let _ = write!(out, ", negatively impacting {}", names.join(", "));
+    }
+    out.push('.');
+    Some(out)
+}

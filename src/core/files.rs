@@ -1,0 +1,214 @@
+//! Reading TOML documents with located errors, and writing files atomically.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::diag::{Diagnostic, Severity, SourceText};
+
+/// Larger files are refused before parsing: a session is kilobytes, and a
+/// multi-gigabyte file pointed at by mistake must not exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The file was read but its content is wrong; every problem is listed.
+    #[error("{}", DiagnosticList(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+impl LoadError {
+    pub fn io(path: &Path, source: io::Error) -> LoadError {
+        LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The located problems, or none for an I/O failure.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            LoadError::Invalid(d) => d,
+            LoadError::Io { .. } => &[],
+        }
+    }
+}
+
+struct DiagnosticList<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for DiagnosticList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a text file of at most [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let file = File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let mut bytes = Vec::new();
+    // `take` rather than trusting the size from metadata: the file may grow,
+    // and special files report no size at all.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::io(path, e))?;
+    text_from_bytes(path, bytes)
+}
+
+/// Checks size and encoding of file content read by other means.
+pub fn text_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<String, LoadError> {
+    let whole_file = |message: String| {
+        LoadError::Invalid(vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            field: String::new(),
+            message,
+        }])
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(whole_file(format!(
+            "file is larger than the {} MiB limit",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let src = SourceText { path, text: &text };
+        LoadError::Invalid(vec![src.diagnostic(
+            Severity::Error,
+            Some(valid..valid),
+            String::new(),
+            "file is not UTF-8 text".to_string(),
+        )])
+    })
+}
+
+/// Parses a TOML document into `T`, reporting syntax errors, unknown keys
+/// and wrong types with their line, column and field.
+pub fn parse_toml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
+    let src = SourceText { path, text };
+    let deserializer = toml::Deserializer::parse(text)
+        .map_err(|e| LoadError::Invalid(vec![src.syntax_error(&e)]))?;
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| LoadError::Invalid(vec![src.serde_error(&e)]))
+}
+
+/// Writes `contents` to `path` so that readers see the old file or the new
+/// one, never a mix: a temporary file in the same directory is written,
+/// flushed to disk, then renamed over the target. New files get mode 0600
+/// (sessions can hold unreleased designs); existing files keep their mode.
+///
+/// With `backup`, the replaced version stays beside it as `NAME.bak`.
+pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", file_name.to_string_lossy()))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(contents)?;
+    let existing = fs::metadata(path).ok();
+    if let Some(meta) = &existing {
+        // tempfile creates 0600; keep whatever the user chose for this file.
+        temp.as_file().set_permissions(meta.permissions())?;
+    }
+    temp.as_file().sync_all()?;
+    if backup && existing.is_some() {
+        keep_backup(path)?;
+    }
+    temp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Makes `NAME.bak` a copy of the current `NAME` before it is replaced.
+fn keep_backup(path: &Path) -> io::Result<()> {
+    let mut bak = path.as_os_str().to_owned();
+    bak.push(".bak");
+    let bak = PathBuf::from(bak);
+    // A hard link costs nothing; copying is the fallback on file systems
+    // without links. Either way the link/copy goes to a temporary name first
+    // so `.bak` is always a whole file.
+    let staging = bak.with_extension("bak.tmp");
+    let _ = fs::remove_file(&staging);
+    if fs::hard_link(path, &staging).is_err() {
+        fs::copy(path, &staging)?;
+    }
+    fs::rename(&staging, &bak)
+}
+
+/// Makes the rename itself durable. Best effort: not every platform or file
+/// system can sync a directory, and the data is already safe in the file.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_keeps_a_backup_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        write_atomic(&path, b"one", true).unwrap();
+        assert!(!dir.path().join("s.toml.bak").exists());
+        write_atomic(&path, b"two", true).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read(dir.path().join("s.toml.bak")).unwrap(), b"one");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            write_atomic(&path, b"three", true).unwrap();
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644);
+        }
+        // No temporary files left behind.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn refuses_huge_and_binary_files() {
+        let p = Path::new("big.toml");
+        let big = vec![b'#'; MAX_FILE_BYTES as usize + 1];
+        let err = text_from_bytes(p, big).unwrap_err();
+        assert!(err.to_string().contains("16 MiB"), "{err}");
+        let err = text_from_bytes(p, b"a = 1\nb = \"\xff\"".to_vec()).unwrap_err();
+        assert_eq!(err.to_string(), "big.toml:2:6: error: file is not UTF-8 text");
+    }
+}

@@ -1,0 +1,19 @@
+//! The domain core: sessions, catalogs, themes, scoring and exports. No
+//! terminal code lives here; the command line and the TUI sit on top.
+
+pub mod catalog;
+pub mod config;
+pub mod coverage;
+pub mod diag;
+pub mod export;
+pub mod files;
+pub mod ids;
+pub mod model;
+pub mod scoring;
+pub mod store;
+pub mod stride;
+pub mod suggest;
+pub mod text;
+pub mod theme;
+pub mod time;
+pub mod validate;

@@ -1,0 +1,210 @@
+//! Dot budgets, risk bands and the ranking of threats.
+
+use serde::Serialize;
+
+use super::ids::Id;
+use super::model::Session;
+
+/// Dots per person when the session does not set a number: about a third of
+/// the threats (the N/3 rule), at least 1, at most 20.
+pub fn default_budget(threat_count: usize) -> u32 {
+    u32::try_from(threat_count / 3).unwrap_or(u32::MAX).clamp(1, 20)
+}
+
+/// Dots each participant may spend in this session.
+pub fn budget(session: &Session) -> u32 {
+    session
+        .voting
+        .dots_per_person
+        .unwrap_or_else(|| default_budget(session.threats.len()))
+}
+
+/// Dots `participant` has placed.
+pub fn spent(session: &Session, participant: Id) -> u32 {
+    session
+        .voting
+        .ballots
+        .get(&participant)
+        .map_or(0, |ballot| ballot.values().sum())
+}
+
+/// Bands of likelihood x impact on a 5 x 5 matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RiskBand {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl RiskBand {
+    pub const ALL: [RiskBand; 4] = [
+        RiskBand::Low,
+        RiskBand::Medium,
+        RiskBand::High,
+        RiskBand::Critical,
+    ];
+
+    /// 1-4 low, 5-9 medium, 10-16 high, 17-25 critical.
+    pub fn of(risk: u8) -> RiskBand {
+        match risk {
+            0..=4 => RiskBand::Low,
+            5..=9 => RiskBand::Medium,
+            10..=16 => RiskBand::High,
+            _ => RiskBand::Critical,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskBand::Low => "low",
+            RiskBand::Medium => "medium",
+            RiskBand::High => "high",
+            RiskBand::Critical => "critical",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RiskBand::Low => "Low",
+            RiskBand::Medium => "Medium",
+            RiskBand::High => "High",
+            RiskBand::Critical => "Critical",
+        }
+    }
+}
+
+/// One threat's place in the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ranked {
+    pub threat: Id,
+    /// 1-based. Tied threats share a rank (1, 2, 2, 4).
+    pub rank: usize,
+    pub dots: u32,
+    /// Likelihood x impact, when both are rated.
+    pub risk: Option<u8>,
+    pub band: Option<RiskBand>,
+    /// True when another threat has the same dots and risk, so only age
+    /// decided their order: the facilitator should look at these.
+    pub tied: bool,
+}
+
+/// Every threat, best first: most dots, then highest likelihood x impact,
+/// then oldest (earliest created, then lowest id).
+pub fn rank(session: &Session) -> Vec<Ranked> {
+    let mut rows: Vec<(&super::model::Threat, u32, Option<u8>)> = session
+        .threats
+        .iter()
+        .map(|t| (t, session.voting.dots_for(t.id), t.risk()))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(b.2.cmp(&a.2))
+            .then(a.0.created.cmp(&b.0.created))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(rows.len());
+    for (i, (threat, dots, risk)) in rows.iter().enumerate() {
+        let same_as_previous = i > 0 && rows[i - 1].1 == *dots && rows[i - 1].2 == *risk;
+        let rank = if same_as_previous {
+            ranked[i - 1].rank
+        } else {
+            i + 1
+        };
+        let same_as_next = rows
+            .get(i + 1)
+            .is_some_and(|next| next.1 == *dots && next.2 == *risk);
+        ranked.push(Ranked {
+            threat: threat.id,
+            rank,
+            dots: *dots,
+            risk: *risk,
+            band: risk.map(RiskBand::of),
+            tied: same_as_previous || same_as_next,
+        });
+    }
+    ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::IdKind;
+    use crate::core::model::{Template, Threat, ThreatStatus};
+    use crate::core::stride::Category;
+    use crate::core::time::Timestamp;
+
+    fn session_with(threats: &[(u32, Option<(u8, u8)>, i64)]) -> Session {
+        let mut s = Session::new("t", Template::Workshop, Timestamp::from_unix(0));
+        let p = s.next_id(IdKind::Participant);
+        for (dots, rating, created) in threats {
+            let id = s.next_id(IdKind::Threat);
+            s.threats.push(Threat {
+                id,
+                title: format!("threat {id}"),
+                category: Category::Spoofing,
+                target: None,
+                author: None,
+                status: ThreatStatus::Open,
+                likelihood: rating.map(|r| r.0),
+                impact: rating.map(|r| r.1),
+                catalog: None,
+                notes: String::new(),
+                created: Timestamp::from_unix(*created),
+                statement: Default::default(),
+            });
+            if *dots > 0 {
+                s.voting.ballots.entry(p).or_default().insert(id, *dots);
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn budget_is_a_third_clamped() {
+        assert_eq!(default_budget(0), 1);
+        assert_eq!(default_budget(2), 1);
+        assert_eq!(default_budget(9), 3);
+        assert_eq!(default_budget(10), 3);
+        assert_eq!(default_budget(100), 20);
+    }
+
+    #[test]
+    fn bands_cover_the_matrix() {
+        assert_eq!(RiskBand::of(4), RiskBand::Low);
+        assert_eq!(RiskBand::of(5), RiskBand::Medium);
+        assert_eq!(RiskBand::of(9), RiskBand::Medium);
+        assert_eq!(RiskBand::of(10), RiskBand::High);
+        assert_eq!(RiskBand::of(16), RiskBand::High);
+        assert_eq!(RiskBand::of(20), RiskBand::Critical);
+        assert_eq!(RiskBand::of(25), RiskBand::Critical);
+    }
+
+    #[test]
+    fn ranks_by_dots_then_risk_then_age_and_reports_ties() {
+        // T1: 2 dots, risk 4, old. T2: 3 dots. T3: 2 dots, risk 12.
+        // T4: 2 dots, risk 4, newer than T1 -> tied with T1.
+        let s = session_with(&[
+            (2, Some((2, 2)), 10),
+            (3, None, 20),
+            (2, Some((3, 4)), 30),
+            (2, Some((4, 1)), 40),
+        ]);
+        let r = rank(&s);
+        let order: Vec<String> = r.iter().map(|x| x.threat.to_string()).collect();
+        assert_eq!(order, ["T2", "T3", "T1", "T4"]);
+        let ranks: Vec<usize> = r.iter().map(|x| x.rank).collect();
+        assert_eq!(ranks, [1, 2, 3, 3]);
+        let ties: Vec<bool> = r.iter().map(|x| x.tied).collect();
+        assert_eq!(ties, [false, false, true, true]);
+        assert_eq!(r[1].band, Some(RiskBand::High));
+    }
+
+    #[test]
+    fn unrated_threats_rank_below_rated_ones_with_equal_dots() {
+        let s = session_with(&[(0, None, 1), (0, Some((1, 1)), 2)]);
+        let order: Vec<String> = rank(&s).iter().map(|x| x.threat.to_string()).collect();
+        assert_eq!(order, ["T2", "T1"]);
+    }
+}

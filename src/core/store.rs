@@ -1,0 +1,322 @@
+//! Session files on disk: load with full validation, save atomically, and
+//! lock so that two processes never edit one session.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::catalog::Catalogs;
+use super::diag::{Diagnostic, SourceText};
+use super::files::{self, LoadError};
+use super::model::Session;
+use super::time::Timestamp;
+use super::validate::validate;
+
+/// A session that loaded, with any warnings about it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub session: Session,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and validates a session file. Never writes to it.
+pub fn load(path: &Path, catalogs: &Catalogs) -> Result<Loaded, LoadError> {
+    let text = files::read_text(path)?;
+    load_text(path, &text, catalogs)
+}
+
+/// Validates session text as if it were read from `path`.
+pub fn load_text(path: &Path, text: &str, catalogs: &Catalogs) -> Result<Loaded, LoadError> {
+    let session: Session = files::parse_toml(path, text)?;
+    let issues = validate(&session, catalogs);
+    let diagnostics = SourceText { path, text }.place(&issues);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(LoadError::Invalid(diagnostics));
+    }
+    Ok(Loaded {
+        session,
+        warnings: diagnostics,
+    })
+}
+
+/// The session as TOML, in the canonical key order.
+pub fn to_toml(session: &Session) -> Result<String, SaveError> {
+    toml::to_string(session).map_err(|e| SaveError::Serialize(e.to_string()))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("cannot write the session as TOML: {0}")]
+    Serialize(String),
+    #[error("cannot save {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{} is open read-only", path.display())]
+    ReadOnly { path: PathBuf },
+}
+
+/// Writes the session atomically, keeping the previous file as `NAME.bak`.
+pub fn save(path: &Path, session: &Session) -> Result<(), SaveError> {
+    let text = to_toml(session)?;
+    files::write_atomic(path, text.as_bytes(), true).map_err(|source| SaveError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes a brand-new session file; fails if `path` already exists.
+pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
+    let io_error = |source| SaveError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io_error)?;
+    }
+    if path.exists() {
+        return Err(io_error(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "a file with this name already exists",
+        )));
+    }
+    let text = to_toml(session)?;
+    files::write_atomic(path, text.as_bytes(), false).map_err(io_error)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{} is being edited by another stridekit ({holder}); open it read-only or close the other one", path.display())]
+    Held { path: PathBuf, holder: String },
+    #[error("cannot lock {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// An exclusive claim on editing one session, held until dropped.
+///
+/// The lock is an OS file lock on a sidecar file `.NAME.toml.lock` (the
+/// session file itself is replaced on every save, so it cannot carry the
+/// lock). The OS drops the lock if the process dies, so a crash never leaves
+/// a session stuck.
+#[derive(Debug)]
+pub struct SessionLock {
+    file: File,
+    path: PathBuf,
+}
+
+/// `.NAME.toml.lock` beside `NAME.toml`.
+pub fn lock_path(session_path: &Path) -> PathBuf {
+    let name = session_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    session_path.with_file_name(format!(".{name}.lock"))
+}
+
+impl SessionLock {
+    pub fn acquire(session_path: &Path) -> Result<SessionLock, LockError> {
+        let path = lock_path(session_path);
+        let io_error = |source| LockError::Io {
+            path: session_path.to_path_buf(),
+            source,
+        };
+        // Another process may delete the lock file between our open and our
+        // lock; then we hold a lock on a file nobody else will see. Retry
+        // until the locked file is the one at the path.
+        for _ in 0..10 {
+            let mut file = open_lock_file(&path).map_err(io_error)?;
+            match file.try_lock() {
+                Ok(()) => {
+                    if !is_same_file(&file, &path) {
+                        continue;
+                    }
+                    let holder = format!(
+                        "pid {} on {} since {}",
+                        std::process::id(),
+                        host_name(),
+                        Timestamp::now().human()
+                    );
+                    file.set_len(0).map_err(io_error)?;
+                    file.write_all(holder.as_bytes()).map_err(io_error)?;
+                    return Ok(SessionLock { file, path });
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.take(200).read_to_string(&mut holder);
+                    let holder = holder.trim();
+                    return Err(LockError::Held {
+                        path: session_path.to_path_buf(),
+                        holder: if holder.is_empty() {
+                            "unknown process".to_string()
+                        } else {
+                            holder.to_string()
+                        },
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io_error(e)),
+            }
+        }
+        Err(io_error(io::Error::other("the lock file keeps changing")))
+    }
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        // Remove while still holding the lock; a process that opened the old
+        // file meanwhile notices it is no longer at the path and retries.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+fn open_lock_file(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+#[cfg(unix)]
+fn is_same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "this machine".to_string())
+}
+
+/// How a session was opened.
+#[derive(Debug)]
+pub enum Access {
+    /// We hold the lock and may save.
+    ReadWrite(SessionLock),
+    /// Someone else holds the lock; saving is refused.
+    ReadOnly { holder: String },
+}
+
+/// A session opened for a workshop: the data, where it lives, and whether
+/// we may write it.
+#[derive(Debug)]
+pub struct OpenSession {
+    pub path: PathBuf,
+    pub session: Session,
+    pub warnings: Vec<Diagnostic>,
+    pub access: Access,
+}
+
+impl OpenSession {
+    /// Opens for editing, or read-only when another process is editing it.
+    pub fn open(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
+        let access = match SessionLock::acquire(path) {
+            Ok(lock) => Access::ReadWrite(lock),
+            Err(LockError::Held { holder, .. }) => Access::ReadOnly { holder },
+            Err(e) => return Err(OpenError::Lock(e)),
+        };
+        let loaded = load(path, catalogs)?;
+        Ok(OpenSession {
+            path: path.to_path_buf(),
+            session: loaded.session,
+            warnings: loaded.warnings,
+            access,
+        })
+    }
+
+    /// Opens for editing; fails with [`LockError::Held`] if someone else is.
+    pub fn open_exclusive(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
+        let lock = SessionLock::acquire(path)?;
+        let loaded = load(path, catalogs)?;
+        Ok(OpenSession {
+            path: path.to_path_buf(),
+            session: loaded.session,
+            warnings: loaded.warnings,
+            access: Access::ReadWrite(lock),
+        })
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        matches!(self.access, Access::ReadOnly { .. })
+    }
+
+    /// Stamps `updated` and writes the session atomically.
+    pub fn save(&mut self) -> Result<(), SaveError> {
+        if self.is_read_only() {
+            return Err(SaveError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        self.session.updated = Timestamp::now().max(self.session.created);
+        save(&self.path, &self.session)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::Template;
+
+    #[test]
+    fn second_opener_is_refused_then_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let catalogs = Catalogs::builtin().unwrap();
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+
+        let mut first = OpenSession::open(&path, &catalogs).unwrap();
+        assert!(!first.is_read_only());
+        let err = OpenSession::open_exclusive(&path, &catalogs).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("being edited by another stridekit"), "{message}");
+        assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+
+        let mut second = OpenSession::open(&path, &catalogs).unwrap();
+        assert!(second.is_read_only());
+        assert!(matches!(second.save(), Err(SaveError::ReadOnly { .. })));
+        first.save().unwrap();
+
+        drop(first);
+        assert!(!lock_path(&path).exists());
+        assert!(OpenSession::open_exclusive(&path, &catalogs).is_ok());
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/s.toml");
+        let s = Session::new("t", Template::Workshop, Timestamp::now());
+        create(&path, &s).unwrap();
+        assert!(create(&path, &s).is_err());
+    }
+}

@@ -1,0 +1,90 @@
+//! Making text from files safe to show on a terminal.
+//!
+//! A session title could hold `ESC [ 2 J` or an OSC sequence that rewrites
+//! the clipboard; printed raw, it would act on the facilitator's terminal.
+//! Everything shown to a person goes through these functions first.
+
+use std::borrow::Cow;
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Bidirectional overrides and isolates can make text display in an order
+/// other than it reads ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// A visible stand-in for a control character: the Unicode "control
+/// pictures" (`␛` for ESC) for C0 and DEL, `�` for the rest.
+fn picture(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7F}' => '\u{2421}',
+        _ => '\u{FFFD}',
+    }
+}
+
+/// Text for a single line: newlines and tabs become spaces, other control
+/// characters become visible pictures.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\n' | '\r' | '\t' => ' ',
+                c if is_unsafe(c) => picture(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Text that may span lines: keeps newlines, turns tabs into spaces and
+/// other control characters into visible pictures.
+pub fn multi_line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) && c != '\n') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\n' => '\n',
+                '\t' => ' ',
+                c if is_unsafe(c) => picture(c),
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Removes control characters that have no place in exported data (all but
+/// newline, carriage return and tab) and bidi overrides.
+pub fn strip_controls(text: &str) -> Cow<'_, str> {
+    let keep = |c: char| matches!(c, '\n' | '\r' | '\t') || !is_unsafe(c);
+    if text.chars().all(keep) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().filter(|&c| keep(c)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        assert_eq!(one_line("a\u{1b}[2Jb\nc"), "a\u{241b}[2Jb c");
+        assert_eq!(multi_line("a\u{7}\nb\tc"), "a\u{2407}\nb c");
+        assert_eq!(one_line("x\u{9b}y\u{202e}z"), "x\u{fffd}y\u{fffd}z");
+        assert!(matches!(one_line("plain 日本 🚀"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn exports_drop_controls_but_keep_line_breaks() {
+        assert_eq!(strip_controls("a\u{1b}]52;c;x\u{7}\r\nb\tc"), "a]52;c;x\r\nb\tc");
+    }
+}

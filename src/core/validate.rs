@@ -1,0 +1,486 @@
+//! Checks on a parsed session that the file syntax cannot express: ids in
+//! the right section and unique, references that resolve, known catalog
+//! kinds, ratings in range, a consistent agenda and vote.
+//!
+//! Errors make a file unusable; warnings (a thin scope, a ballot over budget,
+//! a catalog reference that no longer resolves) are reported but never block.
+
+use std::collections::{HashMap, HashSet};
+
+use super::catalog::Catalogs;
+use super::diag::{FieldPath, Issue};
+use super::ids::{Id, IdKind};
+use super::model::{CoverageStatus, Phase, SCHEMA_VERSION, Session};
+use super::scoring;
+
+pub const RATING_RANGE: std::ops::RangeInclusive<u8> = 1..=5;
+
+/// Longest timebox a phase may plan, in minutes: catches typos like 600.
+pub const MAX_PHASE_MINUTES: u32 = 480;
+
+pub fn validate(session: &Session, catalogs: &Catalogs) -> Vec<Issue> {
+    let mut v = Validator {
+        session,
+        issues: Vec::new(),
+        defined: HashSet::new(),
+    };
+    v.header();
+    v.ids();
+    v.references(catalogs);
+    v.agenda();
+    v.coverage();
+    v.threats();
+    v.voting();
+    v.scope_warnings();
+    // Errors first; within a severity keep file order.
+    v.issues.sort_by_key(|i| i.severity);
+    v.issues
+}
+
+struct Validator<'a> {
+    session: &'a Session,
+    issues: Vec<Issue>,
+    defined: HashSet<Id>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.issues.push(Issue::error(path, message));
+    }
+
+    fn warning(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.issues.push(Issue::warning(path, message));
+    }
+
+    fn header(&mut self) {
+        let s = self.session;
+        if s.schema != SCHEMA_VERSION {
+            self.error(
+                FieldPath::from("schema"),
+                format!(
+                    "unsupported schema {}; this stridekit reads schema {SCHEMA_VERSION}",
+                    s.schema
+                ),
+            );
+        }
+        if s.title.trim().is_empty() {
+            self.error(FieldPath::from("title"), "title is empty");
+        }
+        if s.updated < s.created {
+            self.error(
+                FieldPath::from("updated"),
+                format!("updated ({}) is before created ({})", s.updated, s.created),
+            );
+        }
+        for (prefix, _) in &s.last_ids {
+            if !IdKind::ALL.iter().any(|k| k.prefix() == prefix) {
+                self.error(
+                    FieldPath::from("last_ids").key(prefix.as_str()),
+                    format!("`{prefix}` is not an id prefix"),
+                );
+            }
+        }
+    }
+
+    /// Every id sits in its own section, once.
+    fn ids(&mut self) {
+        let s = self.session;
+        let sections: [(&str, IdKind, Vec<(Id, &str)>); 10] = [
+            ("participants", IdKind::Participant, s.participants.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("assets", IdKind::Asset, s.assets.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("actors", IdKind::Actor, s.actors.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("entry_points", IdKind::EntryPoint, s.entry_points.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("boundaries", IdKind::Boundary, s.boundaries.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("components", IdKind::Component, s.components.iter().map(|x| (x.id, x.name.as_str())).collect()),
+            ("flows", IdKind::Flow, s.flows.iter().map(|x| (x.id, x.label.as_str())).collect()),
+            ("assumptions", IdKind::Assumption, s.assumptions.iter().map(|x| (x.id, x.text.as_str())).collect()),
+            ("threats", IdKind::Threat, s.threats.iter().map(|x| (x.id, x.title.as_str())).collect()),
+            ("mitigations", IdKind::Mitigation, s.mitigations.iter().map(|x| (x.id, x.text.as_str())).collect()),
+        ];
+        for (section, kind, items) in sections {
+            let mut first_at: HashMap<Id, usize> = HashMap::new();
+            for (i, (id, text)) in items.into_iter().enumerate() {
+                let at = FieldPath::item(section, i);
+                if id.kind != kind {
+                    self.error(
+                        at.clone().key("id"),
+                        format!(
+                            "{id} is not a{} {} id (those start with {})",
+                            if starts_with_vowel(kind.noun()) { "n" } else { "" },
+                            kind.noun(),
+                            kind.prefix()
+                        ),
+                    );
+                }
+                if let Some(first) = first_at.get(&id) {
+                    self.error(
+                        at.clone().key("id"),
+                        format!("duplicate id {id} (also {section}[{first}])"),
+                    );
+                } else {
+                    first_at.insert(id, i);
+                }
+                self.defined.insert(id);
+                if text.trim().is_empty() {
+                    let field = match section {
+                        "flows" => "label",
+                        "assumptions" | "mitigations" => "text",
+                        "threats" => "title",
+                        _ => "name",
+                    };
+                    self.error(at.key(field), format!("{field} is empty"));
+                }
+            }
+        }
+    }
+
+    /// `id` at `path` must name an existing element of one of `kinds`.
+    fn reference(&mut self, path: FieldPath, id: Id, kinds: &[IdKind]) {
+        if !kinds.contains(&id.kind) {
+            let wanted: Vec<&str> = kinds.iter().map(|k| k.noun()).collect();
+            self.error(
+                path,
+                format!("{id} is a {}, expected {}", id.kind.noun(), wanted.join(" or ")),
+            );
+        } else if !self.defined.contains(&id) {
+            self.error(path, format!("{} {id} does not exist", id.kind.noun()));
+        }
+    }
+
+    fn references(&mut self, catalogs: &Catalogs) {
+        let s = self.session;
+        if let Some(f) = s.facilitator {
+            self.reference(FieldPath::from("facilitator"), f, &[IdKind::Participant]);
+        }
+        for (i, e) in s.entry_points.iter().enumerate() {
+            if let Some(c) = e.component {
+                self.reference(
+                    FieldPath::item("entry_points", i).key("component"),
+                    c,
+                    &[IdKind::Component],
+                );
+            }
+        }
+        for (i, b) in s.boundaries.iter().enumerate() {
+            if let Some(p) = b.parent {
+                self.reference(
+                    FieldPath::item("boundaries", i).key("parent"),
+                    p,
+                    &[IdKind::Boundary],
+                );
+            }
+        }
+        self.boundary_cycles();
+        for (i, c) in s.components.iter().enumerate() {
+            let at = FieldPath::item("components", i);
+            if let Some(b) = c.boundary {
+                self.reference(at.clone().key("boundary"), b, &[IdKind::Boundary]);
+            }
+            match catalogs.kind(&c.kind) {
+                None => {
+                    let hint = suggestion(&c.kind, catalogs.kind_ids())
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_else(|| {
+                            "; run `stridekit catalogs` to list kinds, or add a catalog in ./catalogs"
+                                .to_string()
+                        });
+                    self.error(
+                        at.key("kind"),
+                        format!("unknown catalog kind `{}`{hint}", c.kind),
+                    );
+                }
+                Some(kind) if !catalogs.component_kinds().any(|k| k.id == kind.id) => {
+                    self.error(
+                        at.key("kind"),
+                        format!(
+                            "`{}` describes a {}, not a component",
+                            c.kind,
+                            kind.element.key()
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        let endpoints = [IdKind::Actor, IdKind::Component];
+        for (i, f) in s.flows.iter().enumerate() {
+            let at = FieldPath::item("flows", i);
+            self.reference(at.clone().key("from"), f.from, &endpoints);
+            self.reference(at.clone().key("to"), f.to, &endpoints);
+            if f.from == f.to {
+                self.error(at.clone().key("to"), format!("flow goes from {} to itself", f.from));
+            }
+            for (j, a) in f.assets.iter().enumerate() {
+                self.reference(at.clone().key("assets").index(j), *a, &[IdKind::Asset]);
+            }
+        }
+        for (i, m) in s.mitigations.iter().enumerate() {
+            let at = FieldPath::item("mitigations", i);
+            if m.threats.is_empty() {
+                self.error(at.clone().key("threats"), "a mitigation must address at least one threat");
+            }
+            for (j, t) in m.threats.iter().enumerate() {
+                self.reference(at.clone().key("threats").index(j), *t, &[IdKind::Threat]);
+            }
+            if let Some(r) = &m.catalog
+                && catalogs.mitigation(r).is_none()
+            {
+                self.warning(
+                    at.key("catalog"),
+                    format!("catalog mitigation `{r}` is not in the loaded catalogs"),
+                );
+            }
+        }
+    }
+
+    fn boundary_cycles(&mut self) {
+        let s = self.session;
+        let parent: HashMap<Id, Id> = s
+            .boundaries
+            .iter()
+            .filter_map(|b| Some((b.id, b.parent?)))
+            .collect();
+        for (i, b) in s.boundaries.iter().enumerate() {
+            let mut seen = HashSet::from([b.id]);
+            let mut at = b.id;
+            while let Some(&p) = parent.get(&at) {
+                if !seen.insert(p) {
+                    self.error(
+                        FieldPath::item("boundaries", i).key("parent"),
+                        format!("boundary {} is inside itself (cycle through {p})", b.id),
+                    );
+                    break;
+                }
+                at = p;
+            }
+        }
+    }
+
+    fn agenda(&mut self) {
+        let s = self.session;
+        let mut seen: HashMap<Phase, usize> = HashMap::new();
+        let mut running = 0;
+        for (i, item) in s.agenda.iter().enumerate() {
+            let at = FieldPath::item("agenda", i);
+            if let Some(first) = seen.insert(item.phase, i) {
+                self.error(
+                    at.clone().key("phase"),
+                    format!("phase {} is already planned at agenda[{first}]", item.phase.key()),
+                );
+            }
+            if item.minutes > MAX_PHASE_MINUTES {
+                self.error(
+                    at.clone().key("minutes"),
+                    format!("{} minutes is more than the {MAX_PHASE_MINUTES} a phase may plan", item.minutes),
+                );
+            }
+            if item.running_since.is_some() {
+                running += 1;
+                if running > 1 {
+                    self.error(
+                        at.key("running_since"),
+                        "only one phase timer can run at a time",
+                    );
+                }
+            }
+        }
+        let in_order = s.agenda.windows(2).all(|w| w[0].phase < w[1].phase);
+        if !in_order && seen.len() == s.agenda.len() {
+            self.error(FieldPath::from("agenda"), "agenda phases must be in order: setup, scope, brainstorm, vote, plan, review");
+        }
+        let missing: Vec<&str> = Phase::ALL
+            .iter()
+            .filter(|p| !seen.contains_key(p))
+            .map(|p| p.key())
+            .collect();
+        if !s.agenda.is_empty() && !missing.is_empty() {
+            self.error(
+                FieldPath::from("agenda"),
+                format!("agenda has no entry for {}", missing.join(", ")),
+            );
+        }
+    }
+
+    fn coverage(&mut self) {
+        let s = self.session;
+        let mut seen = HashMap::new();
+        for (i, mark) in s.coverage.iter().enumerate() {
+            let at = FieldPath::item("coverage", i);
+            self.reference(
+                at.clone().key("element"),
+                mark.element,
+                &[IdKind::Actor, IdKind::Component, IdKind::Flow],
+            );
+            if let Some(first) = seen.insert((mark.element, mark.category), i) {
+                self.error(
+                    at.clone().key("category"),
+                    format!(
+                        "{} / {} is already marked at coverage[{first}]",
+                        mark.element,
+                        mark.category.key()
+                    ),
+                );
+            }
+            if mark.status == CoverageStatus::NotApplicable && mark.reason.trim().is_empty() {
+                self.error(at.key("reason"), "say why the category does not apply");
+            }
+        }
+    }
+
+    fn threats(&mut self) {
+        let s = self.session;
+        for (i, t) in s.threats.iter().enumerate() {
+            let at = FieldPath::item("threats", i);
+            if let Some(target) = t.target {
+                self.reference(
+                    at.clone().key("target"),
+                    target,
+                    &[IdKind::Actor, IdKind::Component, IdKind::Flow],
+                );
+            }
+            if let Some(author) = t.author {
+                self.reference(at.clone().key("author"), author, &[IdKind::Participant]);
+            }
+            for (field, value) in [("likelihood", t.likelihood), ("impact", t.impact)] {
+                if let Some(v) = value
+                    && !RATING_RANGE.contains(&v)
+                {
+                    self.error(
+                        at.clone().key(field),
+                        format!("{field} {v} is out of range; use 1 to 5"),
+                    );
+                }
+            }
+            for (j, a) in t.statement.assets.iter().enumerate() {
+                self.reference(
+                    at.clone().key("statement").key("assets").index(j),
+                    *a,
+                    &[IdKind::Asset],
+                );
+            }
+            if t.created < s.created {
+                self.warning(
+                    at.clone().key("created"),
+                    format!("created before the session ({})", s.created),
+                );
+            }
+        }
+    }
+
+    fn voting(&mut self) {
+        let s = self.session;
+        let v = &s.voting;
+        if v.cap_per_threat == 0 {
+            self.error(FieldPath::from("voting.cap_per_threat"), "cap must be at least 1");
+        }
+        if v.dots_per_person == Some(0) {
+            self.error(FieldPath::from("voting.dots_per_person"), "dots per person must be at least 1");
+        }
+        let budget = scoring::budget(s);
+        for (participant, ballot) in &v.ballots {
+            let at = FieldPath::from("voting.ballots").key(participant.to_string());
+            self.reference(at.clone(), *participant, &[IdKind::Participant]);
+            for (threat, dots) in ballot {
+                let at = at.clone().key(threat.to_string());
+                self.reference(at.clone(), *threat, &[IdKind::Threat]);
+                if *dots > v.cap_per_threat {
+                    self.error(
+                        at,
+                        format!(
+                            "{dots} dots on one threat; the cap is {}",
+                            v.cap_per_threat
+                        ),
+                    );
+                }
+            }
+            let total: u32 = ballot.values().sum();
+            if total > budget {
+                // A warning: deleting threats after the vote lowers the
+                // default budget, and that must not make the file unloadable.
+                self.warning(
+                    at,
+                    format!("{participant} placed {total} dots; the budget is {budget}"),
+                );
+            }
+        }
+        for threat in v.tally.keys() {
+            let at = FieldPath::from("voting.tally").key(threat.to_string());
+            self.reference(at, *threat, &[IdKind::Threat]);
+        }
+    }
+
+    /// The minimum useful scope: an asset, an entry point, and two
+    /// components with a flow between them.
+    fn scope_warnings(&mut self) {
+        for gap in scope_gaps(self.session) {
+            self.warning(FieldPath::root(), format!("scope: {gap}"));
+        }
+    }
+}
+
+/// What the scope lacks for a useful model; empty when it is enough.
+pub fn scope_gaps(session: &Session) -> Vec<String> {
+    let mut gaps = Vec::new();
+    if session.assets.is_empty() {
+        gaps.push("no asset yet (what is worth protecting?)".to_string());
+    }
+    if session.entry_points.is_empty() {
+        gaps.push("no entry point yet (where does input come in?)".to_string());
+    }
+    if session.components.len() < 2 {
+        gaps.push(format!(
+            "{} component(s); model at least two",
+            session.components.len()
+        ));
+    }
+    let component_ids: HashSet<Id> = session.components.iter().map(|c| c.id).collect();
+    let connected = session
+        .flows
+        .iter()
+        .any(|f| component_ids.contains(&f.from) && component_ids.contains(&f.to));
+    if session.components.len() >= 2 && !connected {
+        gaps.push("no data flow between two components".to_string());
+    }
+    gaps
+}
+
+fn starts_with_vowel(word: &str) -> bool {
+    word.starts_with(['a', 'e', 'i', 'o', 'u'])
+}
+
+/// The closest known name to `wanted`, if it is close enough to be a typo.
+pub fn suggestion<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    known
+        .map(|k| (edit_distance(&wanted_lower, &k.to_lowercase()), k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_kinds_only() {
+        let known = ["aws.lambda", "aws.s3", "generic.process"];
+        assert_eq!(suggestion("aws.lamda", known.into_iter()), Some("aws.lambda"));
+        assert_eq!(suggestion("gcp.cloud-run", known.into_iter()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
