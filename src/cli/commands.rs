@@ -82,10 +82,7 @@ fn report(error: LoadError) -> anyhow::Error {
         LoadError::Invalid(diagnostics) => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            anyhow::anyhow!(
-                "{errors} error{} found",
-                if errors == 1 { "" } else { "s" }
-            )
+            anyhow::anyhow!("{errors} error{} found", if errors == 1 { "" } else { "s" })
         }
         other => other.into(),
     }
@@ -160,17 +157,38 @@ fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<
 
 fn print_home() -> Result<()> {
     let mut out = String::new();
-    let _ = writeln!(out, "stridekit {}: STRIDE threat-modeling workshops in the terminal\n", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(out, "  stridekit demo                     the HR payslip demo session");
-    let _ = writeln!(out, "  stridekit new \"Feature title\"      start a session in ./sessions");
-    let _ = writeln!(out, "  stridekit report FILE              the Markdown threat model");
-    let _ = writeln!(out, "  stridekit export FILE --format F    jira-csv, csv, markdown or json");
+    let _ = writeln!(
+        out,
+        "stridekit {}: STRIDE threat-modeling workshops in the terminal\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "  stridekit demo                     the HR payslip demo session"
+    );
+    let _ = writeln!(
+        out,
+        "  stridekit new \"Feature title\"      start a session in ./sessions"
+    );
+    let _ = writeln!(
+        out,
+        "  stridekit report FILE              the Markdown threat model"
+    );
+    let _ = writeln!(
+        out,
+        "  stridekit export FILE --format F    jira-csv, csv, markdown or json"
+    );
     let _ = writeln!(out, "  stridekit --help                   every command\n");
     let sessions = recent_sessions();
     if !sessions.is_empty() {
         let _ = writeln!(out, "Sessions here:");
         for (path, title) in sessions {
-            let _ = writeln!(out, "  {:<40} {}", path.display().to_string(), one_line(&title));
+            let _ = writeln!(
+                out,
+                "  {:<40} {}",
+                path.display().to_string(),
+                one_line(&title)
+            );
         }
     }
     print!("{out}");
@@ -211,14 +229,19 @@ fn slug(title: &str) -> String {
     }
     let s = s.trim_end_matches('-');
     let s: String = s.chars().take(60).collect();
-    if s.is_empty() { "session".to_string() } else { s }
+    if s.is_empty() {
+        "session".to_string()
+    } else {
+        s
+    }
 }
 
 fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Result<ExitCode> {
     if title.trim().is_empty() {
         bail!("the title is empty; say what the session models, e.g. \"Payslip download\"");
     }
-    let path = output.unwrap_or_else(|| PathBuf::from("sessions").join(format!("{}.toml", slug(title))));
+    let path =
+        output.unwrap_or_else(|| PathBuf::from("sessions").join(format!("{}.toml", slug(title))));
     let session = Session::new(title, template, Timestamp::now());
     store::create(&path, &session)?;
     let minutes: u32 = template.timeboxes().iter().sum();
@@ -295,7 +318,9 @@ fn summary(s: &Session) -> String {
     if !ranking.is_empty() {
         let _ = writeln!(out, "Top threats:");
         for r in ranking.iter().take(5) {
-            let Some(t) = s.threat(r.threat) else { continue };
+            let Some(t) = s.threat(r.threat) else {
+                continue;
+            };
             let risk = r.band.map(|b| format!(", {}", b.key())).unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -315,9 +340,7 @@ fn export_session(file: &Path, format: Format, output: Option<&Path>) -> Result<
     let catalogs = load_catalogs()?;
     let config = Config::load().map_err(report)?;
     let (shown, loaded) = load_session(file, &catalogs)?;
-    let source_name = shown
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned());
+    let source_name = shown.file_name().map(|n| n.to_string_lossy().into_owned());
     let ctx = ExportContext {
         session: &loaded.session,
         catalogs: &catalogs,
@@ -383,7 +406,13 @@ fn suggest_threats(file: &Path, format: SuggestFormat, output: Option<&Path>) ->
 fn letters(categories: &[Category]) -> String {
     Category::ALL
         .iter()
-        .map(|c| if categories.contains(c) { c.letter() } else { '.' })
+        .map(|c| {
+            if categories.contains(c) {
+                c.letter()
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -395,9 +424,14 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
             for info in &catalogs.catalogs {
                 list_catalog(&catalogs, &info.id, &mut out);
             }
-            let _ = writeln!(out, "Show a kind's prompts and threats: stridekit catalogs KIND");
+            let _ = writeln!(
+                out,
+                "Show a kind's prompts and threats: stridekit catalogs KIND"
+            );
         }
-        Some(q) if catalogs.catalogs.iter().any(|c| c.id == q) => list_catalog(&catalogs, q, &mut out),
+        Some(q) if catalogs.catalogs.iter().any(|c| c.id == q) => {
+            list_catalog(&catalogs, q, &mut out)
+        }
         Some(q) => {
             let Some(kind) = catalogs.kind(q) else {
                 let hint = suggestion(q, catalogs.kind_ids())
@@ -422,7 +456,12 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
                 for t in kind.threats_for(category) {
                     let _ = writeln!(out, "  - {}  [{}]", one_line(&t.title), kind.threat_ref(t));
                     for m in &t.mitigations {
-                        let _ = writeln!(out, "      + {}: {}", one_line(&m.control), one_line(&m.text));
+                        let _ = writeln!(
+                            out,
+                            "      + {}: {}",
+                            one_line(&m.control),
+                            one_line(&m.text)
+                        );
                     }
                 }
             }
@@ -436,8 +475,18 @@ fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
     let Some(info) = catalogs.catalogs.iter().find(|c| c.id == id) else {
         return;
     };
-    let sources: Vec<String> = info.sources.iter().map(|p| p.display().to_string()).collect();
-    let _ = writeln!(out, "{} — {} ({})", info.id, one_line(&info.name), sources.join(", "));
+    let sources: Vec<String> = info
+        .sources
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} — {} ({})",
+        info.id,
+        one_line(&info.name),
+        sources.join(", ")
+    );
     for kind in catalogs.kinds().iter().filter(|k| k.catalog == id) {
         let _ = writeln!(
             out,
@@ -455,7 +504,11 @@ fn themes() -> Result<ExitCode> {
     let themes = load_themes()?;
     let mut out = String::new();
     for t in themes.all() {
-        let default = if t.name == DEFAULT_THEME { " (default)" } else { "" };
+        let default = if t.name == DEFAULT_THEME {
+            " (default)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "{:<16} {}{default}  [{}]",
@@ -465,7 +518,10 @@ fn themes() -> Result<ExitCode> {
         );
     }
     if no_color_requested() {
-        let _ = writeln!(out, "\nNO_COLOR is set: screens use no colour whatever the theme.");
+        let _ = writeln!(
+            out,
+            "\nNO_COLOR is set: screens use no colour whatever the theme."
+        );
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)

@@ -43,9 +43,7 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Open a session (a summary until the workshop screens land).
-    Open {
-        file: PathBuf,
-    },
+    Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
     /// Export a session: jira-csv, csv, markdown or json.

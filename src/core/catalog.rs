@@ -370,13 +370,19 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
     if file.schema != 1 {
         issues.push(Issue::error(
             FieldPath::from("schema"),
-            format!("unsupported schema {}; this stridekit reads schema 1", file.schema),
+            format!(
+                "unsupported schema {}; this stridekit reads schema 1",
+                file.schema
+            ),
         ));
     }
     if !is_slug(&file.id) {
         issues.push(Issue::error(
             FieldPath::from("id"),
-            format!("`{}` is not a catalog id (lowercase letters, digits and dashes)", file.id),
+            format!(
+                "`{}` is not a catalog id (lowercase letters, digits and dashes)",
+                file.id
+            ),
         ));
     }
     let mut kind_ids = HashSet::new();
@@ -385,7 +391,10 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
         if !is_slug(&kind.id) {
             issues.push(Issue::error(
                 at().key("id"),
-                format!("`{}` is not a kind id (lowercase letters, digits and dashes)", kind.id),
+                format!(
+                    "`{}` is not a kind id (lowercase letters, digits and dashes)",
+                    kind.id
+                ),
             ));
         }
         if !kind_ids.insert(kind.id.as_str()) {
@@ -417,10 +426,17 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
             if prompts < 2 {
                 issues.push(thin(
                     at().key("prompts"),
-                    format!("{} has {prompts} prompt(s); give at least 2", category.key()),
+                    format!(
+                        "{} has {prompts} prompt(s); give at least 2",
+                        category.key()
+                    ),
                 ));
             }
-            let threats = kind.threats.iter().filter(|t| t.category == category).count();
+            let threats = kind
+                .threats
+                .iter()
+                .filter(|t| t.category == category)
+                .count();
             if threats < 2 {
                 issues.push(thin(
                     at().key("categories"),
@@ -437,7 +453,10 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
             if !is_slug(&threat.id) {
                 issues.push(Issue::error(
                     at().key("id"),
-                    format!("`{}` is not a threat id (lowercase letters, digits and dashes)", threat.id),
+                    format!(
+                        "`{}` is not a threat id (lowercase letters, digits and dashes)",
+                        threat.id
+                    ),
                 ));
             }
             if !threat_ids.insert(threat.id.as_str()) {
@@ -467,13 +486,19 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
                 if !is_slug(&mitigation.id) {
                     issues.push(Issue::error(
                         at().key("id"),
-                        format!("`{}` is not a mitigation id (lowercase letters, digits and dashes)", mitigation.id),
+                        format!(
+                            "`{}` is not a mitigation id (lowercase letters, digits and dashes)",
+                            mitigation.id
+                        ),
                     ));
                 }
                 if !mitigation_ids.insert(mitigation.id.as_str()) {
                     issues.push(Issue::error(
                         at().key("id"),
-                        format!("mitigation `{}` appears twice in threat `{}`", mitigation.id, threat.id),
+                        format!(
+                            "mitigation `{}` appears twice in threat `{}`",
+                            mitigation.id, threat.id
+                        ),
                     ));
                 }
                 if mitigation.control.trim().is_empty() {
@@ -513,7 +538,10 @@ mod tests {
         let threat = &kind.threats[0];
         let m = &threat.mitigations[0];
         let (k, t) = c.threat(&kind.threat_ref(threat)).unwrap();
-        assert_eq!((k.id.as_str(), t.id.as_str()), ("aws.lambda", threat.id.as_str()));
+        assert_eq!(
+            (k.id.as_str(), t.id.as_str()),
+            ("aws.lambda", threat.id.as_str())
+        );
         assert_eq!(c.mitigation(&kind.mitigation_ref(threat, m)).unwrap().1, m);
         assert!(c.threat("aws.lambda/nope").is_none());
         assert!(c.threat("nonsense").is_none());
@@ -550,6 +578,14 @@ element = "process"
         assert_eq!(c.kinds().len(), before + 1);
         assert_eq!(c.kind("aws.lambda").unwrap().name, "Lambda (ACME baseline)");
         assert_eq!(c.kind("aws.payments").unwrap().categories.len(), 6);
-        assert_eq!(c.catalogs.iter().find(|i| i.id == "aws").unwrap().sources.len(), 2);
+        assert_eq!(
+            c.catalogs
+                .iter()
+                .find(|i| i.id == "aws")
+                .unwrap()
+                .sources
+                .len(),
+            2
+        );
     }
 }

@@ -48,9 +48,8 @@ impl WalkElement<'_> {
 
 /// Actors, then components, then flows: the order of the STRIDE walk.
 pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<WalkElement<'a>> {
-    let mut out = Vec::with_capacity(
-        session.actors.len() + session.components.len() + session.flows.len(),
-    );
+    let mut out =
+        Vec::with_capacity(session.actors.len() + session.components.len() + session.flows.len());
     let one = |id: &str| catalogs.kind(id).into_iter().collect::<Vec<_>>();
     let actor_kinds = one(ACTOR_KIND);
     for a in &session.actors {

@@ -269,32 +269,51 @@ mod tests {
 
     #[test]
     fn paths_print_like_the_file() {
-        let p = FieldPath::item("threats", 3).key("statement").key("assets").index(0);
+        let p = FieldPath::item("threats", 3)
+            .key("statement")
+            .key("assets")
+            .index(0);
         assert_eq!(p.to_string(), "threats[3].statement.assets[0]");
-        assert_eq!(FieldPath::from("voting.ballots").key("P 1").to_string(), "voting.ballots.\"P 1\"");
+        assert_eq!(
+            FieldPath::from("voting.ballots").key("P 1").to_string(),
+            "voting.ballots.\"P 1\""
+        );
     }
 
     #[test]
     fn locates_nested_fields() {
-        let text = "schema = 1\n\n[[threats]]\nid = \"T1\"\n\n[[threats]]\nid = \"T2\"\nlikelihood = 9\n";
-        let src = SourceText { path: Path::new("x.toml"), text };
+        let text =
+            "schema = 1\n\n[[threats]]\nid = \"T1\"\n\n[[threats]]\nid = \"T2\"\nlikelihood = 9\n";
+        let src = SourceText {
+            path: Path::new("x.toml"),
+            text,
+        };
         let issue = Issue::error(FieldPath::item("threats", 1).key("likelihood"), "too big");
         let d = &src.place(&[issue])[0];
         assert_eq!((d.line, d.column), (8, 14));
-        assert_eq!(d.to_string(), "x.toml:8:14: error: threats[1].likelihood: too big");
+        assert_eq!(
+            d.to_string(),
+            "x.toml:8:14: error: threats[1].likelihood: too big"
+        );
     }
 
     #[test]
     fn missing_fields_point_at_their_table() {
         let text = "schema = 1\n[[threats]]\nid = \"T1\"\n";
-        let src = SourceText { path: Path::new("x.toml"), text };
+        let src = SourceText {
+            path: Path::new("x.toml"),
+            text,
+        };
         let d = &src.place(&[Issue::error(FieldPath::item("threats", 0).key("nope"), "m")])[0];
         assert_eq!(d.line, 2);
     }
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        let src = SourceText { path: Path::new("x"), text: "t = \"日本\" x" };
+        let src = SourceText {
+            path: Path::new("x"),
+            text: "t = \"日本\" x",
+        };
         assert_eq!(src.line_col(13), (1, 10));
     }
 }

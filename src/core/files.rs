@@ -209,6 +209,9 @@ mod tests {
         let err = text_from_bytes(p, big).unwrap_err();
         assert!(err.to_string().contains("16 MiB"), "{err}");
         let err = text_from_bytes(p, b"a = 1\nb = \"\xff\"".to_vec()).unwrap_err();
-        assert_eq!(err.to_string(), "big.toml:2:6: error: file is not UTF-8 text");
+        assert_eq!(
+            err.to_string(),
+            "big.toml:2:6: error: file is not UTF-8 text"
+        );
     }
 }

@@ -169,14 +169,28 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        for bad in ["", "T", "12", "X1", "T01", "T0x", "t1", "T-1", "T1.5", "T99999999999"] {
+        for bad in [
+            "",
+            "T",
+            "12",
+            "X1",
+            "T01",
+            "T0x",
+            "t1",
+            "T-1",
+            "T1.5",
+            "T99999999999",
+        ] {
             assert!(bad.parse::<Id>().is_err(), "{bad} should not parse");
         }
     }
 
     #[test]
     fn orders_numerically() {
-        let mut ids: Vec<Id> = ["T10", "T2", "T1"].iter().map(|s| s.parse().unwrap()).collect();
+        let mut ids: Vec<Id> = ["T10", "T2", "T1"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
         ids.sort();
         let text: Vec<String> = ids.iter().map(Id::to_string).collect();
         assert_eq!(text, ["T1", "T2", "T10"]);

@@ -245,7 +245,9 @@ impl AgendaItem {
 
     /// Seconds spent so far, counting a running timer up to `now`.
     pub fn elapsed_at(&self, now: Timestamp) -> u64 {
-        let running = self.running_since.map_or(0, |since| now.seconds_since(since));
+        let running = self
+            .running_since
+            .map_or(0, |since| now.seconds_since(since));
         self.elapsed_secs.saturating_add(running)
     }
 }
@@ -782,11 +784,7 @@ impl Session {
                 .find(|a| a.id == id)
                 .map(ElementRef::Actor),
             IdKind::Component => self.component(id).map(ElementRef::Component),
-            IdKind::Flow => self
-                .flows
-                .iter()
-                .find(|f| f.id == id)
-                .map(ElementRef::Flow),
+            IdKind::Flow => self.flows.iter().find(|f| f.id == id).map(ElementRef::Flow),
             _ => None,
         }
     }

@@ -8,7 +8,9 @@ use super::model::Session;
 /// Dots per person when the session does not set a number: about a third of
 /// the threats (the N/3 rule), at least 1, at most 20.
 pub fn default_budget(threat_count: usize) -> u32 {
-    u32::try_from(threat_count / 3).unwrap_or(u32::MAX).clamp(1, 20)
+    u32::try_from(threat_count / 3)
+        .unwrap_or(u32::MAX)
+        .clamp(1, 20)
 }
 
 /// Dots each participant may spend in this session.

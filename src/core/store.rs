@@ -298,8 +298,14 @@ mod tests {
         assert!(!first.is_read_only());
         let err = OpenSession::open_exclusive(&path, &catalogs).unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("being edited by another stridekit"), "{message}");
-        assert!(message.contains(&format!("pid {}", std::process::id())), "{message}");
+        assert!(
+            message.contains("being edited by another stridekit"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("pid {}", std::process::id())),
+            "{message}"
+        );
 
         let mut second = OpenSession::open(&path, &catalogs).unwrap();
         assert!(second.is_read_only());

@@ -85,6 +85,9 @@ mod tests {
 
     #[test]
     fn exports_drop_controls_but_keep_line_breaks() {
-        assert_eq!(strip_controls("a\u{1b}]52;c;x\u{7}\r\nb\tc"), "a]52;c;x\r\nb\tc");
+        assert_eq!(
+            strip_controls("a\u{1b}]52;c;x\u{7}\r\nb\tc"),
+            "a]52;c;x\r\nb\tc"
+        );
     }
 }

@@ -22,7 +22,10 @@ pub const BUILTIN: [(&str, &str); 4] = [
         "high-contrast.toml",
         include_str!("../../themes/high-contrast.toml"),
     ),
-    ("colorblind.toml", include_str!("../../themes/colorblind.toml")),
+    (
+        "colorblind.toml",
+        include_str!("../../themes/colorblind.toml"),
+    ),
 ];
 
 pub const DEFAULT_THEME: &str = "dark";
@@ -129,7 +132,10 @@ impl Color {
                 return Ok(Color::Rgb(byte(0), byte(2), byte(4)));
             }
         }
-        let squashed: String = t.chars().filter(|c| *c != '-' && *c != '_' && *c != ' ').collect();
+        let squashed: String = t
+            .chars()
+            .filter(|c| *c != '-' && *c != '_' && *c != ' ')
+            .collect();
         let squashed = squashed.replace("grey", "gray");
         NAMES
             .iter()
@@ -187,7 +193,11 @@ impl Theme {
     /// `NO_COLOR`. Screens then rely on bold, reverse and underline.
     pub fn without_color(&self) -> Theme {
         Theme {
-            colors: self.colors.keys().map(|k| (k.clone(), Color::Default)).collect(),
+            colors: self
+                .colors
+                .keys()
+                .map(|k| (k.clone(), Color::Default))
+                .collect(),
             ..self.clone()
         }
     }
@@ -370,7 +380,10 @@ mod tests {
     fn colours_parse_and_print() {
         assert_eq!(Color::parse("#0A0b0C"), Ok(Color::Rgb(10, 11, 12)));
         assert_eq!(Color::parse("Grey"), Ok(Color::Named(Named::Gray)));
-        assert_eq!(Color::parse("light-blue"), Ok(Color::Named(Named::LightBlue)));
+        assert_eq!(
+            Color::parse("light-blue"),
+            Ok(Color::Named(Named::LightBlue))
+        );
         assert_eq!(Color::parse("dark-gray"), Ok(Color::Named(Named::DarkGray)));
         assert!(Color::parse("#12345").is_err());
         assert!(Color::parse("chartreuse").is_err());

@@ -86,16 +86,74 @@ impl Validator<'_> {
     fn ids(&mut self) {
         let s = self.session;
         let sections: [(&str, IdKind, Vec<(Id, &str)>); 10] = [
-            ("participants", IdKind::Participant, s.participants.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("assets", IdKind::Asset, s.assets.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("actors", IdKind::Actor, s.actors.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("entry_points", IdKind::EntryPoint, s.entry_points.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("boundaries", IdKind::Boundary, s.boundaries.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("components", IdKind::Component, s.components.iter().map(|x| (x.id, x.name.as_str())).collect()),
-            ("flows", IdKind::Flow, s.flows.iter().map(|x| (x.id, x.label.as_str())).collect()),
-            ("assumptions", IdKind::Assumption, s.assumptions.iter().map(|x| (x.id, x.text.as_str())).collect()),
-            ("threats", IdKind::Threat, s.threats.iter().map(|x| (x.id, x.title.as_str())).collect()),
-            ("mitigations", IdKind::Mitigation, s.mitigations.iter().map(|x| (x.id, x.text.as_str())).collect()),
+            (
+                "participants",
+                IdKind::Participant,
+                s.participants
+                    .iter()
+                    .map(|x| (x.id, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "assets",
+                IdKind::Asset,
+                s.assets.iter().map(|x| (x.id, x.name.as_str())).collect(),
+            ),
+            (
+                "actors",
+                IdKind::Actor,
+                s.actors.iter().map(|x| (x.id, x.name.as_str())).collect(),
+            ),
+            (
+                "entry_points",
+                IdKind::EntryPoint,
+                s.entry_points
+                    .iter()
+                    .map(|x| (x.id, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "boundaries",
+                IdKind::Boundary,
+                s.boundaries
+                    .iter()
+                    .map(|x| (x.id, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "components",
+                IdKind::Component,
+                s.components
+                    .iter()
+                    .map(|x| (x.id, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "flows",
+                IdKind::Flow,
+                s.flows.iter().map(|x| (x.id, x.label.as_str())).collect(),
+            ),
+            (
+                "assumptions",
+                IdKind::Assumption,
+                s.assumptions
+                    .iter()
+                    .map(|x| (x.id, x.text.as_str()))
+                    .collect(),
+            ),
+            (
+                "threats",
+                IdKind::Threat,
+                s.threats.iter().map(|x| (x.id, x.title.as_str())).collect(),
+            ),
+            (
+                "mitigations",
+                IdKind::Mitigation,
+                s.mitigations
+                    .iter()
+                    .map(|x| (x.id, x.text.as_str()))
+                    .collect(),
+            ),
         ];
         for (section, kind, items) in sections {
             let mut first_at: HashMap<Id, usize> = HashMap::new();
@@ -106,7 +164,11 @@ impl Validator<'_> {
                         at.clone().key("id"),
                         format!(
                             "{id} is not a{} {} id (those start with {})",
-                            if starts_with_vowel(kind.noun()) { "n" } else { "" },
+                            if starts_with_vowel(kind.noun()) {
+                                "n"
+                            } else {
+                                ""
+                            },
                             kind.noun(),
                             kind.prefix()
                         ),
@@ -140,7 +202,11 @@ impl Validator<'_> {
             let wanted: Vec<&str> = kinds.iter().map(|k| k.noun()).collect();
             self.error(
                 path,
-                format!("{id} is a {}, expected {}", id.kind.noun(), wanted.join(" or ")),
+                format!(
+                    "{id} is a {}, expected {}",
+                    id.kind.noun(),
+                    wanted.join(" or ")
+                ),
             );
         } else if !self.defined.contains(&id) {
             self.error(path, format!("{} {id} does not exist", id.kind.noun()));
@@ -208,7 +274,10 @@ impl Validator<'_> {
             self.reference(at.clone().key("from"), f.from, &endpoints);
             self.reference(at.clone().key("to"), f.to, &endpoints);
             if f.from == f.to {
-                self.error(at.clone().key("to"), format!("flow goes from {} to itself", f.from));
+                self.error(
+                    at.clone().key("to"),
+                    format!("flow goes from {} to itself", f.from),
+                );
             }
             for (j, a) in f.assets.iter().enumerate() {
                 self.reference(at.clone().key("assets").index(j), *a, &[IdKind::Asset]);
@@ -217,7 +286,10 @@ impl Validator<'_> {
         for (i, m) in s.mitigations.iter().enumerate() {
             let at = FieldPath::item("mitigations", i);
             if m.threats.is_empty() {
-                self.error(at.clone().key("threats"), "a mitigation must address at least one threat");
+                self.error(
+                    at.clone().key("threats"),
+                    "a mitigation must address at least one threat",
+                );
             }
             for (j, t) in m.threats.iter().enumerate() {
                 self.reference(at.clone().key("threats").index(j), *t, &[IdKind::Threat]);
@@ -265,13 +337,19 @@ impl Validator<'_> {
             if let Some(first) = seen.insert(item.phase, i) {
                 self.error(
                     at.clone().key("phase"),
-                    format!("phase {} is already planned at agenda[{first}]", item.phase.key()),
+                    format!(
+                        "phase {} is already planned at agenda[{first}]",
+                        item.phase.key()
+                    ),
                 );
             }
             if item.minutes > MAX_PHASE_MINUTES {
                 self.error(
                     at.clone().key("minutes"),
-                    format!("{} minutes is more than the {MAX_PHASE_MINUTES} a phase may plan", item.minutes),
+                    format!(
+                        "{} minutes is more than the {MAX_PHASE_MINUTES} a phase may plan",
+                        item.minutes
+                    ),
                 );
             }
             if item.running_since.is_some() {
@@ -286,7 +364,10 @@ impl Validator<'_> {
         }
         let in_order = s.agenda.windows(2).all(|w| w[0].phase < w[1].phase);
         if !in_order && seen.len() == s.agenda.len() {
-            self.error(FieldPath::from("agenda"), "agenda phases must be in order: setup, scope, brainstorm, vote, plan, review");
+            self.error(
+                FieldPath::from("agenda"),
+                "agenda phases must be in order: setup, scope, brainstorm, vote, plan, review",
+            );
         }
         let missing: Vec<&str> = Phase::ALL
             .iter()
@@ -371,10 +452,16 @@ impl Validator<'_> {
         let s = self.session;
         let v = &s.voting;
         if v.cap_per_threat == 0 {
-            self.error(FieldPath::from("voting.cap_per_threat"), "cap must be at least 1");
+            self.error(
+                FieldPath::from("voting.cap_per_threat"),
+                "cap must be at least 1",
+            );
         }
         if v.dots_per_person == Some(0) {
-            self.error(FieldPath::from("voting.dots_per_person"), "dots per person must be at least 1");
+            self.error(
+                FieldPath::from("voting.dots_per_person"),
+                "dots per person must be at least 1",
+            );
         }
         let budget = scoring::budget(s);
         for (participant, ballot) in &v.ballots {
@@ -386,10 +473,7 @@ impl Validator<'_> {
                 if *dots > v.cap_per_threat {
                     self.error(
                         at,
-                        format!(
-                            "{dots} dots on one threat; the cap is {}",
-                            v.cap_per_threat
-                        ),
+                        format!("{dots} dots on one threat; the cap is {}", v.cap_per_threat),
                     );
                 }
             }
@@ -479,7 +563,10 @@ mod tests {
     #[test]
     fn suggests_close_kinds_only() {
         let known = ["aws.lambda", "aws.s3", "generic.process"];
-        assert_eq!(suggestion("aws.lamda", known.into_iter()), Some("aws.lambda"));
+        assert_eq!(
+            suggestion("aws.lamda", known.into_iter()),
+            Some("aws.lambda")
+        );
         assert_eq!(suggestion("gcp.cloud-run", known.into_iter()), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -69,7 +69,11 @@ impl JiraMapping {
             priority_by: session
                 .priority_by
                 .or(config.priority_by)
-                .unwrap_or(if voted { PriorityBy::Rank } else { PriorityBy::Risk }),
+                .unwrap_or(if voted {
+                    PriorityBy::Rank
+                } else {
+                    PriorityBy::Risk
+                }),
             risk_priority: [
                 risk("critical", "Highest"),
                 risk("high", "High"),
@@ -236,9 +240,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             priority,
         ];
         // Jira needs every row to have every column, empty or not.
-        cells.extend(
-            (0..label_columns).map(|i| labels.get(i).map_or("", String::as_str)),
-        );
+        cells.extend((0..label_columns).map(|i| labels.get(i).map_or("", String::as_str)));
         w.row(cells)?;
     }
     w.finish()
@@ -305,8 +307,14 @@ mod tests {
         let mut s = JiraSettings::default();
         s.risk_priority.insert("severe".into(), "High".into());
         s.rank_priority = Some(vec![
-            RankTier { up_to: 5, priority: "High".into() },
-            RankTier { up_to: 5, priority: "".into() },
+            RankTier {
+                up_to: 5,
+                priority: "High".into(),
+            },
+            RankTier {
+                up_to: 5,
+                priority: "".into(),
+            },
         ]);
         let issues = check_settings(&s, &FieldPath::from("jira"));
         let paths: Vec<String> = issues.iter().map(|i| i.path.to_string()).collect();

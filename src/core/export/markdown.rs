@@ -150,7 +150,15 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
         table(
             d,
             "Data flows",
-            &["ID", "From", "To", "Label", "Protocol", "Assets", "Crosses a boundary"],
+            &[
+                "ID",
+                "From",
+                "To",
+                "Label",
+                "Protocol",
+                "Assets",
+                "Crosses a boundary",
+            ],
             s.flows.iter().map(|f| {
                 let assets: Vec<String> = f.assets.iter().map(|a| s.describe(*a)).collect();
                 vec![
@@ -160,7 +168,12 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
                     cell(&f.label),
                     cell(&f.protocol),
                     cell(&assets.join(", ")),
-                    if crosses_boundary(f, &boundary_of) { "yes" } else { "no" }.to_string(),
+                    if crosses_boundary(f, &boundary_of) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string(),
                 ]
             }),
         );
@@ -188,10 +201,12 @@ fn diagram(s: &Session, d: &mut String) {
     let mut members: BTreeMap<Option<Id>, Vec<String>> = BTreeMap::new();
     for c in &s.components {
         let boundary = c.boundary.filter(|b| s.boundary(*b).is_some());
-        members
-            .entry(boundary)
-            .or_default()
-            .push(format!("{}[\"{}<br/><small>{}</small>\"]", c.id, mermaid(&c.name), mermaid(&c.kind)));
+        members.entry(boundary).or_default().push(format!(
+            "{}[\"{}<br/><small>{}</small>\"]",
+            c.id,
+            mermaid(&c.name),
+            mermaid(&c.kind)
+        ));
     }
     for a in &s.actors {
         members
@@ -298,7 +313,15 @@ fn backlog(s: &Session, d: &mut String) {
     table(
         d,
         "",
-        &["Rank", "ID", "Threat", "Dots", "L x I", "Status", "Mitigations"],
+        &[
+            "Rank",
+            "ID",
+            "Threat",
+            "Dots",
+            "L x I",
+            "Status",
+            "Mitigations",
+        ],
         ranking.iter().filter_map(|r| {
             let t = s.threat(r.threat)?;
             let rank = if r.tied {
@@ -563,7 +586,10 @@ mod tests {
     #[test]
     fn cells_cannot_break_tables_or_inject_html() {
         assert_eq!(cell("a|b\n<script>&"), "a\\|b<br>&lt;script&gt;&amp;");
-        assert_eq!(mermaid("say \"hi\" #1 <b>"), "say #quot;hi#quot; #35;1 #lt;b#gt;");
+        assert_eq!(
+            mermaid("say \"hi\" #1 <b>"),
+            "say #quot;hi#quot; #35;1 #lt;b#gt;"
+        );
     }
 
     #[test]

@@ -47,7 +47,11 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         let opt = |v: Option<u8>| v.map_or(String::new(), |n| n.to_string());
         let mitigations: Vec<_> = session.mitigations_of(t.id).collect();
         let join = |f: &dyn Fn(&crate::core::model::Mitigation) -> String| {
-            mitigations.iter().map(|m| f(m)).collect::<Vec<_>>().join("\n")
+            mitigations
+                .iter()
+                .map(|m| f(m))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         let mut owners: Vec<&str> = mitigations
             .iter()
