@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::diag::{FieldPath, SourceText};
+use super::export::jira::check_settings;
 use super::files::{self, LoadError};
 use super::model::JiraSettings;
 
@@ -62,6 +64,12 @@ impl Config {
             return Ok(Config::default());
         }
         let text = files::read_text(path)?;
-        files::parse_toml(path, &text)
+        let config: Config = files::parse_toml(path, &text)?;
+        let issues = check_settings(&config.jira, &FieldPath::from("jira"));
+        let diagnostics = SourceText { path, text: &text }.place(&issues);
+        if diagnostics.iter().any(|d| d.is_error()) {
+            return Err(LoadError::Invalid(diagnostics));
+        }
+        Ok(config)
     }
 }

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::catalog::Catalogs;
 use super::diag::{FieldPath, Issue};
+use super::export::jira::check_settings;
 use super::ids::{Id, IdKind};
 use super::model::{CoverageStatus, Phase, SCHEMA_VERSION, Session};
 use super::scoring;
@@ -29,8 +30,10 @@ pub fn validate(session: &Session, catalogs: &Catalogs) -> Vec<Issue> {
     v.references(catalogs);
     v.agenda();
     v.coverage();
-    v.threats();
+    v.threats(catalogs);
     v.voting();
+    v.issues
+        .extend(check_settings(&session.jira, &FieldPath::from("jira")));
     v.scope_warnings();
     // Errors first; within a severity keep file order.
     v.issues.sort_by_key(|i| i.severity);
@@ -163,13 +166,8 @@ impl Validator<'_> {
                     self.error(
                         at.clone().key("id"),
                         format!(
-                            "{id} is not a{} {} id (those start with {})",
-                            if starts_with_vowel(kind.noun()) {
-                                "n"
-                            } else {
-                                ""
-                            },
-                            kind.noun(),
+                            "{id} is not {} id (those start with {})",
+                            with_article(kind.noun()),
                             kind.prefix()
                         ),
                     );
@@ -203,8 +201,8 @@ impl Validator<'_> {
             self.error(
                 path,
                 format!(
-                    "{id} is a {}, expected {}",
-                    id.kind.noun(),
+                    "{id} is {}, expected {}",
+                    with_article(id.kind.noun()),
                     wanted.join(" or ")
                 ),
             );
@@ -408,7 +406,7 @@ impl Validator<'_> {
         }
     }
 
-    fn threats(&mut self) {
+    fn threats(&mut self, catalogs: &Catalogs) {
         let s = self.session;
         for (i, t) in s.threats.iter().enumerate() {
             let at = FieldPath::item("threats", i);
@@ -431,6 +429,14 @@ impl Validator<'_> {
                         format!("{field} {v} is out of range; use 1 to 5"),
                     );
                 }
+            }
+            if let Some(r) = &t.catalog
+                && catalogs.threat(r).is_none()
+            {
+                self.warning(
+                    at.clone().key("catalog"),
+                    format!("catalog threat `{r}` is not in the loaded catalogs"),
+                );
             }
             for (j, a) in t.statement.assets.iter().enumerate() {
                 self.reference(
@@ -528,8 +534,14 @@ pub fn scope_gaps(session: &Session) -> Vec<String> {
     gaps
 }
 
-fn starts_with_vowel(word: &str) -> bool {
-    word.starts_with(['a', 'e', 'i', 'o', 'u'])
+/// "an asset", "a component".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
 }
 
 /// The closest known name to `wanted`, if it is close enough to be a typo.
