@@ -38,7 +38,11 @@ fn check_all(kind: &str, load: impl Fn(&Path) -> Result<(), LoadError>) {
         let before = fs::read(&path).unwrap();
         let text = String::from_utf8(before.clone()).unwrap();
         let expected = expectations(&text);
-        assert!(!expected.is_empty(), "{} has no # expect: lines", path.display());
+        assert!(
+            !expected.is_empty(),
+            "{} has no # expect: lines",
+            path.display()
+        );
         let rendered: Vec<String> = match load(&path) {
             Ok(()) => vec!["(loaded without errors)".to_string()],
             Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
@@ -53,7 +57,12 @@ fn check_all(kind: &str, load: impl Fn(&Path) -> Result<(), LoadError>) {
                 ));
             }
         }
-        assert_eq!(fs::read(&path).unwrap(), before, "{} was modified", path.display());
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            before,
+            "{} was modified",
+            path.display()
+        );
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
@@ -84,12 +93,19 @@ fn bad_themes_are_reported_with_file_line_column_and_field() {
 fn a_bad_catalog_in_a_search_directory_stops_loading_with_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["bad-ids.toml", "unknown-key.toml"] {
-        fs::copy(Path::new("tests/fixtures/bad/catalogs").join(name), dir.path().join(name)).unwrap();
+        fs::copy(
+            Path::new("tests/fixtures/bad/catalogs").join(name),
+            dir.path().join(name),
+        )
+        .unwrap();
     }
     let err = Catalogs::load(&[dir.path().to_path_buf()]).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("bad-ids.toml:4:6: error: id:"), "{text}");
-    assert!(text.contains("unknown-key.toml:8:1: error: kinds[0].colour"), "{text}");
+    assert!(
+        text.contains("unknown-key.toml:8:1: error: kinds[0].colour"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -106,7 +122,10 @@ fn huge_files_are_refused_before_parsing() {
     let err = store::load(&path, &catalogs).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("{}:1:1: error: file is larger than the 16 MiB limit", path.display())
+        format!(
+            "{}:1:1: error: file is larger than the 16 MiB limit",
+            path.display()
+        )
     );
 }
 
@@ -127,5 +146,8 @@ fn binary_files_are_refused_with_the_line_of_the_first_bad_byte() {
 fn missing_files_name_the_path() {
     let catalogs = Catalogs::builtin().unwrap();
     let err = store::load(Path::new("no/such/session.toml"), &catalogs).unwrap_err();
-    assert!(err.to_string().starts_with("no/such/session.toml: "), "{err}");
+    assert!(
+        err.to_string().starts_with("no/such/session.toml: "),
+        "{err}"
+    );
 }

@@ -137,7 +137,10 @@ mod tests {
     use crate::core::stride::Category;
     use crate::core::time::Timestamp;
 
-    fn session_with(threats: &[(u32, Option<(u8, u8)>, i64)]) -> Session {
+    /// (dots, (likelihood, impact), created) per threat.
+    type Spec = (u32, Option<(u8, u8)>, i64);
+
+    fn session_with(threats: &[Spec]) -> Session {
         let mut s = Session::new("t", Template::Workshop, Timestamp::from_unix(0));
         let p = s.next_id(IdKind::Participant);
         for (dots, rating, created) in threats {

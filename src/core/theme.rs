@@ -126,11 +126,12 @@ impl Color {
         if t == "default" || t == "reset" {
             return Ok(Color::Default);
         }
-        if let Some(hex) = t.strip_prefix('#') {
-            if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
-                return Ok(Color::Rgb(byte(0), byte(2), byte(4)));
-            }
+        if let Some(hex) = t.strip_prefix('#')
+            && hex.len() == 6
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+            return Ok(Color::Rgb(byte(0), byte(2), byte(4)));
         }
         let squashed: String = t
             .chars()

@@ -40,6 +40,9 @@ pub fn validate(session: &Session, catalogs: &Catalogs) -> Vec<Issue> {
     v.issues
 }
 
+/// A list section: its name, the id kind it holds, and (id, text) per item.
+type Section<'a> = (&'static str, IdKind, Vec<(Id, &'a str)>);
+
 struct Validator<'a> {
     session: &'a Session,
     issues: Vec<Issue>,
@@ -75,7 +78,7 @@ impl Validator<'_> {
                 format!("updated ({}) is before created ({})", s.updated, s.created),
             );
         }
-        for (prefix, _) in &s.last_ids {
+        for prefix in s.last_ids.keys() {
             if !IdKind::ALL.iter().any(|k| k.prefix() == prefix) {
                 self.error(
                     FieldPath::from("last_ids").key(prefix.as_str()),
@@ -88,7 +91,7 @@ impl Validator<'_> {
     /// Every id sits in its own section, once.
     fn ids(&mut self) {
         let s = self.session;
-        let sections: [(&str, IdKind, Vec<(Id, &str)>); 10] = [
+        let sections: [Section<'_>; 10] = [
             (
                 "participants",
                 IdKind::Participant,

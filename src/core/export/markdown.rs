@@ -352,7 +352,8 @@ fn backlog(s: &Session, d: &mut String) {
         let Some(t) = s.threat(r.threat) else {
             continue;
         };
-        let _ = writeln!(d, "### {}. {} — {}\n", r.rank, t.id, inline(&t.title));
+        let tie = if r.tied { "=" } else { "" };
+        let _ = writeln!(d, "### {}{tie}. {} — {}\n", r.rank, t.id, inline(&t.title));
         let _ = writeln!(
             d,
             "- STRIDE: {} (violates {})",
@@ -404,7 +405,7 @@ fn review(ctx: &ExportContext<'_>, d: &mut String) {
         let _ = writeln!(
             d,
             "### Coverage\n\n{done} of {total} element-category pairs walked ({}%).\n",
-            if total == 0 { 100 } else { done * 100 / total }
+            (done * 100).checked_div(total).unwrap_or(100)
         );
         let mut header = vec!["Element"];
         header.extend(["S", "T", "R", "I", "D", "E"]);

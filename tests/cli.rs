@@ -1,0 +1,444 @@
+//! The command line, run as a process: every command and exit code.
+//!
+//! Each test runs in its own temporary directory with its own config and
+//! data directories, so the developer's real files never leak in.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use stridekit::core::store::SessionLock;
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("config")).unwrap();
+        Sandbox { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stridekit"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("STRIDEKIT_CONFIG_DIR", self.path("config"))
+            .env("STRIDEKIT_DATA_DIR", self.path("data"))
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run(self.command(args).output().unwrap())
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        Run(child.wait_with_output().unwrap())
+    }
+
+    fn demo(&self) -> PathBuf {
+        self.write("leejames-hr.toml", stridekit::DEMO_SESSION)
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().unwrap()
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).unwrap()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).unwrap()
+    }
+    #[track_caller]
+    fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn golden(name: &str) -> String {
+    fs::read_to_string(Path::new("tests/golden").join(name)).unwrap()
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let s = Sandbox::new();
+    let help = s.run(&["--help"]);
+    help.expect(0);
+    for command in [
+        "new", "open", "demo", "export", "report", "validate", "suggest", "catalogs", "themes",
+    ] {
+        assert!(help.stdout().contains(command), "help lists {command}");
+    }
+    s.run(&["--version"]).expect(0);
+    s.run(&["frobnicate"]).expect(2);
+    s.run(&["export", "x.toml"]).expect(2);
+    s.run(&["export", "x.toml", "--format", "xlsx"]).expect(2);
+    s.run(&["validate"]).expect(2);
+    s.run(&["new", "x", "--template", "long"]).expect(2);
+}
+
+#[test]
+fn no_arguments_shows_the_home_text_and_sessions_here() {
+    let s = Sandbox::new();
+    s.write("sessions/a.toml", stridekit::DEMO_SESSION);
+    let run = s.run(&[]);
+    run.expect(0);
+    assert!(run.stdout().contains("stridekit demo"));
+    assert!(run.stdout().contains("LeeJames HR payslips"));
+}
+
+#[test]
+fn new_creates_a_private_session_file_once() {
+    let s = Sandbox::new();
+    let run = s.run(&["new", "Payslip download"]);
+    run.expect(0);
+    assert!(run.stdout().contains("sessions/payslip-download.toml"));
+    let path = s.path("sessions/payslip-download.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("schema = 1\ntitle = \"Payslip download\"\n"),
+        "{text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    s.run(&["validate", "sessions/payslip-download.toml"])
+        .expect(0);
+    let again = s.run(&["new", "Payslip download"]);
+    again.expect(1);
+    assert!(
+        again.stderr().contains("already exists"),
+        "{}",
+        again.stderr()
+    );
+
+    s.run(&["new", "Solo", "--template", "quick", "-o", "solo.toml"])
+        .expect(0);
+    let quick = fs::read_to_string(s.path("solo.toml")).unwrap();
+    assert!(quick.contains("template = \"quick\""));
+    assert!(quick.contains("mode = \"rating\""));
+    s.run(&["new", "   "]).expect(1);
+}
+
+#[test]
+fn demo_and_open_print_a_summary() {
+    let s = Sandbox::new();
+    let demo = s.run(&["demo"]);
+    demo.expect(0);
+    assert!(demo.stdout().contains("LeeJames HR payslips"));
+    assert!(demo.stdout().contains("T5"));
+    let path = s.demo();
+    let open = s.run(&["open", path.to_str().unwrap()]);
+    open.expect(0);
+    assert!(open.stdout().contains("Top threats"));
+    assert!(!open.stdout().contains("Read-only"));
+}
+
+#[test]
+fn a_locked_session_opens_read_only_with_a_clear_message() {
+    let s = Sandbox::new();
+    let path = s.demo();
+    let lock = SessionLock::acquire(&path).unwrap();
+    let run = s.run(&["open", path.to_str().unwrap()]);
+    run.expect(0);
+    assert!(run.stdout().contains("Read-only"), "{}", run.stdout());
+    assert!(
+        run.stdout()
+            .contains(&format!("pid {}", std::process::id()))
+    );
+    drop(lock);
+    assert!(
+        !s.run(&["open", path.to_str().unwrap()])
+            .stdout()
+            .contains("Read-only")
+    );
+}
+
+#[test]
+fn export_writes_each_format_to_stdout_or_a_file() {
+    let s = Sandbox::new();
+    s.demo();
+    for (format, golden_name) in [
+        ("jira-csv", "leejames-hr.jira.csv"),
+        ("csv", "leejames-hr.csv"),
+        ("markdown", "leejames-hr.md"),
+        ("json", "leejames-hr.json"),
+    ] {
+        let run = s.run(&["export", "leejames-hr.toml", "--format", format]);
+        run.expect(0);
+        assert_eq!(run.stdout(), golden(golden_name), "{format}");
+    }
+    s.run(&[
+        "export",
+        "leejames-hr.toml",
+        "-f",
+        "csv",
+        "-o",
+        "out/backlog.csv",
+    ])
+    .expect(1); // the output directory does not exist
+    s.run(&[
+        "export",
+        "leejames-hr.toml",
+        "-f",
+        "csv",
+        "-o",
+        "backlog.csv",
+    ])
+    .expect(0);
+    assert_eq!(
+        fs::read_to_string(s.path("backlog.csv")).unwrap(),
+        golden("leejames-hr.csv")
+    );
+    let report = s.run(&["report", "leejames-hr.toml"]);
+    report.expect(0);
+    assert_eq!(report.stdout(), golden("leejames-hr.md"));
+}
+
+#[test]
+fn export_reads_standard_input() {
+    let s = Sandbox::new();
+    let run = s.run_with_stdin(&["export", "-", "--format", "csv"], stridekit::DEMO_SESSION);
+    run.expect(0);
+    assert_eq!(run.stdout(), golden("leejames-hr.csv"));
+}
+
+#[test]
+fn validate_lists_every_problem_and_exits_1() {
+    let s = Sandbox::new();
+    s.demo();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad/sessions");
+    let a = fixtures.join("dangling-references.toml");
+    let b = fixtures.join("unknown-kind.toml");
+    let run = s.run(&[
+        "validate",
+        "leejames-hr.toml",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    run.expect(1);
+    assert!(run.stdout().contains("leejames-hr.toml: ok"));
+    let err = run.stderr();
+    assert!(
+        err.contains("error: facilitator: participant P9 does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: voting.tally.T8: threat T8 does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `aws.lambda`?"), "{err}");
+    assert!(err.contains("2 of 3 files invalid"), "{err}");
+    s.run(&["validate", "leejames-hr.toml"]).expect(0);
+    s.run(&["validate", "missing.toml"]).expect(1);
+    let stdin = s.run_with_stdin(&["validate", "-"], "schema = 1\ntitle = \"x\"\n");
+    stdin.expect(1);
+    assert!(
+        stdin
+            .stderr()
+            .contains("<stdin>:1:1: error: missing field `created`"),
+        "{}",
+        stdin.stderr()
+    );
+}
+
+#[test]
+fn commands_on_a_bad_session_exit_1_with_the_location() {
+    let s = Sandbox::new();
+    s.write("bad.toml", "schema = 1\ntitle = \"x\"\ncreated = \"2026-01-01T00:00:00Z\"\nupdated = \"2026-01-01T00:00:00Z\"\nbogus = 1\n");
+    for args in [
+        vec!["export", "bad.toml", "-f", "json"],
+        vec!["report", "bad.toml"],
+        vec!["suggest", "bad.toml"],
+        vec!["open", "bad.toml"],
+    ] {
+        let run = s.run(&args);
+        run.expect(1);
+        assert!(
+            run.stderr()
+                .contains("bad.toml:5:1: error: bogus: unknown field `bogus`"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+        assert!(run.stdout().is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn suggest_writes_json_or_csv() {
+    let s = Sandbox::new();
+    s.demo();
+    let json = s.run(&["suggest", "leejames-hr.toml"]);
+    json.expect(0);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    let rows = value.as_array().unwrap();
+    assert!(rows.len() > 200, "{}", rows.len());
+    assert!(
+        rows.iter()
+            .any(|r| r["reference"] == "aws.s3/public-bucket" && r["element"] == "C5")
+    );
+    let csv = s.run(&["suggest", "leejames-hr.toml", "--format", "csv"]);
+    csv.expect(0);
+    let text = csv.stdout();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.records().count(), rows.len());
+}
+
+#[test]
+fn catalogs_list_kinds_and_show_one() {
+    let s = Sandbox::new();
+    let all = s.run(&["catalogs"]);
+    all.expect(0);
+    for kind in ["generic.process", "aws.lambda", "aws.iam", "aws.secrets"] {
+        assert!(all.stdout().contains(kind), "{kind}");
+    }
+    let one = s.run(&["catalogs", "aws.s3"]);
+    one.expect(0);
+    assert!(one.stdout().contains("shared responsibility: abstracted"));
+    assert!(one.stdout().contains("[aws.s3/public-bucket]"));
+    let aws = s.run(&["catalogs", "aws"]);
+    aws.expect(0);
+    assert!(!aws.stdout().contains("generic.process"));
+    let typo = s.run(&["catalogs", "aws.lamda"]);
+    typo.expect(1);
+    assert!(typo.stderr().contains("Did you mean `aws.lambda`?"));
+}
+
+#[test]
+fn user_catalogs_add_kinds_and_bad_ones_are_located() {
+    let s = Sandbox::new();
+    s.write(
+        "catalogs/acme.toml",
+        "id = \"acme\"\nname = \"ACME\"\n\n[[kinds]]\nid = \"ledger\"\nname = \"ACME ledger\"\nelement = \"data-store\"\n",
+    );
+    let list = s.run(&["catalogs"]);
+    list.expect(0);
+    assert!(list.stdout().contains("acme.ledger"));
+    // A session may now use the kind.
+    let session =
+        stridekit::DEMO_SESSION.replace("kind = \"aws.dynamodb\"", "kind = \"acme.ledger\"");
+    s.write("s.toml", &session);
+    s.run(&["validate", "s.toml"]).expect(0);
+    // Without the catalog the same session is invalid.
+    let other = Sandbox::new();
+    other.write("s.toml", &session);
+    let run = other.run(&["validate", "s.toml"]);
+    run.expect(1);
+    assert!(run.stderr().contains("unknown catalog kind `acme.ledger`"));
+
+    s.write(
+        "config/catalogs/broken.toml",
+        "id = \"x\"\n[[kinds]]\nid = \"y\"\nname = \"Y\"\nelement = \"pipe\"\n",
+    );
+    let run = s.run(&["catalogs"]);
+    run.expect(1);
+    assert!(
+        run.stderr().contains(
+            "config/catalogs/broken.toml:5:11: error: kinds[0].element: unknown variant `pipe`"
+        ),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn themes_are_listed_and_checked() {
+    let s = Sandbox::new();
+    let run = s.run(&["themes"]);
+    run.expect(0);
+    for name in ["dark", "light", "high-contrast", "colorblind"] {
+        assert!(run.stdout().contains(name));
+    }
+    s.write(
+        "themes/mine.toml",
+        "name = \"mine\"\ndescription = \"Mine\"\n[colors]\naccent = \"#ff00ff\"\n",
+    );
+    assert!(s.run(&["themes"]).stdout().contains("mine"));
+    s.run(&["--theme", "mine", "demo"]).expect(0);
+    let typo = s.run(&["--theme", "drak", "demo"]);
+    typo.expect(1);
+    assert!(typo.stderr().contains("Did you mean `dark`?"));
+    let no_color = s
+        .command(&["themes"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&no_color.stdout).contains("NO_COLOR is set"));
+}
+
+#[test]
+fn the_config_file_sets_jira_defaults_and_is_checked() {
+    let s = Sandbox::new();
+    s.demo();
+    s.write("config/config.toml", "[jira]\nissue_type = \"Story\"\n");
+    let run = s.run(&["export", "leejames-hr.toml", "-f", "jira-csv"]);
+    run.expect(0);
+    assert!(run.stdout().contains("\"Story\""));
+    s.write("config/config.toml", "[jira]\nissue_typ = \"Story\"\n");
+    let run = s.run(&["export", "leejames-hr.toml", "-f", "jira-csv"]);
+    run.expect(1);
+    assert!(
+        run.stderr()
+            .contains("config/config.toml:2:1: error: jira.issue_typ: unknown field"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn control_characters_from_files_never_reach_the_terminal() {
+    let s = Sandbox::new();
+    let session = stridekit::DEMO_SESSION.replace(
+        "title = \"LeeJames HR payslips\"",
+        "title = \"Evil \\u001b]0;pwned\\u0007\\u001b[2J title\"",
+    );
+    s.write("evil.toml", &session);
+    let run = s.run(&["open", "evil.toml"]);
+    run.expect(0);
+    assert!(!run.stdout().contains('\u{1b}'));
+    assert!(run.stdout().contains("Evil \u{241b}]0;pwned"));
+    let bad = s.run(&["catalogs", "\u{1b}[31mred"]);
+    bad.expect(1);
+    assert!(!bad.stderr().contains('\u{1b}'));
+}

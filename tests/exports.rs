@@ -1,0 +1,298 @@
+//! Exports of the demo session compared with the files in `tests/golden`,
+//! and exports of hostile input checked for formula injection.
+//!
+//! After an intended change, regenerate the golden files with
+//! `UPDATE_GOLDEN=1 cargo test --test exports` and review the diff.
+
+use std::fs;
+use std::path::Path;
+
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::export::cell::is_dangerous;
+use stridekit::core::export::{self, ExportContext, Format};
+use stridekit::core::ids::IdKind;
+use stridekit::core::model::{
+    Component, JiraSettings, Mitigation, MitigationStatus, Session, Statement, Template, Threat,
+    ThreatStatus,
+};
+use stridekit::core::store;
+use stridekit::core::stride::Category;
+use stridekit::core::suggest;
+use stridekit::core::time::Timestamp;
+use stridekit::{DEMO_FILE_NAME, DEMO_SESSION};
+
+fn demo(catalogs: &Catalogs) -> Session {
+    store::load_text(Path::new(DEMO_FILE_NAME), DEMO_SESSION, catalogs)
+        .unwrap()
+        .session
+}
+
+fn render(session: &Session, catalogs: &Catalogs, format: Format, jira: &JiraSettings) -> String {
+    let ctx = ExportContext {
+        session,
+        catalogs,
+        jira_defaults: jira,
+        source_name: Some(DEMO_FILE_NAME),
+    };
+    let mut out = Vec::new();
+    export::export(&ctx, format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn demo_exports_match_the_golden_files() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = demo(&catalogs);
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
+    for format in Format::ALL {
+        let actual = render(&session, &catalogs, format, &JiraSettings::default());
+        let path = Path::new("tests/golden").join(format!("leejames-hr.{}", format.extension()));
+        if update {
+            fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        let expected = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+        if actual != expected {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "exports differ from {stale:?}; if the change is intended, run UPDATE_GOLDEN=1 cargo test --test exports"
+    );
+}
+
+#[test]
+fn jira_csv_follows_the_importer_rules() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = demo(&catalogs);
+    let text = render(
+        &session,
+        &catalogs,
+        Format::JiraCsv,
+        &JiraSettings::default(),
+    );
+    assert!(
+        !text.starts_with('\u{feff}'),
+        "no byte-order mark before Summary"
+    );
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &header[..4],
+        ["Summary", "Description", "Issue Type", "Priority"]
+    );
+    assert!(header[4..].iter().all(|h| h == "Labels"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), session.threats.len());
+    for row in &rows {
+        assert_eq!(row.len(), header.len(), "every row has every column");
+        assert!(row[0].chars().count() <= 255);
+        for label in row.iter().skip(4).filter(|l| !l.is_empty()) {
+            assert!(!label.contains(char::is_whitespace), "label {label:?}");
+        }
+        assert!(row[1].contains("STRIDE category:") && row[1].contains("Mitigations"));
+    }
+    // Ranked order: the top-voted threat first, with the rank tier's priority.
+    assert!(rows[0][0].starts_with("T5: "));
+    assert_eq!(&rows[0][3], "High");
+}
+
+#[test]
+fn jira_mapping_comes_from_config_then_session() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    let config: JiraSettings = toml::from_str(
+        "issue_type = \"Story\"\nlabels = [\"Threat Model\", \"team payroll\"]\npriority_by = \"risk\"\n[risk_priority]\ncritical = \"Blocker\"\n",
+    )
+    .unwrap();
+    let first_row = |text: &str| -> Vec<String> {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let record = reader.records().next().unwrap().unwrap();
+        record.iter().map(String::from).collect()
+    };
+    let row = first_row(&render(&session, &catalogs, Format::JiraCsv, &config));
+    assert_eq!(
+        row[2..6],
+        ["Story", "Blocker", "threat-model", "team-payroll"]
+    );
+    session.jira.issue_type = Some("Bug".to_string());
+    let row = first_row(&render(&session, &catalogs, Format::JiraCsv, &config));
+    assert_eq!(row[2..4], ["Bug", "Blocker"]);
+}
+
+/// A session whose every free-text field is a spreadsheet formula.
+fn hostile_session(catalogs: &Catalogs) -> Session {
+    const PAYLOADS: [&str; 9] = [
+        "=HYPERLINK(\"http://evil.example\",\"click\")",
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+2",
+        "\r=1+2",
+        "\n=1+2",
+        "=1+2\";=1+2",
+        "a,=b\u{1b}[31m",
+    ];
+    let now = Timestamp::from_unix(1_700_000_000);
+    let mut s = Session::new(PAYLOADS[0], Template::Workshop, now);
+    s.jira.issue_type = Some("-Task".to_string());
+    s.jira.labels = Some(vec!["=evil label".to_string()]);
+    let c1 = s.next_id(IdKind::Component);
+    s.components.push(Component {
+        id: c1,
+        name: PAYLOADS[3].to_string(),
+        kind: "aws.lambda".to_string(),
+        boundary: None,
+        description: PAYLOADS[1].to_string(),
+    });
+    for (i, payload) in PAYLOADS.iter().enumerate() {
+        let id = s.next_id(IdKind::Threat);
+        s.threats.push(Threat {
+            id,
+            title: payload.to_string(),
+            category: Category::ALL[i % 6],
+            target: Some(c1),
+            author: None,
+            status: ThreatStatus::Open,
+            likelihood: Some(3),
+            impact: Some(3),
+            catalog: None,
+            notes: payload.to_string(),
+            created: now,
+            statement: Statement {
+                source: payload.to_string(),
+                ..Statement::default()
+            },
+        });
+        let m = s.next_id(IdKind::Mitigation);
+        s.mitigations.push(Mitigation {
+            id: m,
+            threats: vec![id],
+            text: payload.to_string(),
+            catalog: None,
+            owner: payload.to_string(),
+            status: MitigationStatus::Proposed,
+        });
+    }
+    assert!(
+        stridekit::core::validate::validate(&s, catalogs)
+            .iter()
+            .all(|i| i.severity != stridekit::core::diag::Severity::Error)
+    );
+    s
+}
+
+fn assert_no_dangerous_cells(name: &str, text: &str) {
+    assert!(
+        !text.contains('\u{1b}'),
+        "{name}: raw escape character in output"
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut cells = 0;
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            cells += 1;
+            assert!(!is_dangerous(cell), "{name}: dangerous cell {cell:?}");
+        }
+    }
+    assert!(cells > 20, "{name}: parsed only {cells} cells");
+}
+
+#[test]
+fn no_csv_cell_can_start_a_formula() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = hostile_session(&catalogs);
+    for format in [Format::Csv, Format::JiraCsv] {
+        let text = render(&session, &catalogs, format, &JiraSettings::default());
+        assert_no_dangerous_cells(format.key(), &text);
+    }
+    let suggestions = suggest::suggestions(&session, &catalogs);
+    let mut out = Vec::new();
+    suggest::write_csv(&mut out, &suggestions).unwrap();
+    assert_no_dangerous_cells("suggest csv", &String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn jira_summaries_keep_the_title_readable() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = hostile_session(&catalogs);
+    let text = render(
+        &session,
+        &catalogs,
+        Format::JiraCsv,
+        &JiraSettings::default(),
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let summaries: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    // The id prefix makes the summary safe without an apostrophe that Jira
+    // would import literally.
+    assert!(summaries.contains(&"T3: -2+3".to_string()), "{summaries:?}");
+    assert!(summaries.iter().all(|s| !s.starts_with('\'')));
+}
+
+#[test]
+fn markdown_and_json_neutralise_hostile_text() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = hostile_session(&catalogs);
+    session.threats[0].title = "<img src=x onerror=alert(1)> | broken".to_string();
+    let md = render(
+        &session,
+        &catalogs,
+        Format::Markdown,
+        &JiraSettings::default(),
+    );
+    assert!(!md.contains("<img"));
+    assert!(!md.contains('\u{1b}'));
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt; \\| broken"));
+    let json = render(&session, &catalogs, Format::Json, &JiraSettings::default());
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        value["session"]["threats"][0]["title"],
+        session.threats[0].title
+    );
+    assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
+}
+
+#[test]
+fn json_holds_the_whole_session_and_the_ranking() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = demo(&catalogs);
+    let json = render(&session, &catalogs, Format::Json, &JiraSettings::default());
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format"], "stridekit-session");
+    assert_eq!(value["session"]["title"], "LeeJames HR payslips");
+    assert_eq!(value["session"]["threats"].as_array().unwrap().len(), 12);
+    assert_eq!(value["computed"]["ranking"][0]["threat"], "T5");
+    assert_eq!(value["computed"]["dots_per_person"], 4);
+}
+
+#[test]
+fn suggest_covers_every_element_and_applicable_category() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = demo(&catalogs);
+    let suggestions = suggest::suggestions(&session, &catalogs);
+    for c in &session.components {
+        let kind = catalogs.kind(&c.kind).unwrap();
+        let n = suggestions.iter().filter(|s| s.element == c.id).count();
+        assert_eq!(n, kind.threats.len(), "{}", c.id);
+    }
+    // Flows that cross a trust boundary also get the boundary's threats.
+    let crossing = suggestions.iter().filter(|s| s.element.to_string() == "F1");
+    assert!(crossing.clone().any(|s| s.kind == "generic.trust-boundary"));
+    let internal = suggestions.iter().filter(|s| s.element.to_string() == "F3");
+    assert!(internal.clone().all(|s| s.kind == "generic.data-flow"));
+    let mut out = Vec::new();
+    suggest::write_json(&mut out, &suggestions).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(value.as_array().unwrap().len(), suggestions.len());
+    assert!(value[0]["mitigations"][0]["control"].is_string());
+}
