@@ -193,7 +193,7 @@ impl SourceText<'_> {
             return Vec::new();
         }
         let (root, _) = DeTable::parse_recoverable(self.text);
-        issues
+        let mut placed: Vec<Diagnostic> = issues
             .iter()
             .map(|issue| {
                 let span = locate(root.get_ref(), &issue.path);
@@ -204,7 +204,10 @@ impl SourceText<'_> {
                     issue.message.clone(),
                 )
             })
-            .collect()
+            .collect();
+        // Errors first, each group in file order.
+        placed.sort_by_key(|d| (d.severity, d.line, d.column));
+        placed
     }
 
     /// Turns a deserialization error into a diagnostic, with the field path
