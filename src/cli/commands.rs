@@ -418,6 +418,7 @@ fn letters(categories: &[Category]) -> String {
 
 fn catalogs(query: Option<&str>) -> Result<ExitCode> {
     let catalogs = load_catalogs()?;
+    print_diagnostics(&catalogs.warnings);
     let mut out = String::new();
     match query {
         None => {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::diag::{FieldPath, Issue, Severity, SourceText};
+use super::diag::{Diagnostic, FieldPath, Issue, Severity, SourceText};
 use super::files::{self, LoadError};
 use super::stride::{Category, ElementType};
 
@@ -183,6 +183,9 @@ pub struct CatalogInfo {
 #[derive(Debug, Clone, Default)]
 pub struct Catalogs {
     pub catalogs: Vec<CatalogInfo>,
+    /// Problems that do not stop a user catalog from loading (a category
+    /// with a single prompt, say), for `stridekit catalogs` to show.
+    pub warnings: Vec<Diagnostic>,
     kinds: Vec<Kind>,
     by_id: HashMap<String, usize>,
 }
@@ -232,6 +235,7 @@ impl Catalogs {
         if diagnostics.iter().any(|d| d.is_error()) {
             return Err(LoadError::Invalid(diagnostics));
         }
+        self.warnings.extend(diagnostics);
         self.merge(file, path);
         Ok(())
     }
@@ -421,31 +425,38 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
                 ));
             }
         }
-        for &category in &categories {
-            let prompts = kind.prompts.get(&category).map_or(0, Vec::len);
-            if prompts < 2 {
-                issues.push(thin(
-                    at().key("prompts"),
-                    format!(
-                        "{} has {prompts} prompt(s); give at least 2",
-                        category.key()
-                    ),
-                ));
-            }
-            let threats = kind
-                .threats
-                .iter()
-                .filter(|t| t.category == category)
-                .count();
-            if threats < 2 {
-                issues.push(thin(
-                    at().key("categories"),
-                    format!(
-                        "{} has {threats} candidate threat(s); give at least 2",
-                        category.key()
-                    ),
-                ));
-            }
+        // One message per kind and list, naming every thin category.
+        let thin_prompts: Vec<String> = categories
+            .iter()
+            .filter_map(|c| {
+                let n = kind.prompts.get(c).map_or(0, Vec::len);
+                (n < 2).then(|| format!("{} ({n})", c.key()))
+            })
+            .collect();
+        if !thin_prompts.is_empty() {
+            issues.push(thin(
+                at().key("prompts"),
+                format!(
+                    "give at least 2 prompts per category; these have fewer: {}",
+                    thin_prompts.join(", ")
+                ),
+            ));
+        }
+        let thin_threats: Vec<String> = categories
+            .iter()
+            .filter_map(|c| {
+                let n = kind.threats.iter().filter(|t| t.category == *c).count();
+                (n < 2).then(|| format!("{} ({n})", c.key()))
+            })
+            .collect();
+        if !thin_threats.is_empty() {
+            issues.push(thin(
+                at().key("threats"),
+                format!(
+                    "give at least 2 candidate threats per category; these have fewer: {}",
+                    thin_threats.join(", ")
+                ),
+            ));
         }
         let mut threat_ids = HashSet::new();
         for (t, threat) in kind.threats.iter().enumerate() {
@@ -576,6 +587,9 @@ element = "process"
 "#;
         c.add_text(Path::new("acme.toml"), text, false).unwrap();
         assert_eq!(c.kinds().len(), before + 1);
+        // Thin categories load, with warnings naming the place.
+        let w: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+        assert!(w.iter().any(|w| w == "acme.toml:8:1: warning: kinds[0].prompts: give at least 2 prompts per category; these have fewer: spoofing (1)"), "{w:#?}");
         assert_eq!(c.kind("aws.lambda").unwrap().name, "Lambda (ACME baseline)");
         assert_eq!(c.kind("aws.payments").unwrap().categories.len(), 6);
         assert_eq!(
