@@ -1,1 +1,185 @@
-fn main() {}
+//! Benchmarks of the core on synthetic sessions of 100, 1,000 and 10,000
+//! components and threats (see `stridekit::core::synth`).
+//!
+//! ```text
+//! cargo bench                      # everything
+//! cargo bench -- --quick           # a fast, rougher pass
+//! cargo bench -- 'export/markdown' # one group
+//! ```
+//!
+//! Sessions are generated once, before any timing. Larger sizes run fewer,
+//! flat samples so a full run stays within a few minutes; criterion may warn
+//! that the slowest (about a second per iteration) overran the target time.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main, measurement::WallTime,
+};
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::export::{self, ExportContext, Format};
+use stridekit::core::model::{JiraSettings, Session};
+use stridekit::core::{store, suggest, synth};
+
+/// (components, threats) per benchmarked size.
+const SIZES: [(usize, usize); 3] = [(100, 100), (1_000, 1_000), (10_000, 10_000)];
+
+const SEED: u64 = 1;
+
+struct Fixture {
+    /// `100`, `1000`, `10000`: the benchmark parameter.
+    label: String,
+    session: Session,
+    /// The session as saved, for the load benchmark.
+    text: String,
+}
+
+struct Fixtures {
+    catalogs: Catalogs,
+    sizes: Vec<Fixture>,
+}
+
+/// Built on first use and shared by every group, so generation is never timed.
+fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let catalogs = Catalogs::builtin().expect("built-in catalogs load");
+        let sizes = SIZES
+            .iter()
+            .map(|&(components, threats)| {
+                let session = synth::session(components, threats, SEED, &catalogs);
+                let text = store::to_toml(&session).expect("synthetic session serializes");
+                Fixture {
+                    label: components.to_string(),
+                    session,
+                    text,
+                }
+            })
+            .collect();
+        Fixtures { catalogs, sizes }
+    })
+}
+
+/// Fewer samples for bigger sessions. From 1,000 up an iteration takes
+/// milliseconds to a second, so flat sampling (the same count per sample)
+/// keeps the run short instead of growing each sample linearly.
+fn size_group(group: &mut BenchmarkGroup<'_, WallTime>, fixture: &Fixture) {
+    match fixture.session.threats.len() {
+        0..=100 => {
+            group.sample_size(50).sampling_mode(SamplingMode::Auto);
+        }
+        101..=1_000 => {
+            group.sample_size(20).sampling_mode(SamplingMode::Flat);
+        }
+        _ => {
+            group.sample_size(10).sampling_mode(SamplingMode::Flat);
+        }
+    }
+}
+
+fn load_validate(c: &mut Criterion) {
+    let f = fixtures();
+    let path = Path::new("synth.toml");
+    let mut group = c.benchmark_group("load_validate");
+    for fixture in &f.sizes {
+        size_group(&mut group, fixture);
+        group.throughput(Throughput::Bytes(fixture.text.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(&fixture.label),
+            &fixture.text,
+            |b, text| {
+                b.iter(|| store::load_text(path, black_box(text), &f.catalogs).expect("valid"));
+            },
+        );
+    }
+    group.finish();
+}
+
+fn save(c: &mut Criterion) {
+    let f = fixtures();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut group = c.benchmark_group("save");
+    for fixture in &f.sizes {
+        let path = dir.path().join(format!("synth-{}.toml", fixture.label));
+        // Saving once first means every timed save also keeps a .bak.
+        store::save(&path, &fixture.session).expect("first save");
+        size_group(&mut group, fixture);
+        group.throughput(Throughput::Bytes(fixture.text.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(&fixture.label),
+            &fixture.session,
+            |b, session| b.iter(|| store::save(&path, black_box(session)).expect("save")),
+        );
+    }
+    group.finish();
+}
+
+fn exports(c: &mut Criterion) {
+    let f = fixtures();
+    let jira_defaults = JiraSettings::default();
+    let mut group = c.benchmark_group("export");
+    for format in Format::ALL {
+        for fixture in &f.sizes {
+            let ctx = ExportContext {
+                session: &fixture.session,
+                catalogs: &f.catalogs,
+                jira_defaults: &jira_defaults,
+                source_name: Some("synth.toml"),
+            };
+            size_group(&mut group, fixture);
+            // Reusing one buffer keeps allocator growth out of the figures.
+            let mut out = Vec::new();
+            group.bench_function(BenchmarkId::new(format.key(), &fixture.label), |b| {
+                b.iter(|| {
+                    out.clear();
+                    export::export(&ctx, format, &mut out).expect("export to memory");
+                    black_box(out.len())
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+fn suggestions(c: &mut Criterion) {
+    let f = fixtures();
+    let mut group = c.benchmark_group("suggest");
+    for fixture in &f.sizes {
+        size_group(&mut group, fixture);
+        let mut out = Vec::new();
+        group.bench_with_input(
+            BenchmarkId::from_parameter(&fixture.label),
+            &fixture.session,
+            |b, session| {
+                b.iter(|| {
+                    out.clear();
+                    let found = suggest::suggestions(black_box(session), &f.catalogs);
+                    suggest::write_json(&mut out, &found).expect("json to memory");
+                    black_box(out.len())
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+fn catalogs_builtin(c: &mut Criterion) {
+    c.bench_function("catalogs_builtin", |b| {
+        b.iter(|| Catalogs::builtin().expect("built-in catalogs load"));
+    });
+}
+
+criterion_group! {
+    name = benches;
+    // Short defaults keep a full run to a few minutes; the command line
+    // (--warm-up-time, --measurement-time) still overrides them.
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = catalogs_builtin, load_validate, save, exports, suggestions
+}
+criterion_main!(benches);

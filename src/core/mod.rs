@@ -13,6 +13,7 @@ pub mod scoring;
 pub mod store;
 pub mod stride;
 pub mod suggest;
+pub mod synth;
 pub mod text;
 pub mod theme;
 pub mod time;
