@@ -477,7 +477,7 @@ impl Validator<'_> {
                     );
                 }
             }
-            let total: u32 = ballot.values().sum();
+            let total = scoring::spent(s, *participant);
             if total > budget {
                 // A warning: deleting threats after the vote lowers the
                 // default budget, and that must not make the file unloadable.
