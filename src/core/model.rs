@@ -547,13 +547,14 @@ impl Voting {
         *self == Voting::default()
     }
 
-    /// All dots on one threat: every ballot plus the counted tally.
+    /// All dots on one threat: every ballot plus the counted tally
+    /// (saturating: a file may hold any counts).
     pub fn dots_for(&self, threat: Id) -> u32 {
-        let balloted: u32 = self
+        let balloted = self
             .ballots
             .values()
             .filter_map(|ballot| ballot.get(&threat))
-            .sum();
+            .fold(0u32, |sum, &dots| sum.saturating_add(dots));
         balloted.saturating_add(self.tally.get(&threat).copied().unwrap_or(0))
     }
 }

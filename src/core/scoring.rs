@@ -21,13 +21,17 @@ pub fn budget(session: &Session) -> u32 {
         .unwrap_or_else(|| default_budget(session.threats.len()))
 }
 
-/// Dots `participant` has placed.
+/// Dots `participant` has placed (saturating: a file may hold any counts).
 pub fn spent(session: &Session, participant: Id) -> u32 {
     session
         .voting
         .ballots
         .get(&participant)
-        .map_or(0, |ballot| ballot.values().sum())
+        .map_or(0, |ballot| {
+            ballot
+                .values()
+                .fold(0, |sum, &dots| sum.saturating_add(dots))
+        })
 }
 
 /// Bands of likelihood x impact on a 5 x 5 matrix.
@@ -204,6 +208,34 @@ mod tests {
         let ties: Vec<bool> = r.iter().map(|x| x.tied).collect();
         assert_eq!(ties, [false, false, true, true]);
         assert_eq!(r[1].band, Some(RiskBand::High));
+    }
+
+    #[test]
+    fn huge_ballots_saturate_instead_of_overflowing() {
+        // Dots up to a cap of u32::MAX are valid; their sums used to
+        // overflow (a panic in debug builds, a wrong total in release).
+        let mut s = session_with(&[(u32::MAX, None, 0), (u32::MAX, None, 0)]);
+        s.voting.cap_per_threat = u32::MAX;
+        let p = *s.voting.ballots.keys().next().unwrap();
+        s.participants.push(crate::core::model::Participant {
+            id: p,
+            name: "p".into(),
+            persona: None,
+        });
+        let other = s.next_id(IdKind::Participant);
+        let t1 = s.threats[0].id;
+        s.voting.ballots.entry(other).or_default().insert(t1, 1);
+        s.voting.tally.insert(t1, u32::MAX);
+        assert_eq!(spent(&s, p), u32::MAX);
+        assert_eq!(s.voting.dots_for(t1), u32::MAX);
+        assert_eq!(rank(&s)[0].dots, u32::MAX);
+        let catalogs = crate::core::catalog::Catalogs::builtin().unwrap();
+        let issues = crate::core::validate::validate(&s, &catalogs);
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.message.contains("placed 4294967295 dots"))
+        );
     }
 
     #[test]

@@ -13,12 +13,22 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
+    /// `0000-01-01T00:00:00Z`, the earliest instant RFC 3339 can write.
+    pub const MIN_UNIX: i64 = -62_167_219_200;
+    /// `9999-12-31T23:59:59Z`, the latest instant RFC 3339 can write.
+    pub const MAX_UNIX: i64 = 253_402_300_799;
+
     pub fn now() -> Timestamp {
         Timestamp::from_unix(Utc::now().timestamp())
     }
 
-    /// Seconds since the Unix epoch; out-of-range values clamp to the epoch.
+    /// Seconds since the Unix epoch; values outside years 0000 to 9999 (which
+    /// RFC 3339 cannot write, so the file could not be read back) clamp to
+    /// the epoch.
     pub fn from_unix(seconds: i64) -> Timestamp {
+        if !(Timestamp::MIN_UNIX..=Timestamp::MAX_UNIX).contains(&seconds) {
+            return Timestamp(DateTime::default());
+        }
         Timestamp(Utc.timestamp_opt(seconds, 0).single().unwrap_or_default())
     }
 
@@ -29,7 +39,14 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         let parsed = DateTime::parse_from_rfc3339(text.trim())
             .map_err(|e| format!("`{text}` is not an RFC 3339 date-time ({e})"))?;
-        Ok(Timestamp::from_unix(parsed.timestamp()))
+        // `9999-12-31T23:59:59-01:00` is in year 10000 in UTC.
+        let seconds = parsed.timestamp();
+        if !(Timestamp::MIN_UNIX..=Timestamp::MAX_UNIX).contains(&seconds) {
+            return Err(format!(
+                "`{text}` is outside years 0000 to 9999 in UTC, which files cannot hold"
+            ));
+        }
+        Ok(Timestamp::from_unix(seconds))
     }
 
     /// Whole seconds from `earlier` to `self`, never negative (clocks can step back).
@@ -107,6 +124,27 @@ mod tests {
         let doc: Doc =
             toml::from_str("a = \"2026-03-04T09:30:00Z\"\nb = 2026-03-04T09:30:00Z\n").unwrap();
         assert_eq!(doc.a, doc.b);
+    }
+
+    #[test]
+    fn stays_within_what_rfc_3339_can_write() {
+        for seconds in [Timestamp::MIN_UNIX, Timestamp::MAX_UNIX] {
+            let t = Timestamp::from_unix(seconds);
+            assert_eq!(t.unix(), seconds);
+            assert_eq!(Timestamp::parse(&t.to_string()).unwrap(), t);
+        }
+        // These used to print as `+10000-...` and `-0001-...`, which no
+        // parser reads back.
+        for seconds in [Timestamp::MAX_UNIX + 1, Timestamp::MIN_UNIX - 1, i64::MAX] {
+            assert_eq!(Timestamp::from_unix(seconds).unix(), 0);
+        }
+        // Valid RFC 3339 whose UTC instant falls outside is refused, not
+        // loaded into a session that then saves as an unreadable file.
+        for text in ["9999-12-31T23:59:59-01:00", "0000-01-01T00:00:00+00:01"] {
+            let err = Timestamp::parse(text).unwrap_err();
+            assert!(err.contains("outside years 0000 to 9999"), "{err}");
+        }
+        assert!(Timestamp::parse("9999-12-31T23:59:59+01:00").is_ok());
     }
 
     #[test]

@@ -175,6 +175,13 @@ impl Validator<'_> {
                         ),
                     );
                 }
+                if id.number == 0 {
+                    // `T0` does not parse, so the session could not be read back.
+                    self.error(
+                        at.clone().key("id"),
+                        format!("{id} is not an id: numbers start at 1"),
+                    );
+                }
                 if let Some(first) = first_at.get(&id) {
                     self.error(
                         at.clone().key("id"),
@@ -486,7 +493,7 @@ impl Validator<'_> {
                     );
                 }
             }
-            let total: u32 = ballot.values().sum();
+            let total = scoring::spent(s, *participant);
             if total > budget {
                 // A warning: deleting threats after the vote lowers the
                 // default budget, and that must not make the file unloadable.
@@ -574,6 +581,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_number_zero_is_an_error() {
+        use crate::core::model::{Participant, Template};
+        use crate::core::time::Timestamp;
+        let catalogs = Catalogs::builtin().unwrap();
+        let mut s = Session::new("t", Template::Quick, Timestamp::from_unix(0));
+        s.participants.push(Participant {
+            id: Id::new(IdKind::Participant, 0),
+            name: "Kim".into(),
+            persona: None,
+        });
+        let issues = validate(&s, &catalogs);
+        assert_eq!(issues[0].path.to_string(), "participants[0].id");
+        assert_eq!(issues[0].message, "P0 is not an id: numbers start at 1");
+        assert_eq!(issues[0].severity, crate::core::diag::Severity::Error);
+    }
 
     #[test]
     fn suggests_close_kinds_only() {
