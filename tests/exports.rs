@@ -140,7 +140,7 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
     let mut s = Session::new(PAYLOADS[0], Template::Workshop, now);
     s.jira.issue_type = Some("-Task".to_string());
     s.jira.labels = Some(vec!["=evil label".to_string()]);
-    let c1 = s.next_id(IdKind::Component);
+    let c1 = s.next_id(IdKind::Component).unwrap();
     s.components.push(Component {
         id: c1,
         name: PAYLOADS[3].to_string(),
@@ -149,7 +149,7 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
         description: PAYLOADS[1].to_string(),
     });
     for (i, payload) in PAYLOADS.iter().enumerate() {
-        let id = s.next_id(IdKind::Threat);
+        let id = s.next_id(IdKind::Threat).unwrap();
         s.threats.push(Threat {
             id,
             title: payload.to_string(),
@@ -167,7 +167,7 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
                 ..Statement::default()
             },
         });
-        let m = s.next_id(IdKind::Mitigation);
+        let m = s.next_id(IdKind::Mitigation).unwrap();
         s.mitigations.push(Mitigation {
             id: m,
             threats: vec![id],

@@ -742,8 +742,10 @@ impl Session {
             .chain(m)
     }
 
-    /// Issues the next never-used id of `kind` and records it.
-    pub fn next_id(&mut self, kind: IdKind) -> Id {
+    /// Issues the next never-used id of `kind` and records it. `None` only
+    /// once all four billion numbers of the prefix have been issued: an id
+    /// is never handed out twice.
+    pub fn next_id(&mut self, kind: IdKind) -> Option<Id> {
         let in_use = self
             .all_ids()
             .filter(|id| id.kind == kind)
@@ -751,9 +753,9 @@ impl Session {
             .max()
             .unwrap_or(0);
         let recorded = self.last_ids.get(kind.prefix()).copied().unwrap_or(0);
-        let number = in_use.max(recorded).saturating_add(1);
+        let number = in_use.max(recorded).checked_add(1)?;
         self.last_ids.insert(kind.prefix().to_string(), number);
-        Id::new(kind, number)
+        Some(Id::new(kind, number))
     }
 
     pub fn participant(&self, id: Id) -> Option<&Participant> {
@@ -834,12 +836,15 @@ mod tests {
     #[test]
     fn ids_are_never_reused() {
         let mut s = Session::new("x", Template::Workshop, Timestamp::from_unix(0));
-        let t1 = s.next_id(IdKind::Threat);
-        let t2 = s.next_id(IdKind::Threat);
+        let t1 = s.next_id(IdKind::Threat).unwrap();
+        let t2 = s.next_id(IdKind::Threat).unwrap();
         assert_eq!((t1.to_string(), t2.to_string()), ("T1".into(), "T2".into()));
         // Nothing holds T2 any more, yet the next threat is T3.
-        assert_eq!(s.next_id(IdKind::Threat).to_string(), "T3");
-        assert_eq!(s.next_id(IdKind::Component).to_string(), "C1");
+        assert_eq!(s.next_id(IdKind::Threat).unwrap().to_string(), "T3");
+        assert_eq!(s.next_id(IdKind::Component).unwrap().to_string(), "C1");
+        // At the end of the number space there is no next id, never a repeat.
+        s.last_ids.insert("T".to_string(), u32::MAX);
+        assert_eq!(s.next_id(IdKind::Threat), None);
     }
 
     #[test]

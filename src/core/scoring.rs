@@ -146,9 +146,9 @@ mod tests {
 
     fn session_with(threats: &[Spec]) -> Session {
         let mut s = Session::new("t", Template::Workshop, Timestamp::from_unix(0));
-        let p = s.next_id(IdKind::Participant);
+        let p = s.next_id(IdKind::Participant).unwrap();
         for (dots, rating, created) in threats {
-            let id = s.next_id(IdKind::Threat);
+            let id = s.next_id(IdKind::Threat).unwrap();
             s.threats.push(Threat {
                 id,
                 title: format!("threat {id}"),
@@ -222,7 +222,7 @@ mod tests {
             name: "p".into(),
             persona: None,
         });
-        let other = s.next_id(IdKind::Participant);
+        let other = s.next_id(IdKind::Participant).unwrap();
         let t1 = s.threats[0].id;
         s.voting.ballots.entry(other).or_default().insert(t1, 1);
         s.voting.tally.insert(t1, u32::MAX);
