@@ -280,19 +280,67 @@ fn suggest_covers_every_element_and_applicable_category() {
     let catalogs = Catalogs::builtin().unwrap();
     let session = demo(&catalogs);
     let suggestions = suggest::suggestions(&session, &catalogs);
+    let of = |id: &str| {
+        suggestions
+            .iter()
+            .find(|e| e.element.id.to_string() == id)
+            .unwrap()
+    };
     for c in &session.components {
         let kind = catalogs.kind(&c.kind).unwrap();
-        let n = suggestions.iter().filter(|s| s.element == c.id).count();
-        assert_eq!(n, kind.threats.len(), "{}", c.id);
+        assert_eq!(
+            of(&c.id.to_string()).threats.len(),
+            kind.threats.len(),
+            "{}",
+            c.id
+        );
     }
     // Flows that cross a trust boundary also get the boundary's threats.
-    let crossing = suggestions.iter().filter(|s| s.element.to_string() == "F1");
-    assert!(crossing.clone().any(|s| s.kind == "generic.trust-boundary"));
-    let internal = suggestions.iter().filter(|s| s.element.to_string() == "F3");
-    assert!(internal.clone().all(|s| s.kind == "generic.data-flow"));
+    assert!(
+        of("F1")
+            .threats
+            .iter()
+            .any(|(k, _)| k.id == "generic.trust-boundary")
+    );
+    assert!(
+        of("F3")
+            .threats
+            .iter()
+            .all(|(k, _)| k.id == "generic.data-flow")
+    );
+    // Categories come in STRIDE order within an element.
+    let order: Vec<usize> = of("C2")
+        .threats
+        .iter()
+        .map(|(_, t)| Category::ALL.iter().position(|c| *c == t.category).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+
     let mut out = Vec::new();
     suggest::write_json(&mut out, &suggestions).unwrap();
     let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(value.as_array().unwrap().len(), suggestions.len());
-    assert!(value[0]["mitigations"][0]["control"].is_string());
+    assert_eq!(value["format"], "stridekit-suggestions");
+    let elements = value["elements"].as_array().unwrap();
+    assert_eq!(elements.len(), suggestions.len());
+    let total: usize = suggestions.iter().map(|e| e.threats.len()).sum();
+    assert_eq!(value["suggestions"], total);
+    let mut listed = 0;
+    for element in elements {
+        for reference in element["threats"].as_array().unwrap() {
+            listed += 1;
+            let threat = &value["threats"][reference.as_str().unwrap()];
+            assert!(threat["title"].is_string(), "{reference} has no entry");
+            assert!(threat["mitigations"][0]["control"].is_string());
+        }
+    }
+    assert_eq!(listed, total);
+    let c5 = elements.iter().find(|e| e["id"] == "C5").unwrap();
+    assert_eq!(c5["kinds"][0], "aws.s3");
+    assert!(
+        c5["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "aws.s3/public-bucket")
+    );
 }

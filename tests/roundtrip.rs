@@ -501,9 +501,9 @@ fn session() -> impl Strategy<Value = Session> {
     let mut mitigation_refs = Vec::new();
     for kind in catalogs.kinds() {
         for t in &kind.threats {
-            threat_refs.push(kind.threat_ref(t));
+            threat_refs.push(kind.threat_ref(t).to_string());
             for m in &t.mitigations {
-                mitigation_refs.push(kind.mitigation_ref(t, m));
+                mitigation_refs.push(kind.mitigation_ref(t, m).to_string());
             }
         }
     }

@@ -107,6 +107,9 @@ pub struct CandidateThreat {
     pub references: Vec<String>,
     #[serde(default)]
     pub mitigations: Vec<CandidateMitigation>,
+    /// `aws.lambda/open-invoke`, set when the catalog is loaded.
+    #[serde(skip)]
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,6 +120,9 @@ pub struct CandidateMitigation {
     pub control: String,
     /// What to do with it.
     pub text: String,
+    /// `aws.lambda/open-invoke/url-iam-auth`, set when the catalog is loaded.
+    #[serde(skip)]
+    pub reference: String,
 }
 
 /// A component kind, ready to use.
@@ -138,6 +144,15 @@ pub struct Kind {
 }
 
 impl Kind {
+    /// Whether a component may have this kind (flows and boundaries are
+    /// described by kinds too, but are not components).
+    pub fn is_component_kind(&self) -> bool {
+        !matches!(
+            self.element,
+            ElementType::TrustBoundary | ElementType::DataFlow
+        )
+    }
+
     pub fn applies(&self, category: Category) -> bool {
         self.categories.contains(&category)
     }
@@ -151,13 +166,17 @@ impl Kind {
     }
 
     /// `aws.lambda/open-invoke`.
-    pub fn threat_ref(&self, threat: &CandidateThreat) -> String {
-        format!("{}/{}", self.id, threat.id)
+    pub fn threat_ref<'t>(&self, threat: &'t CandidateThreat) -> &'t str {
+        &threat.reference
     }
 
     /// `aws.lambda/open-invoke/url-iam-auth`.
-    pub fn mitigation_ref(&self, threat: &CandidateThreat, m: &CandidateMitigation) -> String {
-        format!("{}/{}/{}", self.id, threat.id, m.id)
+    pub fn mitigation_ref<'m>(
+        &self,
+        _threat: &CandidateThreat,
+        mitigation: &'m CandidateMitigation,
+    ) -> &'m str {
+        &mitigation.reference
     }
 
     /// Case-insensitive match on id, name and keywords, for pickers.
@@ -258,8 +277,14 @@ impl Catalogs {
                 sources: vec![path.to_path_buf()],
             }),
         }
-        for def in file.kinds {
+        for mut def in file.kinds {
             let id = format!("{}.{}", file.id, def.id);
+            for threat in &mut def.threats {
+                threat.reference = format!("{id}/{}", threat.id);
+                for m in &mut threat.mitigations {
+                    m.reference = format!("{}/{}", threat.reference, m.id);
+                }
+            }
             let categories = def
                 .categories
                 .unwrap_or_else(|| def.element.default_categories().to_vec());
@@ -296,12 +321,7 @@ impl Catalogs {
 
     /// Kinds a component can have (everything but trust boundaries and flows).
     pub fn component_kinds(&self) -> impl Iterator<Item = &Kind> {
-        self.kinds.iter().filter(|k| {
-            !matches!(
-                k.element,
-                ElementType::TrustBoundary | ElementType::DataFlow
-            )
-        })
+        self.kinds.iter().filter(|k| k.is_component_kind())
     }
 
     /// Resolves `kind/threat` to the kind and the candidate threat.
@@ -548,12 +568,13 @@ mod tests {
         let kind = c.kind("aws.lambda").unwrap();
         let threat = &kind.threats[0];
         let m = &threat.mitigations[0];
-        let (k, t) = c.threat(&kind.threat_ref(threat)).unwrap();
+        let (k, t) = c.threat(kind.threat_ref(threat)).unwrap();
         assert_eq!(
             (k.id.as_str(), t.id.as_str()),
             ("aws.lambda", threat.id.as_str())
         );
-        assert_eq!(c.mitigation(&kind.mitigation_ref(threat, m)).unwrap().1, m);
+        assert_eq!(c.mitigation(kind.mitigation_ref(threat, m)).unwrap().1, m);
+        assert_eq!(threat.reference, format!("aws.lambda/{}", threat.id));
         assert!(c.threat("aws.lambda/nope").is_none());
         assert!(c.threat("nonsense").is_none());
     }

@@ -1,85 +1,163 @@
 //! Every candidate threat the catalogs hold for every element of the scope:
 //! the whole STRIDE walk at once, for a developer modelling alone.
+//!
+//! The JSON form lists each element with the references of its candidate
+//! threats, and each catalog threat's text once, in a dictionary: a model
+//! of 1,000 components repeats the same forty AWS Lambda threats hundreds
+//! of times, and writing their text out for every element would make the
+//! output fifteen times larger for no new information. The CSV form, for
+//! spreadsheets, has one self-contained row per element and threat.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 
 use super::catalog::{CandidateThreat, Catalogs, Kind};
-use super::coverage::walk_elements;
+use super::coverage::{WalkElement, walk_elements};
 use super::export::cell::CsvFlavor;
-use super::ids::Id;
 use super::model::Session;
 use super::stride::Category;
 
-/// One candidate threat for one element.
-#[derive(Debug, Clone, Serialize)]
-pub struct Suggestion<'a> {
-    pub element: Id,
-    pub element_name: &'a str,
-    pub kind: &'a str,
-    pub category: &'static str,
-    /// `aws.lambda/open-invoke`, for accepting it into the session.
-    pub reference: String,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub mitigations: Vec<SuggestedMitigation<'a>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SuggestedMitigation<'a> {
-    pub reference: String,
-    pub control: &'a str,
-    pub text: &'a str,
+/// One element and its candidate threats, in category order.
+pub struct ElementSuggestions<'a> {
+    pub element: WalkElement<'a>,
+    pub threats: Vec<(&'a Kind, &'a CandidateThreat)>,
 }
 
 /// Suggestions in walk order: element by element, category by category.
-pub fn suggestions<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Suggestion<'a>> {
-    let mut out = Vec::new();
-    for element in walk_elements(session, catalogs) {
-        for category in Category::ALL {
-            for kind in &element.kinds {
-                for threat in kind.threats_for(category) {
-                    out.push(suggestion(element.id, element.name, kind, threat));
+pub fn suggestions<'a>(
+    session: &'a Session,
+    catalogs: &'a Catalogs,
+) -> Vec<ElementSuggestions<'a>> {
+    walk_elements(session, catalogs)
+        .into_iter()
+        .map(|element| {
+            let mut threats = Vec::new();
+            for category in Category::ALL {
+                for &kind in &element.kinds {
+                    threats.extend(kind.threats_for(category).map(|t| (kind, t)));
                 }
             }
-        }
-    }
-    out
+            ElementSuggestions { element, threats }
+        })
+        .collect()
 }
 
-fn suggestion<'a>(
-    element: Id,
-    element_name: &'a str,
-    kind: &'a Kind,
-    threat: &'a CandidateThreat,
-) -> Suggestion<'a> {
-    Suggestion {
-        element,
-        element_name,
-        kind: &kind.id,
-        category: threat.category.key(),
-        reference: kind.threat_ref(threat),
-        title: &threat.title,
-        description: &threat.description,
-        mitigations: threat
+struct JsonElement<'a>(&'a ElementSuggestions<'a>);
+
+impl Serialize for JsonElement<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut st = s.serialize_struct("Element", 4)?;
+        st.serialize_field("id", &e.element.id)?;
+        st.serialize_field("name", e.element.name)?;
+        let kinds: Vec<&str> = e.element.kinds.iter().map(|k| k.id.as_str()).collect();
+        st.serialize_field("kinds", &kinds)?;
+        st.serialize_field("threats", &JsonRefs(&e.threats))?;
+        st.end()
+    }
+}
+
+struct JsonRefs<'a>(&'a [(&'a Kind, &'a CandidateThreat)]);
+
+impl Serialize for JsonRefs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for (_, threat) in self.0 {
+            seq.serialize_element(&threat.reference)?;
+        }
+        seq.end()
+    }
+}
+
+struct JsonThreat<'a>(&'a Kind, &'a CandidateThreat);
+
+impl Serialize for JsonThreat<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (kind, t) = (self.0, self.1);
+        let mut st = s.serialize_struct("Threat", 6)?;
+        st.serialize_field("kind", &kind.id)?;
+        st.serialize_field("category", t.category.key())?;
+        st.serialize_field("title", &t.title)?;
+        st.serialize_field("description", &t.description)?;
+        let mitigations: Vec<JsonMitigation> = t
             .mitigations
             .iter()
-            .map(|m| SuggestedMitigation {
-                reference: kind.mitigation_ref(threat, m),
+            .map(|m| JsonMitigation {
+                reference: &m.reference,
                 control: &m.control,
                 text: &m.text,
             })
-            .collect(),
+            .collect();
+        st.serialize_field("mitigations", &mitigations)?;
+        st.serialize_field("references", &t.references)?;
+        st.end()
     }
 }
 
-pub fn write_json(out: &mut dyn Write, suggestions: &[Suggestion<'_>]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, suggestions)?;
+#[derive(Serialize)]
+struct JsonMitigation<'a> {
+    reference: &'a str,
+    control: &'a str,
+    text: &'a str,
+}
+
+struct JsonDocument<'a>(&'a [ElementSuggestions<'a>]);
+
+impl Serialize for JsonDocument<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Every catalog threat that some element is offered, once.
+        let mut used: BTreeMap<(&str, &str), (&Kind, &CandidateThreat)> = BTreeMap::new();
+        for e in self.0 {
+            for &(kind, threat) in &e.threats {
+                used.insert((kind.id.as_str(), threat.id.as_str()), (kind, threat));
+            }
+        }
+        let count: usize = self.0.iter().map(|e| e.threats.len()).sum();
+        let mut st = s.serialize_struct("Suggestions", 5)?;
+        st.serialize_field("format", "stridekit-suggestions")?;
+        st.serialize_field("version", &1)?;
+        st.serialize_field("suggestions", &count)?;
+        st.serialize_field(
+            "elements",
+            &JsonSeq(self.0.iter().map(JsonElement).collect()),
+        )?;
+        st.serialize_field("threats", &JsonThreats(used))?;
+        st.end()
+    }
+}
+
+struct JsonSeq<T>(Vec<T>);
+
+impl<T: Serialize> Serialize for JsonSeq<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(&self.0)
+    }
+}
+
+struct JsonThreats<'a>(BTreeMap<(&'a str, &'a str), (&'a Kind, &'a CandidateThreat)>);
+
+impl Serialize for JsonThreats<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (kind, threat) in self.0.values() {
+            map.serialize_entry(&threat.reference, &JsonThreat(kind, threat))?;
+        }
+        map.end()
+    }
+}
+
+/// `{"elements": [{"id", "name", "kinds", "threats": [refs]}], "threats":
+/// {ref: {kind, category, title, description, mitigations, references}}}`.
+pub fn write_json(out: &mut dyn Write, suggestions: &[ElementSuggestions<'_>]) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &JsonDocument(suggestions))?;
     out.write_all(b"\n")
 }
 
-pub fn write_csv(out: &mut dyn Write, suggestions: &[Suggestion<'_>]) -> io::Result<()> {
+/// One row per element and candidate threat, mitigations in one cell.
+pub fn write_csv(out: &mut dyn Write, suggestions: &[ElementSuggestions<'_>]) -> io::Result<()> {
     let mut w = CsvFlavor::Spreadsheet.writer(out);
     w.row([
         "Element",
@@ -91,22 +169,25 @@ pub fn write_csv(out: &mut dyn Write, suggestions: &[Suggestion<'_>]) -> io::Res
         "Description",
         "Mitigations",
     ])?;
-    for s in suggestions {
-        let mitigations: Vec<String> = s
-            .mitigations
-            .iter()
-            .map(|m| format!("{}: {}", m.control, m.text))
-            .collect();
-        w.row([
-            s.element.to_string().as_str(),
-            s.element_name,
-            s.kind,
-            s.category,
-            &s.reference,
-            s.title,
-            s.description,
-            &mitigations.join("\n"),
-        ])?;
+    for e in suggestions {
+        let id = e.element.id.to_string();
+        for (kind, threat) in &e.threats {
+            let mitigations: Vec<String> = threat
+                .mitigations
+                .iter()
+                .map(|m| format!("{}: {}", m.control, m.text))
+                .collect();
+            w.row([
+                id.as_str(),
+                e.element.name,
+                &kind.id,
+                threat.category.key(),
+                &threat.reference,
+                &threat.title,
+                &threat.description,
+                &mitigations.join("\n"),
+            ])?;
+        }
     }
     w.finish()
 }

@@ -655,7 +655,7 @@ fn threats_of(s: &mut Session, rng: &mut Rng, count: usize, elements: &[Element<
             && rng.chance(35)
             && let Some(candidate) = rng.pick(&kind.threats)
         {
-            catalog = Some(kind.threat_ref(candidate));
+            catalog = Some(kind.threat_ref(candidate).to_string());
             category = candidate.category;
             title = candidate.title.clone();
         }
@@ -779,7 +779,10 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
             .and_then(|r| catalogs.threat(r))
             .and_then(|(kind, candidate)| {
                 let m = candidate.mitigations.first()?;
-                Some((kind.mitigation_ref(candidate, m), m.text.clone()))
+                Some((
+                    kind.mitigation_ref(candidate, m).to_string(),
+                    m.text.clone(),
+                ))
             });
         let (catalog, text) = match from_catalog {
             Some((reference, text)) if rng.chance(70) => (Some(reference), text),

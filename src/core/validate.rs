@@ -164,10 +164,10 @@ impl Validator<'_> {
         for (section, kind, items) in sections {
             let mut first_at: HashMap<Id, usize> = HashMap::new();
             for (i, (id, text)) in items.into_iter().enumerate() {
-                let at = FieldPath::item(section, i);
+                let at = || FieldPath::item(section, i);
                 if id.kind != kind {
                     self.error(
-                        at.clone().key("id"),
+                        at().key("id"),
                         format!(
                             "{id} is not {} id (those start with {})",
                             with_article(kind.noun()),
@@ -178,13 +178,13 @@ impl Validator<'_> {
                 if id.number == 0 {
                     // `T0` does not parse, so the session could not be read back.
                     self.error(
-                        at.clone().key("id"),
+                        at().key("id"),
                         format!("{id} is not an id: numbers start at 1"),
                     );
                 }
                 if let Some(first) = first_at.get(&id) {
                     self.error(
-                        at.clone().key("id"),
+                        at().key("id"),
                         format!("duplicate id {id} (also {section}[{first}])"),
                     );
                 } else {
@@ -198,18 +198,18 @@ impl Validator<'_> {
                         "threats" => "title",
                         _ => "name",
                     };
-                    self.error(at.key(field), format!("{field} is empty"));
+                    self.error(at().key(field), format!("{field} is empty"));
                 }
             }
         }
     }
 
     /// `id` at `path` must name an existing element of one of `kinds`.
-    fn reference(&mut self, path: FieldPath, id: Id, kinds: &[IdKind]) {
+    fn reference(&mut self, path: impl FnOnce() -> FieldPath, id: Id, kinds: &[IdKind]) {
         if !kinds.contains(&id.kind) {
             let wanted: Vec<&str> = kinds.iter().map(|k| k.noun()).collect();
             self.error(
-                path,
+                path(),
                 format!(
                     "{id} is {}, expected {}",
                     with_article(id.kind.noun()),
@@ -217,19 +217,19 @@ impl Validator<'_> {
                 ),
             );
         } else if !self.defined.contains(&id) {
-            self.error(path, format!("{} {id} does not exist", id.kind.noun()));
+            self.error(path(), format!("{} {id} does not exist", id.kind.noun()));
         }
     }
 
     fn references(&mut self, catalogs: &Catalogs) {
         let s = self.session;
         if let Some(f) = s.facilitator {
-            self.reference(FieldPath::from("facilitator"), f, &[IdKind::Participant]);
+            self.reference(|| FieldPath::from("facilitator"), f, &[IdKind::Participant]);
         }
         for (i, e) in s.entry_points.iter().enumerate() {
             if let Some(c) = e.component {
                 self.reference(
-                    FieldPath::item("entry_points", i).key("component"),
+                    || FieldPath::item("entry_points", i).key("component"),
                     c,
                     &[IdKind::Component],
                 );
@@ -238,7 +238,7 @@ impl Validator<'_> {
         for (i, b) in s.boundaries.iter().enumerate() {
             if let Some(p) = b.parent {
                 self.reference(
-                    FieldPath::item("boundaries", i).key("parent"),
+                    || FieldPath::item("boundaries", i).key("parent"),
                     p,
                     &[IdKind::Boundary],
                 );
@@ -246,9 +246,9 @@ impl Validator<'_> {
         }
         self.boundary_cycles();
         for (i, c) in s.components.iter().enumerate() {
-            let at = FieldPath::item("components", i);
+            let at = || FieldPath::item("components", i);
             if let Some(b) = c.boundary {
-                self.reference(at.clone().key("boundary"), b, &[IdKind::Boundary]);
+                self.reference(|| at().key("boundary"), b, &[IdKind::Boundary]);
             }
             match catalogs.kind(&c.kind) {
                 None => {
@@ -259,13 +259,13 @@ impl Validator<'_> {
                                 .to_string()
                         });
                     self.error(
-                        at.key("kind"),
+                        at().key("kind"),
                         format!("unknown catalog kind `{}`{hint}", c.kind),
                     );
                 }
-                Some(kind) if !catalogs.component_kinds().any(|k| k.id == kind.id) => {
+                Some(kind) if !kind.is_component_kind() => {
                     self.error(
-                        at.key("kind"),
+                        at().key("kind"),
                         format!(
                             "`{}` describes a {}, not a component",
                             c.kind,
@@ -278,35 +278,35 @@ impl Validator<'_> {
         }
         let endpoints = [IdKind::Actor, IdKind::Component];
         for (i, f) in s.flows.iter().enumerate() {
-            let at = FieldPath::item("flows", i);
-            self.reference(at.clone().key("from"), f.from, &endpoints);
-            self.reference(at.clone().key("to"), f.to, &endpoints);
+            let at = || FieldPath::item("flows", i);
+            self.reference(|| at().key("from"), f.from, &endpoints);
+            self.reference(|| at().key("to"), f.to, &endpoints);
             if f.from == f.to {
                 self.error(
-                    at.clone().key("to"),
+                    at().key("to"),
                     format!("flow goes from {} to itself", f.from),
                 );
             }
             for (j, a) in f.assets.iter().enumerate() {
-                self.reference(at.clone().key("assets").index(j), *a, &[IdKind::Asset]);
+                self.reference(|| at().key("assets").index(j), *a, &[IdKind::Asset]);
             }
         }
         for (i, m) in s.mitigations.iter().enumerate() {
-            let at = FieldPath::item("mitigations", i);
+            let at = || FieldPath::item("mitigations", i);
             if m.threats.is_empty() {
                 self.error(
-                    at.clone().key("threats"),
+                    at().key("threats"),
                     "a mitigation must address at least one threat",
                 );
             }
             for (j, t) in m.threats.iter().enumerate() {
-                self.reference(at.clone().key("threats").index(j), *t, &[IdKind::Threat]);
+                self.reference(|| at().key("threats").index(j), *t, &[IdKind::Threat]);
             }
             if let Some(r) = &m.catalog
                 && catalogs.mitigation(r).is_none()
             {
                 self.warning(
-                    at.key("catalog"),
+                    at().key("catalog"),
                     format!("catalog mitigation `{r}` is not in the loaded catalogs"),
                 );
             }
@@ -341,10 +341,10 @@ impl Validator<'_> {
         let mut seen: HashMap<Phase, usize> = HashMap::new();
         let mut running = 0;
         for (i, item) in s.agenda.iter().enumerate() {
-            let at = FieldPath::item("agenda", i);
+            let at = || FieldPath::item("agenda", i);
             if let Some(first) = seen.insert(item.phase, i) {
                 self.error(
-                    at.clone().key("phase"),
+                    at().key("phase"),
                     format!(
                         "phase {} is already planned at agenda[{first}]",
                         item.phase.key()
@@ -353,7 +353,7 @@ impl Validator<'_> {
             }
             if item.minutes > MAX_PHASE_MINUTES {
                 self.error(
-                    at.clone().key("minutes"),
+                    at().key("minutes"),
                     format!(
                         "{} minutes is more than the {MAX_PHASE_MINUTES} a phase may plan",
                         item.minutes
@@ -364,7 +364,7 @@ impl Validator<'_> {
                 running += 1;
                 if running > 1 {
                     self.error(
-                        at.key("running_since"),
+                        at().key("running_since"),
                         "only one phase timer can run at a time",
                     );
                 }
@@ -394,15 +394,15 @@ impl Validator<'_> {
         let s = self.session;
         let mut seen = HashMap::new();
         for (i, mark) in s.coverage.iter().enumerate() {
-            let at = FieldPath::item("coverage", i);
+            let at = || FieldPath::item("coverage", i);
             self.reference(
-                at.clone().key("element"),
+                || at().key("element"),
                 mark.element,
                 &[IdKind::Actor, IdKind::Component, IdKind::Flow],
             );
             if let Some(first) = seen.insert((mark.element, mark.category), i) {
                 self.error(
-                    at.clone().key("category"),
+                    at().key("category"),
                     format!(
                         "{} / {} is already marked at coverage[{first}]",
                         mark.element,
@@ -411,7 +411,7 @@ impl Validator<'_> {
                 );
             }
             if mark.status == CoverageStatus::NotApplicable && mark.reason.trim().is_empty() {
-                self.error(at.key("reason"), "say why the category does not apply");
+                self.error(at().key("reason"), "say why the category does not apply");
             }
         }
     }
@@ -419,23 +419,23 @@ impl Validator<'_> {
     fn threats(&mut self, catalogs: &Catalogs) {
         let s = self.session;
         for (i, t) in s.threats.iter().enumerate() {
-            let at = FieldPath::item("threats", i);
+            let at = || FieldPath::item("threats", i);
             if let Some(target) = t.target {
                 self.reference(
-                    at.clone().key("target"),
+                    || at().key("target"),
                     target,
                     &[IdKind::Actor, IdKind::Component, IdKind::Flow],
                 );
             }
             if let Some(author) = t.author {
-                self.reference(at.clone().key("author"), author, &[IdKind::Participant]);
+                self.reference(|| at().key("author"), author, &[IdKind::Participant]);
             }
             for (field, value) in [("likelihood", t.likelihood), ("impact", t.impact)] {
                 if let Some(v) = value
                     && !RATING_RANGE.contains(&v)
                 {
                     self.error(
-                        at.clone().key(field),
+                        at().key(field),
                         format!("{field} {v} is out of range; use 1 to 5"),
                     );
                 }
@@ -444,20 +444,20 @@ impl Validator<'_> {
                 && catalogs.threat(r).is_none()
             {
                 self.warning(
-                    at.clone().key("catalog"),
+                    at().key("catalog"),
                     format!("catalog threat `{r}` is not in the loaded catalogs"),
                 );
             }
             for (j, a) in t.statement.assets.iter().enumerate() {
                 self.reference(
-                    at.clone().key("statement").key("assets").index(j),
+                    || at().key("statement").key("assets").index(j),
                     *a,
                     &[IdKind::Asset],
                 );
             }
             if t.created < s.created {
                 self.warning(
-                    at.clone().key("created"),
+                    at().key("created"),
                     format!("created before the session ({})", s.created),
                 );
             }
@@ -481,14 +481,14 @@ impl Validator<'_> {
         }
         let budget = scoring::budget(s);
         for (participant, ballot) in &v.ballots {
-            let at = FieldPath::from("voting.ballots").key(participant.to_string());
-            self.reference(at.clone(), *participant, &[IdKind::Participant]);
+            let at = || FieldPath::from("voting.ballots").key(participant.to_string());
+            self.reference(at, *participant, &[IdKind::Participant]);
             for (threat, dots) in ballot {
-                let at = at.clone().key(threat.to_string());
-                self.reference(at.clone(), *threat, &[IdKind::Threat]);
+                let at = || at().key(threat.to_string());
+                self.reference(at, *threat, &[IdKind::Threat]);
                 if *dots > v.cap_per_threat {
                     self.error(
-                        at,
+                        at(),
                         format!("{dots} dots on one threat; the cap is {}", v.cap_per_threat),
                     );
                 }
@@ -498,13 +498,13 @@ impl Validator<'_> {
                 // A warning: deleting threats after the vote lowers the
                 // default budget, and that must not make the file unloadable.
                 self.warning(
-                    at,
+                    at(),
                     format!("{participant} placed {total} dots; the budget is {budget}"),
                 );
             }
         }
         for threat in v.tally.keys() {
-            let at = FieldPath::from("voting.tally").key(threat.to_string());
+            let at = || FieldPath::from("voting.tally").key(threat.to_string());
             self.reference(at, *threat, &[IdKind::Threat]);
         }
     }
