@@ -14,6 +14,7 @@ use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
 use crate::core::export::{self, ExportContext, Format};
 use crate::core::files::{self, LoadError};
+use crate::core::index::SessionIndex;
 use crate::core::model::{Session, Template};
 use crate::core::scoring::{budget, rank};
 use crate::core::store::{self, Loaded, OpenSession};
@@ -301,10 +302,11 @@ fn summary(s: &Session) -> String {
     for gap in scope_gaps(s) {
         let _ = writeln!(out, "  scope warning: {gap}");
     }
+    let index = SessionIndex::new(s);
     let mitigated = s
         .threats
         .iter()
-        .filter(|t| s.mitigations_of(t.id).next().is_some())
+        .filter(|t| !index.mitigations_of(t.id).is_empty())
         .count();
     let _ = writeln!(
         out,
@@ -318,7 +320,7 @@ fn summary(s: &Session) -> String {
     if !ranking.is_empty() {
         let _ = writeln!(out, "Top threats:");
         for r in ranking.iter().take(5) {
-            let Some(t) = s.threat(r.threat) else {
+            let Some(t) = index.threat(r.threat) else {
                 continue;
             };
             let risk = r.band.map(|b| format!(", {}", b.key())).unwrap_or_default();

@@ -8,6 +8,7 @@ pub mod diag;
 pub mod export;
 pub mod files;
 pub mod ids;
+pub mod index;
 pub mod model;
 pub mod scoring;
 pub mod store;

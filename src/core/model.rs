@@ -792,21 +792,6 @@ impl Session {
         }
     }
 
-    /// A display name for any id: "Payslip API (C2)", or the bare id.
-    pub fn describe(&self, id: Id) -> String {
-        let name = match id.kind {
-            IdKind::Participant => self.participant(id).map(|p| p.name.as_str()),
-            IdKind::Asset => self.asset(id).map(|a| a.name.as_str()),
-            IdKind::Boundary => self.boundary(id).map(|b| b.name.as_str()),
-            IdKind::Threat => self.threat(id).map(|t| t.title.as_str()),
-            _ => self.element(id).map(|e| e.name()),
-        };
-        match name {
-            Some(name) => format!("{name} ({id})"),
-            None => id.to_string(),
-        }
-    }
-
     /// The agenda entry of `phase`, if the agenda has one.
     pub fn agenda_item(&self, phase: Phase) -> Option<&AgendaItem> {
         self.agenda.iter().find(|item| item.phase == phase)

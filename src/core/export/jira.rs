@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use super::ExportContext;
 use super::cell::CsvFlavor;
 use crate::core::diag::{FieldPath, Issue};
+use crate::core::index::SessionIndex;
 use crate::core::model::{JiraSettings, PriorityBy, RankTier, VotingMode};
 use crate::core::scoring::{Ranked, RiskBand, rank};
 
@@ -196,6 +197,7 @@ pub fn label_slug(text: &str) -> String {
 pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let session = ctx.session;
     let ranking = rank(session);
+    let index = SessionIndex::new(session);
     let any_votes = ranking.iter().any(|r| r.dots > 0);
     let mapping = JiraMapping::resolve(
         &session.jira,
@@ -206,7 +208,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<(String, String, &str, Vec<String>)> = ranking
         .iter()
         .filter_map(|r| {
-            let threat = session.threat(r.threat)?;
+            let threat = index.threat(r.threat)?;
             let mut labels: Vec<String> = mapping
                 .labels
                 .iter()
@@ -222,7 +224,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
                 &format!("{}: {}", threat.id, one_line(&threat.title)),
                 MAX_SUMMARY_CHARS,
             );
-            let description = super::describe_threat(ctx, threat, r, ranking.len());
+            let description = super::describe_threat(ctx, &index, threat, r, ranking.len());
             Some((summary, description, mapping.priority(r), labels))
         })
         .collect();

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use super::{ExportContext, statement_sentence};
 use crate::core::coverage::{Cell, crosses_boundary, matrix};
 use crate::core::ids::Id;
+use crate::core::index::SessionIndex;
 use crate::core::model::{Phase, Session};
 use crate::core::scoring::{budget, rank};
 use crate::core::stride::Category;
@@ -22,6 +23,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
 
 fn render(ctx: &ExportContext<'_>, d: &mut String) {
     let s = ctx.session;
+    let ix = SessionIndex::new(s);
     let _ = writeln!(d, "# Threat model: {}\n", inline(&s.title));
     let source = ctx
         .source_name
@@ -34,7 +36,7 @@ fn render(ctx: &ExportContext<'_>, d: &mut String) {
         s.updated.human()
     );
     if let Some(f) = s.facilitator {
-        let _ = writeln!(d, "- Facilitator: {}", inline(&s.describe(f)));
+        let _ = writeln!(d, "- Facilitator: {}", inline(&ix.describe(f)));
     }
     if !s.participants.is_empty() {
         let people: Vec<String> = s
@@ -49,13 +51,13 @@ fn render(ctx: &ExportContext<'_>, d: &mut String) {
     }
     let _ = writeln!(d, "- Template: {}\n", s.template.key());
 
-    scope(ctx, d);
-    threats(s, d);
-    backlog(s, d);
-    review(ctx, d);
+    scope(ctx, &ix, d);
+    threats(s, &ix, d);
+    backlog(s, &ix, d);
+    review(ctx, &ix, d);
 }
 
-fn scope(ctx: &ExportContext<'_>, d: &mut String) {
+fn scope(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
     let s = ctx.session;
     d.push_str("## 1. What are we working on?\n\n");
     if !s.description.trim().is_empty() {
@@ -103,7 +105,7 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
                 vec![
                     e.id.to_string(),
                     cell(&e.name),
-                    e.component.map_or(String::new(), |c| cell(&s.describe(c))),
+                    e.component.map_or(String::new(), |c| cell(&ix.describe(c))),
                     cell(&e.description),
                 ]
             }),
@@ -118,7 +120,7 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
                 vec![
                     b.id.to_string(),
                     cell(&b.name),
-                    b.parent.map_or(String::new(), |p| cell(&s.describe(p))),
+                    b.parent.map_or(String::new(), |p| cell(&ix.describe(p))),
                     cell(&b.description),
                 ]
             }),
@@ -138,7 +140,7 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
                     c.id.to_string(),
                     cell(&c.name),
                     cell(&kind),
-                    c.boundary.map_or(String::new(), |b| cell(&s.describe(b))),
+                    c.boundary.map_or(String::new(), |b| cell(&ix.describe(b))),
                     cell(&c.description),
                 ]
             }),
@@ -160,11 +162,11 @@ fn scope(ctx: &ExportContext<'_>, d: &mut String) {
                 "Crosses a boundary",
             ],
             s.flows.iter().map(|f| {
-                let assets: Vec<String> = f.assets.iter().map(|a| s.describe(*a)).collect();
+                let assets: Vec<String> = f.assets.iter().map(|a| ix.describe(*a)).collect();
                 vec![
                     f.id.to_string(),
-                    cell(&s.describe(f.from)),
-                    cell(&s.describe(f.to)),
+                    cell(&ix.describe(f.from)),
+                    cell(&ix.describe(f.to)),
                     cell(&f.label),
                     cell(&f.protocol),
                     cell(&assets.join(", ")),
@@ -253,7 +255,7 @@ fn subgraph(
     }
 }
 
-fn threats(s: &Session, d: &mut String) {
+fn threats(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
     d.push_str("## 2. What can go wrong?\n\n");
     if s.threats.is_empty() {
         d.push_str("No threats recorded.\n\n");
@@ -282,14 +284,14 @@ fn threats(s: &Session, d: &mut String) {
                 t.id.to_string(),
                 cell(&t.title),
                 t.category.name().to_string(),
-                t.target.map_or(String::new(), |x| cell(&s.describe(x))),
-                t.author.map_or(String::new(), |a| cell(&s.describe(a))),
+                t.target.map_or(String::new(), |x| cell(&ix.describe(x))),
+                t.author.map_or(String::new(), |a| cell(&ix.describe(a))),
             ]
         }),
     );
 }
 
-fn backlog(s: &Session, d: &mut String) {
+fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
     d.push_str("## 3. What are we going to do about it?\n\n");
     let ranking = rank(s);
     if ranking.is_empty() {
@@ -323,7 +325,7 @@ fn backlog(s: &Session, d: &mut String) {
             "Mitigations",
         ],
         ranking.iter().filter_map(|r| {
-            let t = s.threat(r.threat)?;
+            let t = ix.threat(r.threat)?;
             let rank = if r.tied {
                 format!("{}=", r.rank)
             } else {
@@ -333,7 +335,11 @@ fn backlog(s: &Session, d: &mut String) {
                 (Some(l), Some(i), Some(b)) => format!("{l} x {i} = {} ({})", l * i, b.key()),
                 _ => String::new(),
             };
-            let ms: Vec<String> = s.mitigations_of(t.id).map(|m| m.id.to_string()).collect();
+            let ms: Vec<String> = ix
+                .mitigations_of(t.id)
+                .iter()
+                .map(|m| m.id.to_string())
+                .collect();
             Some(vec![
                 rank,
                 t.id.to_string(),
@@ -349,7 +355,7 @@ fn backlog(s: &Session, d: &mut String) {
         d.push_str("`=` marks a tie on dots and risk: only age ordered those threats.\n\n");
     }
     for r in &ranking {
-        let Some(t) = s.threat(r.threat) else {
+        let Some(t) = ix.threat(r.threat) else {
             continue;
         };
         let tie = if r.tied { "=" } else { "" };
@@ -361,9 +367,9 @@ fn backlog(s: &Session, d: &mut String) {
             t.category.property()
         );
         if let Some(target) = t.target {
-            let _ = writeln!(d, "- Target: {}", inline(&s.describe(target)));
+            let _ = writeln!(d, "- Target: {}", inline(&ix.describe(target)));
         }
-        if let Some(statement) = statement_sentence(s, t) {
+        if let Some(statement) = statement_sentence(ix, t) {
             let _ = writeln!(d, "- Statement: {}", inline(&statement));
         }
         if let Some(reference) = &t.catalog {
@@ -372,7 +378,7 @@ fn backlog(s: &Session, d: &mut String) {
         if !t.notes.trim().is_empty() {
             let _ = writeln!(d, "- Notes: {}", inline(&t.notes));
         }
-        let ms: Vec<_> = s.mitigations_of(t.id).collect();
+        let ms = ix.mitigations_of(t.id);
         if ms.is_empty() {
             d.push_str("- Mitigations: none yet\n");
         } else {
@@ -396,7 +402,7 @@ fn backlog(s: &Session, d: &mut String) {
     }
 }
 
-fn review(ctx: &ExportContext<'_>, d: &mut String) {
+fn review(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
     let s = ctx.session;
     d.push_str("## 4. Did we do a good job?\n\n");
     let m = matrix(s, ctx.catalogs);
@@ -432,7 +438,7 @@ fn review(ctx: &ExportContext<'_>, d: &mut String) {
             .map(|c| {
                 format!(
                     "- {} / {}: {}",
-                    inline(&s.describe(c.element)),
+                    inline(&ix.describe(c.element)),
                     c.category.name(),
                     inline(&c.reason)
                 )
@@ -486,7 +492,7 @@ fn review(ctx: &ExportContext<'_>, d: &mut String) {
     let open: Vec<String> = s
         .threats
         .iter()
-        .filter(|t| s.mitigations_of(t.id).next().is_none())
+        .filter(|t| ix.mitigations_of(t.id).is_empty())
         .filter(|t| {
             !matches!(
                 t.status,

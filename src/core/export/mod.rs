@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::catalog::Catalogs;
+use super::index::SessionIndex;
 use super::model::{JiraSettings, Session, Threat};
 use super::scoring::Ranked;
 
@@ -73,6 +74,7 @@ pub fn export(ctx: &ExportContext<'_>, format: Format, out: &mut dyn Write) -> i
 /// fixed word so no tracker or spreadsheet reads it as a formula.
 pub fn describe_threat(
     ctx: &ExportContext<'_>,
+    index: &SessionIndex<'_>,
     threat: &Threat,
     ranked: &Ranked,
     threat_count: usize,
@@ -85,12 +87,12 @@ pub fn describe_threat(
         threat.id, session.title
     );
     d.push('\n');
-    if let Some(statement) = statement_sentence(session, threat) {
+    if let Some(statement) = statement_sentence(index, threat) {
         let _ = writeln!(d, "Statement: {statement}");
     }
     if let Some(target) = threat.target {
-        let _ = write!(d, "Target: {}", session.describe(target));
-        if let Some(kind) = session.component(target).map(|c| c.kind.as_str()) {
+        let _ = write!(d, "Target: {}", index.describe(target));
+        if let Some(kind) = index.component(target).map(|c| c.kind.as_str()) {
             let _ = write!(d, ", {kind}");
         }
         d.push('\n');
@@ -122,7 +124,7 @@ pub fn describe_threat(
     }
     let _ = writeln!(d, "Status: {}", threat.status.key());
     if let Some(author) = threat.author {
-        let _ = writeln!(d, "Raised by: {}", session.describe(author));
+        let _ = writeln!(d, "Raised by: {}", index.describe(author));
     }
     if let Some(reference) = &threat.catalog {
         let _ = writeln!(d, "Catalog: {reference}");
@@ -130,7 +132,7 @@ pub fn describe_threat(
     if !threat.notes.trim().is_empty() {
         let _ = writeln!(d, "\nNotes:\n{}", threat.notes.trim());
     }
-    let mitigations: Vec<_> = session.mitigations_of(threat.id).collect();
+    let mitigations = index.mitigations_of(threat.id);
     if mitigations.is_empty() {
         d.push_str("\nMitigations: none yet\n");
     } else {
@@ -149,7 +151,7 @@ pub fn describe_threat(
 /// The threat in Threat Composer's grammar, when a statement was written:
 /// "A <source> <prerequisites> can <action>, which leads to <impact>,
 /// negatively impacting <assets>."
-pub fn statement_sentence(session: &Session, threat: &Threat) -> Option<String> {
+pub fn statement_sentence(index: &SessionIndex<'_>, threat: &Threat) -> Option<String> {
     let s = &threat.statement;
     if s.is_empty() {
         return None;
@@ -182,7 +184,7 @@ pub fn statement_sentence(session: &Session, threat: &Threat) -> Option<String> 
         let names: Vec<String> = s
             .assets
             .iter()
-            .map(|a| session.asset(*a).map_or(a.to_string(), |x| x.name.clone()))
+            .map(|a| index.name(*a).map_or(a.to_string(), str::to_string))
             .collect();
         let _ = write!(out, ", negatively impacting {}", names.join(", "));
     }

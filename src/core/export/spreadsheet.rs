@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use super::cell::CsvFlavor;
 use super::{ExportContext, statement_sentence};
+use crate::core::index::SessionIndex;
 use crate::core::scoring::rank;
 
 pub const HEADER: [&str; 22] = [
@@ -38,14 +39,15 @@ pub const HEADER: [&str; 22] = [
 
 pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let session = ctx.session;
+    let index = SessionIndex::new(session);
     let mut w = CsvFlavor::Spreadsheet.writer(out);
     w.row(HEADER)?;
     for r in rank(session) {
-        let Some(t) = session.threat(r.threat) else {
+        let Some(t) = index.threat(r.threat) else {
             continue;
         };
         let opt = |v: Option<u8>| v.map_or(String::new(), |n| n.to_string());
-        let mitigations: Vec<_> = session.mitigations_of(t.id).collect();
+        let mitigations = index.mitigations_of(t.id);
         let join = |f: &dyn Fn(&crate::core::model::Mitigation) -> String| {
             mitigations
                 .iter()
@@ -63,7 +65,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             .statement
             .assets
             .iter()
-            .map(|a| session.describe(*a))
+            .map(|a| index.describe(*a))
             .collect();
         let cells: [String; 22] = [
             r.rank.to_string(),
@@ -72,7 +74,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             t.category.name().to_string(),
             t.target.map_or(String::new(), |x| x.to_string()),
             t.target
-                .and_then(|x| session.element(x))
+                .and_then(|x| index.element(x))
                 .map_or(String::new(), |e| e.name().to_string()),
             r.dots.to_string(),
             opt(t.likelihood),
@@ -81,8 +83,8 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             r.band.map_or(String::new(), |b| b.name().to_string()),
             if r.tied { "yes" } else { "no" }.to_string(),
             t.status.key().to_string(),
-            t.author.map_or(String::new(), |a| session.describe(a)),
-            statement_sentence(session, t).unwrap_or_default(),
+            t.author.map_or(String::new(), |a| index.describe(a)),
+            statement_sentence(&index, t).unwrap_or_default(),
             assets.join(", "),
             t.catalog.clone().unwrap_or_default(),
             t.notes.clone(),
