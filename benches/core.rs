@@ -25,13 +25,19 @@ use stridekit::core::export::{self, ExportContext, Format};
 use stridekit::core::model::{JiraSettings, Session};
 use stridekit::core::{store, suggest, synth};
 
-/// (components, threats) per benchmarked size.
-const SIZES: [(usize, usize); 3] = [(100, 100), (1_000, 1_000), (10_000, 10_000)];
+/// (components, threats) per benchmarked size. The fourth is the shape of a
+/// big real session: ten thousand threats against a thousand components.
+const SIZES: [(usize, usize); 4] = [
+    (100, 100),
+    (1_000, 1_000),
+    (10_000, 10_000),
+    (1_000, 10_000),
+];
 
 const SEED: u64 = 1;
 
 struct Fixture {
-    /// `100`, `1000`, `10000`: the benchmark parameter.
+    /// `100c-100t` (components and threats): the benchmark parameter.
     label: String,
     session: Session,
     /// The session as saved, for the load benchmark.
@@ -54,7 +60,7 @@ fn fixtures() -> &'static Fixtures {
                 let session = synth::session(components, threats, SEED, &catalogs);
                 let text = store::to_toml(&session).expect("synthetic session serializes");
                 Fixture {
-                    label: components.to_string(),
+                    label: format!("{components}c-{threats}t"),
                     session,
                     text,
                 }
