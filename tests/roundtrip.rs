@@ -205,12 +205,7 @@ fn persona() -> impl Strategy<Value = Persona> {
 }
 
 fn classification() -> impl Strategy<Value = Classification> {
-    select(vec![
-        Classification::Public,
-        Classification::Internal,
-        Classification::Confidential,
-        Classification::Restricted,
-    ])
+    select(Classification::ALL.to_vec())
 }
 
 fn category() -> impl Strategy<Value = Category> {
@@ -222,23 +217,11 @@ fn threat_status() -> impl Strategy<Value = ThreatStatus> {
 }
 
 fn mitigation_status() -> impl Strategy<Value = MitigationStatus> {
-    select(vec![
-        MitigationStatus::Proposed,
-        MitigationStatus::Planned,
-        MitigationStatus::InProgress,
-        MitigationStatus::Done,
-        MitigationStatus::Rejected,
-    ])
+    select(MitigationStatus::ALL.to_vec())
 }
 
 fn voting_mode() -> impl Strategy<Value = VotingMode> {
-    select(vec![
-        VotingMode::Open,
-        VotingMode::Hidden,
-        VotingMode::Secret,
-        VotingMode::Tally,
-        VotingMode::Rating,
-    ])
+    select(VotingMode::ALL.to_vec())
 }
 
 fn rating() -> impl Strategy<Value = Option<u8>> {
@@ -952,13 +935,7 @@ fn strategy_reaches_every_part_of_the_model() {
         "🦀",
         "日本語",
     ];
-    for mode in [
-        VotingMode::Open,
-        VotingMode::Hidden,
-        VotingMode::Secret,
-        VotingMode::Tally,
-        VotingMode::Rating,
-    ] {
+    for mode in VotingMode::ALL {
         see(format!("voting {mode:?}"), false);
     }
     for _ in 0..128 {

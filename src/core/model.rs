@@ -262,6 +262,13 @@ pub enum Classification {
 }
 
 impl Classification {
+    pub const ALL: [Classification; 4] = [
+        Classification::Public,
+        Classification::Internal,
+        Classification::Confidential,
+        Classification::Restricted,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Classification::Public => "public",
@@ -485,6 +492,14 @@ pub enum VotingMode {
 }
 
 impl VotingMode {
+    pub const ALL: [VotingMode; 5] = [
+        VotingMode::Open,
+        VotingMode::Hidden,
+        VotingMode::Secret,
+        VotingMode::Tally,
+        VotingMode::Rating,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             VotingMode::Open => "open",
@@ -571,6 +586,14 @@ pub enum MitigationStatus {
 }
 
 impl MitigationStatus {
+    pub const ALL: [MitigationStatus; 5] = [
+        MitigationStatus::Proposed,
+        MitigationStatus::Planned,
+        MitigationStatus::InProgress,
+        MitigationStatus::Done,
+        MitigationStatus::Rejected,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             MitigationStatus::Proposed => "proposed",
