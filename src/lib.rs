@@ -1,10 +1,12 @@
 //! stridekit: keyboard-driven STRIDE threat-modeling workshops.
 //!
 //! [`core`] holds the domain (sessions, catalogs, themes, scoring, exports)
-//! and has no terminal code; [`cli`] is the command line on top of it.
+//! and has no terminal code; [`tui`] is the workshop's terminal interface
+//! and [`cli`] the command line, both on top of it.
 
 pub mod cli;
 pub mod core;
+pub mod tui;
 
 /// The demo session (the seed article's HR payslip system), embedded so
 /// `stridekit demo` works with nothing beside the binary.

@@ -2,7 +2,7 @@
 //! exit code 1; located problems are printed one per line first.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -24,13 +24,21 @@ use crate::core::text::one_line;
 use crate::core::theme::{DEFAULT_THEME, Themes, no_color_requested};
 use crate::core::time::Timestamp;
 use crate::core::validate::{scope_gaps, suggestion};
+use crate::tui::{self, Launch};
 use crate::{DEMO_FILE_NAME, DEMO_SESSION};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(theme) = &cli.theme {
         check_theme(theme)?;
     }
+    // The workshop screens need a terminal; piped or redirected, the same
+    // commands print a summary, which scripts and tests can read.
+    let interactive = io::stdout().is_terminal() && io::stdin().is_terminal();
+    let tui = |launch: Launch| workshop(launch, cli.theme.clone(), cli.no_bell);
     let Some(command) = cli.command else {
+        if interactive {
+            return tui(Launch::Home);
+        }
         print_home()?;
         return Ok(ExitCode::SUCCESS);
     };
@@ -39,8 +47,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             title,
             template,
             output,
-        } => new_session(&title, template.into(), output),
+        } => {
+            let path = new_session(&title, template.into(), output)?;
+            if interactive {
+                return tui(Launch::Open(path));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Open { file } if interactive => tui(Launch::Open(file)),
         Command::Open { file } => open(&file),
+        Command::Demo if interactive => tui(Launch::Demo),
         Command::Demo => demo(),
         Command::Export {
             file,
@@ -219,30 +235,38 @@ fn recent_sessions() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-fn slug(title: &str) -> String {
-    let mut s = String::new();
-    for c in title.chars() {
-        if c.is_alphanumeric() {
-            s.extend(c.to_lowercase());
-        } else if !s.is_empty() && !s.ends_with('-') {
-            s.push('-');
-        }
+/// Runs the workshop screens.
+fn workshop(launch: Launch, theme: Option<String>, no_bell: bool) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let themes = load_themes()?;
+    let config = Config::load().map_err(report)?;
+    let theme = theme.or(config.tui.theme.clone());
+    if let Some(name) = &theme
+        && themes.get(name).is_none()
+    {
+        bail!(
+            "config.toml names the theme `{}`, which does not exist",
+            one_line(name)
+        );
     }
-    let s = s.trim_end_matches('-');
-    let s: String = s.chars().take(60).collect();
-    if s.is_empty() {
-        "session".to_string()
-    } else {
-        s
-    }
+    let options = tui::Options {
+        theme,
+        no_color: no_color_requested(),
+        bell: !no_bell && config.tui.bell.unwrap_or(true),
+    };
+    let app = tui::prepare(catalogs, themes, &launch, &options)?;
+    tui::run(app)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Result<ExitCode> {
+fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Result<PathBuf> {
     if title.trim().is_empty() {
         bail!("the title is empty; say what the session models, e.g. \"Payslip download\"");
     }
+    // Refuses rather than renames when the file exists: `new` twice with
+    // one title is more likely a mistake than a wish for two sessions.
     let path =
-        output.unwrap_or_else(|| PathBuf::from("sessions").join(format!("{}.toml", slug(title))));
+        output.unwrap_or_else(|| PathBuf::from("sessions").join(store::session_file_name(title)));
     let session = Session::new(title, template, Timestamp::now());
     store::create(&path, &session)?;
     let minutes: u32 = template.timeboxes().iter().sum();
@@ -251,7 +275,7 @@ fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Resu
         path.display(),
         template.key()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(path)
 }
 
 fn open(path: &Path) -> Result<ExitCode> {
@@ -532,13 +556,14 @@ fn themes() -> Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::*;
 
     #[test]
     fn slugs_make_file_names() {
-        assert_eq!(slug("Payslip download (v2)!"), "payslip-download-v2");
-        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
-        assert_eq!(slug("???"), "session");
-        assert_eq!(slug("日本 API"), "日本-api");
+        let name = store::session_file_name;
+        assert_eq!(name("Payslip download (v2)!"), "payslip-download-v2.toml");
+        assert_eq!(name("../../etc/passwd"), "etc-passwd.toml");
+        assert_eq!(name("???"), "session.toml");
+        assert_eq!(name("日本 API"), "日本-api.toml");
     }
 }

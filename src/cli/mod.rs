@@ -25,13 +25,17 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
 
+    /// Do not ring the terminal bell when a phase's time is up.
+    #[arg(long, global = true)]
+    pub no_bell: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a session file (in ./sessions unless -o says otherwise).
+    /// Create a session (in ./sessions unless -o says otherwise) and open it.
     New {
         /// What the session models, e.g. "Payslip download".
         title: String,
@@ -42,7 +46,7 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Open a session (a summary until the workshop screens land).
+    /// Open a session in the workshop screens (a summary when not on a terminal).
     Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,

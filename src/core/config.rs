@@ -47,6 +47,18 @@ pub struct Config {
     /// Jira export defaults; a session's own `[jira]` table wins field by field.
     #[serde(default)]
     pub jira: JiraSettings,
+    #[serde(default)]
+    pub tui: TuiSettings,
+}
+
+/// `[tui]` in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuiSettings {
+    /// Ring the terminal bell when a phase's time is up (default true).
+    pub bell: Option<bool>,
+    /// The theme to start with when neither `--theme` nor the session names one.
+    pub theme: Option<String>,
 }
 
 impl Config {

@@ -67,6 +67,31 @@ pub fn save(path: &Path, session: &Session) -> Result<(), SaveError> {
     })
 }
 
+/// `<title-slug>.toml`: at most 60 characters of slug, `session` if the
+/// title has no letters or digits.
+pub fn session_file_name(title: &str) -> String {
+    let slug: String = super::text::slug(title).chars().take(60).collect();
+    let slug = if slug.is_empty() {
+        "session".to_string()
+    } else {
+        slug
+    };
+    format!("{slug}.toml")
+}
+
+/// `DIR/<title-slug>.toml`, or `<slug>-2.toml` and so on when taken.
+pub fn new_session_path(dir: &Path, title: &str) -> PathBuf {
+    let name = session_file_name(title);
+    let slug = name.trim_end_matches(".toml");
+    let mut path = dir.join(&name);
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{slug}-{n}.toml"));
+        n += 1;
+    }
+    path
+}
+
 /// Writes a brand-new session file; fails if `path` already exists.
 pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
     let io_error = |source| SaveError::Io {

@@ -71,6 +71,24 @@ pub fn strip_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.chars().filter(|&c| keep(c)).collect())
 }
 
+/// Lowercase letters, digits and `_` from `text`, with a single `-` for
+/// every run of anything else and none at the ends: for file names and
+/// Jira labels (which cannot contain spaces).
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

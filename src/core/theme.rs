@@ -185,6 +185,20 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A theme with every colour left to the terminal, for when no theme
+    /// can be found at all.
+    pub fn plain() -> Theme {
+        Theme {
+            name: "plain".to_string(),
+            description: "Terminal colours only".to_string(),
+            colors: ROLES
+                .iter()
+                .map(|r| (r.to_string(), Color::Default))
+                .collect(),
+            source: PathBuf::from("<built-in>"),
+        }
+    }
+
     /// The colour of `role`; `Default` for a role no theme defines.
     pub fn color(&self, role: &str) -> Color {
         self.colors.get(role).copied().unwrap_or(Color::Default)

@@ -180,18 +180,7 @@ pub fn check_settings(settings: &JiraSettings, at: &FieldPath) -> Vec<Issue> {
 /// A Jira label from free text: lowercase, spaces and punctuation become
 /// `-`, never starting with a dash (Jira labels cannot contain spaces).
 pub fn label_slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '_' {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
+    crate::core::text::slug(text)
 }
 
 pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
