@@ -74,6 +74,25 @@ pub struct SessionState {
     pub rung: Vec<Phase>,
 }
 
+impl SessionState {
+    /// A session shown without a lock (tests, or before locking).
+    pub fn new(path: PathBuf, session: Session) -> SessionState {
+        SessionState {
+            path,
+            session,
+            read_only: None,
+            lock: None,
+            setup: setup::SetupState::default(),
+            scope: scope::ScopeState::default(),
+            undo: Vec::new(),
+            dirty: false,
+            last_saved: None,
+            save_error: None,
+            rung: Vec::new(),
+        }
+    }
+}
+
 pub struct UndoStep {
     pub before: Session,
     pub what: String,

@@ -498,7 +498,8 @@ impl Form {
             FieldKind::PickMany { selected, .. } => *selected = keys,
             _ => {}
         }
-        if index == self.focus {
+        // Move on, as Enter does, unless this was the last field.
+        if index == self.focus && index + 1 < self.fields.len() {
             self.next_field();
         }
     }

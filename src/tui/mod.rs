@@ -48,11 +48,13 @@ pub struct Options {
     pub bell: bool,
 }
 
-/// Where sessions live: `./sessions`, then the user's data directory.
+/// Where sessions live: `./sessions`, then the user's data directory
+/// (its `sessions` and the copy of the demo).
 pub fn session_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("sessions")];
     if let Some(data) = config::data_dir() {
         dirs.push(data.join("sessions"));
+        dirs.push(data.join("demo"));
     }
     dirs
 }
@@ -252,7 +254,12 @@ fn close_session(app: &mut App) -> bool {
         app.error("Not closed: the session could not be saved (see above)");
         return false;
     }
+    let title = app
+        .session()
+        .map(|s| crate::core::text::one_line(&s.session.title).into_owned())
+        .unwrap_or_default();
     app.screen = Screen::Home(screens::home::HomeState::default());
+    app.info(format!("Closed {title}; everything is saved"));
     true
 }
 
@@ -269,19 +276,11 @@ fn state_of(opened: OpenSession) -> SessionState {
         timer::settle_after_load(&mut session);
         dirty = true;
     }
-    SessionState {
-        path: opened.path,
-        session,
-        read_only,
-        lock,
-        setup: Default::default(),
-        scope: Default::default(),
-        undo: Vec::new(),
-        dirty,
-        last_saved: None,
-        save_error: None,
-        rung: Vec::new(),
-    }
+    let mut state = SessionState::new(opened.path, session);
+    state.read_only = read_only;
+    state.lock = lock;
+    state.dirty = dirty;
+    state
 }
 
 pub fn open_session(catalogs: &Catalogs, path: &Path) -> Result<SessionState> {

@@ -160,8 +160,15 @@ fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = Vec::new();
     let mut width = 0usize;
     let max = usize::from(area.width);
+    let single_picker = matches!(
+        app.overlays.last(),
+        Some(super::app::Overlay::Picker(p)) if !p.multi
+    );
     for b in keymap::bindings(&contexts) {
         let Some(hint) = b.hint else { continue };
+        if single_picker && b.action == super::action::Action::Toggle {
+            continue;
+        }
         let key = b.keys.first().map(keymap::Key::label).unwrap_or_default();
         let len = key.chars().count() + hint.chars().count() + 3;
         if width + len > max {

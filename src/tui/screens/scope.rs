@@ -165,8 +165,6 @@ pub fn update(app: &mut App, action: Action) {
             };
             scope.pane = Pane::ALL[next];
         }
-        Action::Left => scope.pane = Pane::ALL[scope.pane.index().saturating_sub(1)],
-        Action::Right => scope.pane = Pane::ALL[(scope.pane.index() + 1).min(Pane::ALL.len() - 1)],
         Action::Up
         | Action::Down
         | Action::PageUp
