@@ -1,0 +1,582 @@
+//! `update` for every action: the TUI's behaviour without a terminal.
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::diag::Severity;
+use stridekit::core::ids::Id;
+use stridekit::core::model::{Phase, Session, Template};
+use stridekit::core::store;
+use stridekit::core::theme::Themes;
+use stridekit::core::time::Timestamp;
+use stridekit::core::timer;
+use stridekit::core::validate::validate;
+use stridekit::tui::action::Action;
+use stridekit::tui::app::{App, Effect, Overlay, Purpose, Screen, SessionState, update};
+use stridekit::tui::screens::{scope, setup};
+
+fn t(s: i64) -> Timestamp {
+    Timestamp::from_unix(1_800_000_000 + s)
+}
+
+fn app_with(session: Session) -> App {
+    let mut app = App::new(
+        Catalogs::builtin().unwrap(),
+        Themes::builtin().unwrap(),
+        Some("dark"),
+        false,
+    );
+    app.show_session(SessionState::new(PathBuf::from("test.toml"), session));
+    app
+}
+
+fn demo() -> Session {
+    let catalogs = Catalogs::builtin().unwrap();
+    store::load_text(
+        std::path::Path::new("demo.toml"),
+        stridekit::DEMO_SESSION,
+        &catalogs,
+    )
+    .unwrap()
+    .session
+}
+
+fn demo_app() -> App {
+    app_with(demo())
+}
+
+fn home_app() -> App {
+    App::new(
+        Catalogs::builtin().unwrap(),
+        Themes::builtin().unwrap(),
+        None,
+        false,
+    )
+}
+
+fn session(app: &App) -> &Session {
+    &app.session().unwrap().session
+}
+
+fn state(app: &App) -> &SessionState {
+    app.session().unwrap()
+}
+
+fn act(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        update(app, a.clone(), t(0));
+    }
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let key =
+            KeyEvent::new_with_kind(KeyCode::Char(c), KeyModifiers::NONE, KeyEventKind::Press);
+        update(app, Action::Input(key), t(0));
+    }
+}
+
+fn id(s: &str) -> Id {
+    s.parse().unwrap()
+}
+
+fn status(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn assert_valid(app: &App) {
+    let catalogs = Catalogs::builtin().unwrap();
+    let errors: Vec<_> = validate(session(app), &catalogs)
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn quit_and_resize() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::Resize(120, 40)]);
+    assert_eq!(app.size, (120, 40));
+    act(&mut app, &[Action::Quit]);
+    assert!(app.quit);
+}
+
+#[test]
+fn back_leaves_the_session_and_quits_from_home() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Scope), Action::ToggleTimer],
+    );
+    act(&mut app, &[Action::Back]);
+    // The clock stops and the loop is asked to save and show home.
+    assert_eq!(timer::running_phase(session(&app)), None);
+    assert!(state(&app).dirty);
+    assert_eq!(app.effects, [Effect::RefreshHome]);
+    let mut home = home_app();
+    act(&mut home, &[Action::Back]);
+    assert!(home.quit);
+}
+
+#[test]
+fn help_opens_and_cancel_closes_it() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::Help]);
+    assert!(matches!(
+        app.overlays.last(),
+        Some(Overlay::Help { scroll: 0 })
+    ));
+    act(&mut app, &[Action::Down, Action::Down, Action::Up]);
+    assert!(matches!(
+        app.overlays.last(),
+        Some(Overlay::Help { scroll: 1 })
+    ));
+    act(&mut app, &[Action::Cancel]);
+    assert!(app.overlays.is_empty());
+    // Cancel with nothing open does nothing.
+    act(&mut app, &[Action::Cancel]);
+    assert!(app.overlays.is_empty() && !app.quit);
+}
+
+#[test]
+fn phases_move_and_stop_at_the_ends() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Setup), Action::PrevPhase],
+    );
+    assert_eq!(session(&app).phase, Phase::Setup);
+    act(&mut app, &[Action::NextPhase, Action::NextPhase]);
+    assert_eq!(session(&app).phase, Phase::Brainstorm);
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Review), Action::NextPhase],
+    );
+    assert_eq!(session(&app).phase, Phase::Review);
+    assert!(state(&app).dirty);
+}
+
+#[test]
+fn a_running_clock_follows_the_phase() {
+    let mut app = demo_app();
+    update(&mut app, Action::GotoPhase(Phase::Scope), t(0));
+    update(&mut app, Action::ToggleTimer, t(0));
+    update(&mut app, Action::NextPhase, t(30));
+    assert_eq!(timer::running_phase(session(&app)), Some(Phase::Brainstorm));
+    let scope = timer::reading(session(&app), Phase::Scope, t(99));
+    // 580 s from the demo plus the 30 s it ran here.
+    assert_eq!(scope.elapsed_secs, 610);
+}
+
+#[test]
+fn timer_toggles_extends_and_rings_once_at_zero() {
+    let mut app = demo_app();
+    update(&mut app, Action::GotoPhase(Phase::Vote), t(0));
+    // Vote: 10 minutes planned, 9:00 spent in the demo.
+    update(&mut app, Action::ToggleTimer, t(0));
+    assert_eq!(timer::running_phase(session(&app)), Some(Phase::Vote));
+    update(&mut app, Action::Tick, t(59));
+    assert!(!app.ring_bell);
+    update(&mut app, Action::Tick, t(60));
+    assert!(app.ring_bell, "rings at zero");
+    assert!(status(&app).contains("Time is up for Vote"));
+    app.ring_bell = false;
+    update(&mut app, Action::Tick, t(61));
+    assert!(!app.ring_bell, "rings once");
+    // Five more minutes, and it may ring again when they run out.
+    update(&mut app, Action::ExtendTimer, t(62));
+    assert_eq!(
+        session(&app)
+            .agenda_item(Phase::Vote)
+            .unwrap()
+            .added_minutes,
+        5
+    );
+    update(&mut app, Action::Tick, t(360));
+    assert!(app.ring_bell);
+    update(&mut app, Action::ToggleTimer, t(400));
+    assert_eq!(timer::running_phase(session(&app)), None);
+}
+
+#[test]
+fn the_bell_can_be_turned_off() {
+    let mut app = demo_app();
+    app.bell_enabled = false;
+    update(&mut app, Action::GotoPhase(Phase::Vote), t(0));
+    update(&mut app, Action::ToggleTimer, t(0));
+    update(&mut app, Action::Tick, t(100));
+    assert!(!app.ring_bell);
+    assert!(status(&app).contains("Time is up"));
+}
+
+#[test]
+fn theme_cycles_and_is_remembered_in_the_session() {
+    let mut app = demo_app();
+    let first = app.styles.name.clone();
+    act(&mut app, &[Action::CycleTheme]);
+    assert_ne!(app.styles.name, first);
+    assert_eq!(
+        session(&app).theme.as_deref(),
+        Some(app.styles.name.as_str())
+    );
+    assert!(state(&app).dirty);
+}
+
+#[test]
+fn lists_move_within_bounds() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
+    // Components: 8 in the demo.
+    act(&mut app, &[Action::Bottom]);
+    assert_eq!(state(&app).scope.cursor[4], 7);
+    act(&mut app, &[Action::Down, Action::PageDown]);
+    assert_eq!(state(&app).scope.cursor[4], 7);
+    act(&mut app, &[Action::Top, Action::Up, Action::PageUp]);
+    assert_eq!(state(&app).scope.cursor[4], 0);
+    act(&mut app, &[Action::Down, Action::Down]);
+    assert_eq!(state(&app).scope.cursor[4], 2);
+}
+
+#[test]
+fn panes_cycle_both_ways() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
+    assert_eq!(state(&app).scope.pane, scope::Pane::Components);
+    act(
+        &mut app,
+        &[Action::NextPane, Action::NextPane, Action::NextPane],
+    );
+    assert_eq!(state(&app).scope.pane, scope::Pane::Assets);
+    act(&mut app, &[Action::PrevPane]);
+    assert_eq!(state(&app).scope.pane, scope::Pane::Assumptions);
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Setup), Action::NextPane],
+    );
+    assert_eq!(state(&app).setup.pane, setup::Pane::Participants);
+}
+
+#[test]
+fn adding_a_component_through_the_form_and_the_kind_picker() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.purpose == Purpose::Scope(scope::Edit { pane: scope::Pane::Components, id: None }))
+    );
+    typed(&mut app, "Payroll export");
+    act(&mut app, &[Action::Open]); // Enter on a line field moves on
+    act(&mut app, &[Action::Open]); // Enter on the kind field opens the picker
+    assert!(matches!(app.overlays.last(), Some(Overlay::Picker(_))));
+    typed(&mut app, "state machine");
+    act(&mut app, &[Action::Open]);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(_))));
+    act(&mut app, &[Action::Submit]);
+    assert!(app.overlays.is_empty(), "{}", status(&app));
+    let c9 = session(&app).component(id("C9")).unwrap();
+    assert_eq!(
+        (c9.name.as_str(), c9.kind.as_str()),
+        ("Payroll export", "aws.step-functions")
+    );
+    assert_eq!(state(&app).scope.cursor[4], 8, "the new item is selected");
+    assert!(state(&app).dirty);
+    assert_valid(&app);
+}
+
+#[test]
+fn required_fields_keep_the_form_open() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Scope), Action::Add, Action::Submit],
+    );
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("form closed");
+    };
+    assert_eq!(f.form.fields[0].error.as_deref(), Some("Name is required"));
+    assert_eq!(session(&app).components.len(), 8);
+}
+
+#[test]
+fn fields_move_with_tab_and_paste_never_submits() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
+    act(
+        &mut app,
+        &[Action::NextField, Action::NextField, Action::NextField],
+    );
+    act(
+        &mut app,
+        &[Action::Paste("line one\r\nline two".to_string())],
+    );
+    act(
+        &mut app,
+        &[Action::PrevField, Action::PrevField, Action::PrevField],
+    );
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("form closed by paste");
+    };
+    assert_eq!(f.form.focus, 0);
+    assert_eq!(f.form.text("description"), "line one\nline two");
+}
+
+#[test]
+fn cancelling_a_changed_form_asks_first() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
+    // Unchanged: Esc closes at once.
+    act(&mut app, &[Action::Cancel]);
+    assert!(app.overlays.is_empty());
+    act(&mut app, &[Action::Add]);
+    typed(&mut app, "x");
+    act(&mut app, &[Action::Cancel]);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Confirm(_))));
+    act(&mut app, &[Action::No]);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(_))));
+    act(&mut app, &[Action::Cancel, Action::Yes]);
+    assert!(app.overlays.is_empty());
+    assert_eq!(session(&app).components.len(), 8);
+}
+
+#[test]
+fn flows_pick_ends_and_mark_assets() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::NextPane,
+            Action::Add,
+        ],
+    );
+    act(&mut app, &[Action::Open]);
+    typed(&mut app, "staff functions");
+    act(&mut app, &[Action::Open]);
+    act(&mut app, &[Action::Open]);
+    typed(&mut app, "logs");
+    act(&mut app, &[Action::Open]);
+    typed(&mut app, "Write audit log");
+    act(&mut app, &[Action::NextField, Action::NextField]);
+    act(&mut app, &[Action::Open]);
+    act(&mut app, &[Action::Down, Action::Toggle, Action::Open]);
+    act(&mut app, &[Action::Submit]);
+    assert!(app.overlays.is_empty(), "{}", status(&app));
+    let flow = session(&app).flows.last().unwrap().clone();
+    assert_eq!((flow.from, flow.to), (id("C3"), id("C8")));
+    assert_eq!(flow.assets, [id("A2")]);
+    assert_valid(&app);
+}
+
+#[test]
+fn a_flow_to_itself_is_refused_in_the_form() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::NextPane,
+            Action::Add,
+        ],
+    );
+    for _ in 0..2 {
+        act(&mut app, &[Action::Open]);
+        typed(&mut app, "payslip api");
+        act(&mut app, &[Action::Open]);
+    }
+    typed(&mut app, "Loop");
+    act(&mut app, &[Action::Submit]);
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("form closed");
+    };
+    assert_eq!(
+        f.form.error.as_deref(),
+        Some("a flow needs two different ends")
+    );
+}
+
+#[test]
+fn editing_opens_the_form_with_the_current_values() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Scope), Action::Down, Action::Edit],
+    );
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("no form");
+    };
+    assert_eq!(f.form.text("name"), "Payslip functions");
+    assert_eq!(f.form.key("kind").as_deref(), Some("aws.lambda"));
+    typed(&mut app, " v2");
+    act(&mut app, &[Action::Submit]);
+    assert_eq!(
+        session(&app).component(id("C2")).unwrap().name,
+        "Payslip functions v2"
+    );
+    // Enter opens the same form.
+    act(&mut app, &[Action::Open]);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(_))));
+}
+
+#[test]
+fn delete_cascades_and_undo_restores_everything_but_time() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Down]);
+    update(&mut app, Action::ToggleTimer, t(0));
+    let before = session(&app).clone();
+    update(&mut app, Action::Delete, t(10));
+    assert!(session(&app).component(id("C2")).is_none());
+    assert_eq!(session(&app).flows.len(), 5, "C2's five flows went with it");
+    assert!(status(&app).contains("u undoes"), "{}", status(&app));
+    assert_valid(&app);
+    update(&mut app, Action::Undo, t(20));
+    let after = session(&app);
+    assert_eq!(after.components, before.components);
+    assert_eq!(after.flows, before.flows);
+    assert_eq!(after.threats, before.threats);
+    // The clock kept running through the undo.
+    assert_eq!(timer::running_phase(after), Some(Phase::Scope));
+    update(&mut app, Action::Undo, t(30));
+    assert_eq!(status(&app), "Nothing to undo");
+}
+
+#[test]
+fn setup_edits_details_participants_agenda_and_voting() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Setup), Action::Edit]);
+    typed(&mut app, " (v2)");
+    act(&mut app, &[Action::Submit]);
+    assert_eq!(session(&app).title, "LeeJames HR payslips (v2)");
+
+    act(&mut app, &[Action::NextPane, Action::Add]);
+    typed(&mut app, "Priya");
+    act(&mut app, &[Action::NextField]);
+    let key = KeyEvent::new_with_kind(KeyCode::Char(' '), KeyModifiers::NONE, KeyEventKind::Press);
+    update(&mut app, Action::Input(key), t(0));
+    act(&mut app, &[Action::Submit]);
+    let p6 = session(&app).participant(id("P6")).unwrap();
+    assert_eq!(p6.name, "Priya");
+    assert_eq!(p6.persona.map(|p| p.key()), Some("business"));
+    assert_eq!(state(&app).setup.cursor[1], 5);
+
+    act(&mut app, &[Action::NextPane, Action::Down, Action::Edit]);
+    let backspace =
+        KeyEvent::new_with_kind(KeyCode::Backspace, KeyModifiers::NONE, KeyEventKind::Press);
+    update(&mut app, Action::Input(backspace), t(0));
+    typed(&mut app, "2");
+    act(&mut app, &[Action::Submit]);
+    assert_eq!(session(&app).agenda_item(Phase::Scope).unwrap().minutes, 2);
+
+    act(
+        &mut app,
+        &[Action::NextPane, Action::Edit, Action::NextField],
+    );
+    typed(&mut app, "5");
+    act(&mut app, &[Action::Submit]);
+    assert_eq!(session(&app).voting.dots_per_person, Some(5));
+    assert_valid(&app);
+}
+
+#[test]
+fn deleting_a_participant_clears_their_ballot_and_authorship() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Setup),
+            Action::NextPane,
+            Action::Delete,
+        ],
+    );
+    assert!(session(&app).participant(id("P1")).is_none());
+    assert_eq!(session(&app).facilitator, None);
+    assert!(!session(&app).voting.ballots.contains_key(&id("P1")));
+    assert_valid(&app);
+}
+
+#[test]
+fn a_read_only_session_refuses_every_change() {
+    let mut state = SessionState::new(PathBuf::from("x.toml"), demo());
+    state.read_only = Some("pid 1 on elsewhere".to_string());
+    let mut app = App::new(
+        Catalogs::builtin().unwrap(),
+        Themes::builtin().unwrap(),
+        None,
+        false,
+    );
+    app.show_session(state);
+    assert!(status(&app).contains("Read-only"));
+    let before = session(&app).clone();
+    act(&mut app, &[Action::ToggleTimer, Action::ExtendTimer]);
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Delete]);
+    assert!(status(&app).starts_with("Read-only"), "{}", status(&app));
+    act(&mut app, &[Action::Undo]);
+    let after = session(&app);
+    assert_eq!(after.components, before.components);
+    assert_eq!(after.agenda, before.agenda);
+}
+
+#[test]
+fn home_opens_sessions_the_demo_and_the_new_session_form() {
+    let mut app = home_app();
+    if let Screen::Home(home) = &mut app.screen {
+        home.sessions = vec![stridekit::tui::screens::home::SessionEntry {
+            path: PathBuf::from("sessions/a.toml"),
+            title: "A".into(),
+            updated: None,
+            phase: Phase::Scope,
+            threats: 0,
+            problem: None,
+        }];
+    }
+    act(&mut app, &[Action::Down, Action::Open]);
+    assert_eq!(
+        app.effects,
+        [Effect::OpenSession(PathBuf::from("sessions/a.toml"))]
+    );
+    app.effects.clear();
+    act(&mut app, &[Action::OpenDemo, Action::Refresh]);
+    assert_eq!(app.effects, [Effect::OpenDemo, Effect::RefreshHome]);
+    app.effects.clear();
+    act(&mut app, &[Action::NewSession]);
+    typed(&mut app, "Checkout");
+    act(&mut app, &[Action::NextField]);
+    let space =
+        KeyEvent::new_with_kind(KeyCode::Char(' '), KeyModifiers::NONE, KeyEventKind::Press);
+    update(&mut app, Action::Input(space), t(0));
+    act(&mut app, &[Action::Submit]);
+    assert_eq!(
+        app.effects,
+        [Effect::CreateSession {
+            title: "Checkout".into(),
+            template: Template::Quick
+        }]
+    );
+}
+
+#[test]
+fn an_empty_session_adds_its_first_items() {
+    let mut app = app_with(Session::new("Empty", Template::Quick, t(0)));
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::NextPane,
+            Action::Add,
+        ],
+    );
+    assert!(app.overlays.is_empty());
+    assert!(status(&app).contains("A flow needs two ends"));
+    act(&mut app, &[Action::Edit, Action::Delete]);
+    assert!(status(&app).contains("No data flow yet"));
+    act(&mut app, &[Action::PrevPane, Action::Add]);
+    typed(&mut app, "API");
+    act(&mut app, &[Action::Open, Action::Open]);
+    typed(&mut app, "generic.process");
+    act(&mut app, &[Action::Open, Action::Submit]);
+    assert_eq!(session(&app).components.len(), 1);
+    assert_eq!(session(&app).components[0].id, id("C1"));
+}
