@@ -517,6 +517,22 @@ pub fn keys_label(binding: &Binding) -> String {
         .join("/")
 }
 
+/// The whole key map as a Markdown table, for the README (a test keeps the
+/// README's copy identical).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| where | keys | what it does |\n|---|---|---|\n");
+    for b in KEYMAP {
+        let keys = keys_label(b).replace('|', "\\|");
+        out.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            b.context.title(),
+            keys,
+            b.help
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
