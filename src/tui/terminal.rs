@@ -82,14 +82,16 @@ fn install_panic_hook() {
     });
 }
 
-/// Set when SIGTERM or SIGHUP arrives; the event loop saves and leaves.
+/// Set when SIGTERM, SIGHUP or SIGINT arrives; the event loop saves and
+/// leaves. (In raw mode Ctrl-C is a key, so SIGINT only comes from `kill`.)
 pub fn termination_flag() -> io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     #[cfg(unix)]
     {
-        use signal_hook::consts::{SIGHUP, SIGTERM};
-        signal_hook::flag::register(SIGTERM, Arc::clone(&flag))?;
-        signal_hook::flag::register(SIGHUP, Arc::clone(&flag))?;
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        for signal in [SIGTERM, SIGHUP, SIGINT] {
+            signal_hook::flag::register(signal, Arc::clone(&flag))?;
+        }
     }
     Ok(flag)
 }
