@@ -15,9 +15,10 @@ pub mod style;
 pub mod terminal;
 pub mod view;
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -105,11 +106,15 @@ fn event_loop(
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     app.now = Timestamp::now();
+    let events = input_events();
     let mut redraw = true;
     let mut next_tick = Instant::now() + Duration::from_secs(1);
     loop {
         perform_effects(app);
         autosave(app);
+        if app.quit || termination.load(Ordering::Relaxed) || terminal_gone() {
+            return Ok(());
+        }
         if redraw {
             terminal.draw(|frame| view::draw(frame, app))?;
             redraw = false;
@@ -120,22 +125,23 @@ fn event_loop(
                 let _ = out.flush();
             }
         }
-        if app.quit || termination.load(Ordering::Relaxed) {
-            return Ok(());
-        }
         // Wake for the clock's second, otherwise only often enough to
-        // notice a signal: nothing spins.
+        // notice a signal or a closed terminal: nothing spins.
         let timeout = if app.needs_tick() {
             next_tick.saturating_duration_since(Instant::now())
         } else {
             Duration::from_millis(250)
         };
-        if event::poll(timeout)? {
-            let event = event::read()?;
-            if let Some(action) = app::action_for(app, &event) {
-                app::update(app, action, Timestamp::now());
-                redraw = true;
+        match events.recv_timeout(timeout) {
+            Ok(Ok(event)) => {
+                if let Some(action) = app::action_for(app, &event) {
+                    app::update(app, action, Timestamp::now());
+                    redraw = true;
+                }
             }
+            Ok(Err(e)) => return Err(e.into()),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
         if app.needs_tick() && Instant::now() >= next_tick {
             app::update(app, Action::Tick, Timestamp::now());
@@ -143,6 +149,32 @@ fn event_loop(
             redraw = true;
         }
     }
+}
+
+/// Terminal events, read on a thread of their own. Once the terminal is
+/// closed, crossterm's reader loops forever on the end of its input
+/// (crossterm-rs/crossterm#793) and never returns, not even from a poll
+/// with a timeout; here it only spins in that thread until the process
+/// exits, and the event loop stays free to notice and save.
+fn input_events() -> mpsc::Receiver<std::io::Result<event::Event>> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        loop {
+            let result = event::read();
+            let failed = result.is_err();
+            if sender.send(result).is_err() || failed {
+                return;
+            }
+        }
+    });
+    receiver
+}
+
+/// Whether the terminal went away (its window closed, the connection
+/// dropped): a hung-up terminal no longer answers as one. SIGHUP usually
+/// says so too, but not when the shell ignores or keeps it.
+fn terminal_gone() -> bool {
+    !std::io::stdin().is_terminal()
 }
 
 /// The last save, with the clock stopped. Errors are returned so they

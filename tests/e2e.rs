@@ -1,0 +1,789 @@
+//! End to end: the real binary in a pseudo-terminal, driven by keystrokes
+//! and read back through a VT100 emulator, the way a facilitator uses it.
+//!
+//! Each test runs in its own temporary directory with its own data and
+//! config directories. Waits poll the parsed screen with generous timeouts
+//! and nothing asserts on timing. A machine that cannot open a pty skips
+//! these tests with a notice instead of failing them.
+
+use std::fs;
+use std::io::{ErrorKind, Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::ids::Id;
+use stridekit::core::model::{Phase, Session};
+use stridekit::core::store::{self, SessionLock};
+use stridekit::{DEMO_FILE_NAME, DEMO_SESSION};
+
+/// How long any one thing may take to appear. Slow CI machines need it;
+/// a passing run never waits this long.
+const TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(20);
+const COLS: u16 = 100;
+const ROWS: u16 = 30;
+
+const CTRL_S: &str = "\x13";
+const ENTER: &str = "\r";
+const TAB: &str = "\t";
+
+/// Held while a pty is opened and its child spawned, and while `kill` is
+/// run: a fork from another test thread between `openpty` and the moment
+/// the slave is marked close-on-exec would keep our slave open, and the
+/// reader would then never see the end of the output.
+static SPAWN: Mutex<()> = Mutex::new(());
+
+fn spawn_lock() -> MutexGuard<'static, ()> {
+    SPAWN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary working directory with its own data and config directories.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("config")).unwrap();
+        fs::create_dir_all(dir.path().join("data")).unwrap();
+        Sandbox { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Where `stridekit demo` copies the demo session.
+    fn demo_file(&self) -> PathBuf {
+        self.path("data").join("demo").join(DEMO_FILE_NAME)
+    }
+
+    /// Starts `stridekit ARGS` in a fresh pty; `None` (after a notice) if
+    /// this machine cannot open one.
+    fn spawn(&self, args: &[&str]) -> Option<Tui> {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_stridekit"));
+        cmd.args(args);
+        cmd.cwd(self.dir.path());
+        cmd.env("STRIDEKIT_CONFIG_DIR", self.path("config"));
+        cmd.env("STRIDEKIT_DATA_DIR", self.path("data"));
+        cmd.env("TERM", "xterm-256color");
+        for var in ["NO_COLOR", "COLUMNS", "LINES"] {
+            cmd.env_remove(var);
+        }
+        Tui::spawn(cmd)
+    }
+}
+
+/// Prints why a test is skipped. Only a pty that cannot be opened skips.
+fn skip(why: impl std::fmt::Display) {
+    eprintln!("SKIPPED: cannot open a pseudo-terminal on this machine ({why})");
+}
+
+/// The binary running in a pty, and what its terminal shows.
+struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Option<Box<dyn Write + Send>>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Closed by the reader thread when the output has ended.
+    reader_done: Receiver<()>,
+    /// Tells the reader thread to let go of the terminal after its next read.
+    reader_close: Arc<AtomicBool>,
+    /// `None` once the terminal is closed.
+    master: Option<Box<dyn MasterPty + Send>>,
+    exited: Option<ExitStatus>,
+}
+
+impl Tui {
+    fn spawn(cmd: CommandBuilder) -> Option<Tui> {
+        let guard = spawn_lock();
+        let pair = match native_pty_system().openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        }) {
+            Ok(pair) => pair,
+            Err(e) => {
+                skip(e);
+                return None;
+            }
+        };
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .expect("cannot start stridekit in the pty");
+        // Only the child may hold the slave, so its exit ends the output.
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        drop(guard);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(ROWS).unwrap(),
+            NonZeroU16::new(COLS).unwrap(),
+            0,
+        )));
+        let (done_tx, reader_done) = mpsc::channel::<()>();
+        let feed = Arc::clone(&parser);
+        let reader_close = Arc::new(AtomicBool::new(false));
+        let close = Arc::clone(&reader_close);
+        thread::spawn(move || {
+            let _done = done_tx; // dropped, and so seen, when the loop ends
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => feed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .process(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    // EIO once the child and its terminal are gone.
+                    Err(_) => break,
+                }
+                if close.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
+        Some(Tui {
+            child,
+            writer: Some(writer),
+            parser,
+            reader_done,
+            reader_close,
+            master: Some(pair.master),
+            exited: None,
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a pid")
+    }
+
+    fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        let parser = self.parser.lock().unwrap_or_else(|e| e.into_inner());
+        f(parser.screen())
+    }
+
+    fn contents(&self) -> String {
+        self.with_screen(|s| s.contents())
+    }
+
+    /// The screen's rows as text.
+    fn rows(&self) -> Vec<String> {
+        self.with_screen(|s| s.rows(0, s.size().1.get()).collect())
+    }
+
+    /// Resizes the terminal, as dragging its window does.
+    fn resize(&mut self, cols: u16, rows: u16) {
+        // The emulator first, so the redraw that follows lands at the new size.
+        self.parser
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .set_size(
+                NonZeroU16::new(rows).unwrap(),
+                NonZeroU16::new(cols).unwrap(),
+            );
+        self.master
+            .as_ref()
+            .expect("the pty is open")
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// Types `text` (keys are bytes: Enter is `\r`, Tab `\t`, Ctrl-S 0x13).
+    fn send(&mut self, text: &str) {
+        let writer = self.writer.as_mut().expect("the pty is open");
+        writer.write_all(text.as_bytes()).expect("write to the pty");
+        writer.flush().expect("flush the pty");
+    }
+
+    /// Pastes `text` the way a terminal with bracketed paste does.
+    fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    /// Waits until `done` holds for the screen; panics with the screen.
+    fn wait_until(&self, what: &str, done: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if self.with_screen(&done) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "timed out waiting for {what}; the screen shows:\n{}",
+                    self.contents()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until `text` is on the screen.
+    fn wait_for(&self, text: &str) {
+        self.wait_until(&format!("{text:?}"), |s| s.contents().contains(text));
+    }
+
+    /// Waits until one row of the screen holds every one of `parts`, and
+    /// returns that row's index.
+    fn wait_for_row(&self, parts: &[&str]) -> usize {
+        self.wait_until(&format!("a row with {parts:?}"), |s| {
+            s.rows(0, s.size().1.get())
+                .any(|row| parts.iter().all(|p| row.contains(p)))
+        });
+        self.rows()
+            .iter()
+            .position(|row| parts.iter().all(|p| row.contains(p)))
+            .expect("the row is still there")
+    }
+
+    /// Sends a signal (by name, e.g. "HUP") to the child.
+    fn signal(&self, name: &str) {
+        let pid = self.pid().to_string();
+        let _guard = spawn_lock();
+        let status = Command::new("kill")
+            .args([format!("-{name}").as_str(), pid.as_str()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} {pid} failed");
+    }
+
+    /// Closes the terminal, as closing its window does: every handle on the
+    /// pty's master side is closed. `wake` must make the program draw, so
+    /// that the reader thread, blocked in a read, lets go of its handle.
+    /// (The writer sends a newline and an end-of-file character as it goes.)
+    fn close_terminal(&mut self, wake: &str) {
+        self.reader_close.store(true, Ordering::SeqCst);
+        self.send(wake);
+        assert!(
+            !matches!(
+                self.reader_done.recv_timeout(TIMEOUT),
+                Err(mpsc::RecvTimeoutError::Timeout)
+            ),
+            "the reader did not let go of the terminal"
+        );
+        self.writer.take();
+        self.master.take();
+    }
+
+    /// Waits for the child to exit and for all its output to be parsed.
+    fn wait_exit(&mut self) -> ExitStatus {
+        if let Some(status) = &self.exited {
+            return status.clone();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "stridekit did not exit; the screen shows:\n{}",
+                    self.contents()
+                );
+            }
+            thread::sleep(POLL);
+        };
+        self.exited = Some(status.clone());
+        // The reader ends once the terminal is closed: then every byte the
+        // child wrote has been parsed.
+        let _ = self.reader_done.recv_timeout(TIMEOUT);
+        status
+    }
+
+    /// Waits for a clean exit (status 0, not killed by a signal).
+    fn wait_success(&mut self) {
+        let status = self.wait_exit();
+        assert!(
+            status.success(),
+            "stridekit exited with {status:?}; the screen shows:\n{}",
+            self.contents()
+        );
+    }
+
+    /// The TUI has taken over the terminal: restoring it is then tested.
+    fn assert_terminal_taken(&self) {
+        self.with_screen(|s| {
+            assert!(s.alternate_screen(), "not on the alternate screen");
+            assert!(s.bracketed_paste(), "bracketed paste is off");
+            assert_ne!(
+                s.mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "mouse capture is off"
+            );
+        });
+    }
+
+    /// The terminal is as the shell left it: main screen, no bracketed
+    /// paste, no mouse reporting, the cursor visible.
+    fn assert_terminal_restored(&self) {
+        self.with_screen(|s| {
+            assert!(!s.alternate_screen(), "still on the alternate screen");
+            assert!(!s.bracketed_paste(), "bracketed paste left on");
+            assert_eq!(
+                s.mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None,
+                "mouse reporting left on"
+            );
+            assert!(!s.hide_cursor(), "cursor left hidden");
+        });
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if self.exited.is_none() && matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        // Dropping the writer sends EOF; the child is gone by now.
+        self.writer.take();
+    }
+}
+
+fn catalogs() -> Catalogs {
+    Catalogs::builtin().unwrap()
+}
+
+fn load(path: &Path) -> Session {
+    store::load(path, &catalogs())
+        .unwrap_or_else(|e| panic!("{} does not load: {e:?}", path.display()))
+        .session
+}
+
+/// The demo session as shipped, to look up the ids of its items by name.
+fn demo() -> Session {
+    store::load_text(Path::new(DEMO_FILE_NAME), DEMO_SESSION, &catalogs())
+        .unwrap()
+        .session
+}
+
+fn component_id(s: &Session, name: &str) -> Id {
+    s.components
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no component {name}"))
+        .id
+}
+
+fn boundary_id(s: &Session, name: &str) -> Id {
+    s.boundaries
+        .iter()
+        .find(|b| b.name == name)
+        .unwrap_or_else(|| panic!("no boundary {name}"))
+        .id
+}
+
+fn asset_id(s: &Session, name: &str) -> Id {
+    s.assets
+        .iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no asset {name}"))
+        .id
+}
+
+/// Temporary files left in `dir` by an interrupted atomic write.
+fn temp_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect()
+}
+
+/// Opens the demo and goes to the Scope phase (Components pane).
+fn demo_at_scope(sandbox: &Sandbox) -> Option<Tui> {
+    let mut tui = sandbox.spawn(&["demo"])?;
+    tui.wait_for("Opened LeeJames HR payslips");
+    tui.assert_terminal_taken();
+    tui.send("2");
+    tui.wait_for("Scope: what are we working on?");
+    tui.wait_for("▸2 Scope");
+    tui.wait_for("┌ Components ");
+    Some(tui)
+}
+
+/// Leaves the session (q) and then the home screen (q), exiting 0.
+fn quit(tui: &mut Tui) {
+    tui.send("q");
+    tui.wait_for("everything is saved");
+    tui.send("q");
+    tui.wait_success();
+    tui.assert_terminal_restored();
+}
+
+#[test]
+fn scope_edits_are_saved_and_shown_again_on_reopening() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+
+    // A component: name, kind through the picker, boundary through another.
+    tui.send("a");
+    tui.wait_for("Add component");
+    tui.send("Audit queue");
+    tui.send(ENTER); // on to Kind
+    tui.send(ENTER); // opens its picker
+    tui.wait_for("Kind (type to filter");
+    tui.send("sqs");
+    tui.wait_for_row(&["›", "Amazon SQS", "aws.sqs"]);
+    tui.send(ENTER);
+    tui.wait_for_row(&["│Amazon SQS"]);
+    tui.send(ENTER); // the focus moved on to Trust boundary
+    tui.wait_for("Trust boundary (type to filter");
+    tui.send("data tier");
+    tui.wait_for_row(&["›", "Data tier"]);
+    tui.send(ENTER);
+    tui.wait_for_row(&["│Data tier ("]);
+    tui.send(CTRL_S);
+    tui.wait_for("Added Audit queue");
+    tui.wait_for_row(&["Audit queue", "Amazon SQS", "Data tier"]);
+
+    // A data flow from a demo component to the new one, carrying an asset.
+    tui.send(TAB);
+    tui.wait_for("┌ Data flows ");
+    tui.send("a");
+    tui.wait_for("Add data flow");
+    tui.send(ENTER);
+    tui.wait_for("From (type to filter");
+    tui.send("staff functions");
+    tui.wait_for_row(&["›", "Staff functions"]);
+    tui.send(ENTER);
+    tui.send(ENTER); // the focus moved on to To
+    tui.wait_for("To (type to filter");
+    tui.send("audit");
+    tui.wait_for_row(&["›", "Audit queue"]);
+    tui.send(ENTER);
+    tui.wait_for_row(&["│Audit queue ("]);
+    tui.send("Record staff changes");
+    tui.send(ENTER);
+    tui.send("HTTPS");
+    tui.send(ENTER); // on to Assets carried
+    tui.send(ENTER); // opens its picker
+    tui.wait_for("Assets carried (Tab marks");
+    tui.send("employee records");
+    tui.wait_for_row(&["›", "Employee records"]);
+    tui.send(TAB);
+    tui.wait_for("[x] Employee records");
+    tui.send(ENTER);
+    tui.wait_for_row(&["│Employee records ("]);
+    tui.send(CTRL_S);
+    tui.wait_for("Added Record staff changes");
+    tui.wait_for_row(&["Staff functions", "Audit queue", "Record staff changes"]);
+
+    quit(&mut tui);
+    drop(tui);
+
+    // The demo copy holds both, and remembers the phase.
+    let path = sandbox.demo_file();
+    let saved = load(&path);
+    let shipped = demo();
+    assert_eq!(saved.phase, Phase::Scope);
+    let queue = saved
+        .components
+        .iter()
+        .find(|c| c.name == "Audit queue")
+        .expect("the new component was saved");
+    assert_eq!(queue.kind, "aws.sqs");
+    assert_eq!(queue.boundary, Some(boundary_id(&shipped, "Data tier")));
+    assert!(!shipped.components.iter().any(|c| c.id == queue.id));
+    let flow = saved
+        .flows
+        .iter()
+        .find(|f| f.label == "Record staff changes")
+        .expect("the new flow was saved");
+    assert_eq!(flow.from, component_id(&shipped, "Staff functions"));
+    assert_eq!(flow.to, queue.id);
+    assert_eq!(flow.protocol, "HTTPS");
+    assert_eq!(flow.assets, vec![asset_id(&shipped, "Employee records")]);
+    assert!(temp_files(path.parent().unwrap()).is_empty());
+
+    // Opening the file again shows them, still in the Scope phase.
+    let mut tui = sandbox
+        .spawn(&["open", path.to_str().unwrap()])
+        .expect("a pty opened before");
+    tui.wait_for("Opened LeeJames HR payslips");
+    tui.wait_for("▸2 Scope");
+    tui.wait_for_row(&[&queue.id.to_string(), "Audit queue", "Amazon SQS"]);
+    tui.send(TAB);
+    tui.wait_for("┌ Data flows ");
+    tui.wait_for_row(&[
+        &flow.id.to_string(),
+        "Staff functions",
+        "Audit queue",
+        "Record staff changes",
+    ]);
+    quit(&mut tui);
+}
+
+#[test]
+fn pasted_lines_go_into_the_text_field_and_never_submit() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    tui.send("a");
+    tui.wait_for("Add component");
+    tui.send("Paste target");
+    tui.send(ENTER);
+    tui.send(ENTER);
+    tui.wait_for("Kind (type to filter");
+    tui.send("aws.lambda");
+    tui.wait_for_row(&["›", "AWS Lambda"]);
+    tui.send(ENTER);
+    tui.wait_for_row(&["│AWS Lambda"]);
+    tui.send(TAB); // from Trust boundary to Description
+
+    // Terminals send a pasted line break as CR, the same byte as Enter; the
+    // text also holds keys that mean something outside a paste.
+    tui.paste("First line of notes\rq and Tab\tare text here\rThird line");
+    let first = tui.wait_for_row(&["│First line of notes"]);
+    let second = tui.wait_for_row(&["│q and Tab"]);
+    let third = tui.wait_for_row(&["│Third line"]);
+    assert_eq!((second, third), (first + 1, first + 2), "one line each");
+    // Still the form: the paste neither saved nor moved it anywhere.
+    assert!(tui.contents().contains("Add component"));
+    assert!(!tui.contents().contains("Added Paste target"));
+    assert_eq!(
+        load(&sandbox.demo_file())
+            .components
+            .iter()
+            .filter(|c| c.name == "Paste target")
+            .count(),
+        0
+    );
+
+    tui.send(CTRL_S);
+    tui.wait_for("Added Paste target");
+    quit(&mut tui);
+
+    let saved = load(&sandbox.demo_file());
+    let target = saved
+        .components
+        .iter()
+        .find(|c| c.name == "Paste target")
+        .expect("the component was saved");
+    assert_eq!(target.kind, "aws.lambda");
+    assert_eq!(
+        target.description,
+        "First line of notes\nq and Tab\tare text here\nThird line"
+    );
+}
+
+#[test]
+fn sighup_mid_edit_keeps_what_was_saved_and_restores_the_terminal() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    // One saved change: an assumption.
+    tui.send(TAB);
+    tui.send(TAB);
+    tui.wait_for("┌ Assumptions ");
+    tui.send("a");
+    tui.wait_for("Add assumption");
+    tui.send("Payroll admins use managed laptops");
+    tui.send(CTRL_S);
+    tui.wait_for("Added Payroll admins use managed laptops");
+    let path = sandbox.demo_file();
+    // Autosave runs before the screen that says so is drawn.
+    assert!(
+        load(&path)
+            .assumptions
+            .iter()
+            .any(|a| a.text == "Payroll admins use managed laptops")
+    );
+
+    // Typing in a form that is never saved, then the terminal hangs up.
+    tui.send("a");
+    tui.wait_for("Add assumption");
+    tui.send("Unsaved words");
+    tui.wait_for("│Unsaved words");
+    tui.assert_terminal_taken();
+    tui.signal("HUP");
+    tui.wait_success();
+    tui.assert_terminal_restored();
+
+    let saved = load(&path);
+    assert!(
+        saved
+            .assumptions
+            .iter()
+            .any(|a| a.text == "Payroll admins use managed laptops")
+    );
+    assert!(
+        !fs::read_to_string(&path).unwrap().contains("Unsaved words"),
+        "the unsaved form was written"
+    );
+    assert_eq!(saved.phase, Phase::Scope);
+    let dir = path.parent().unwrap();
+    assert_eq!(temp_files(dir), Vec::<String>::new());
+    assert!(!store::lock_path(&path).exists(), "the lock file was left");
+}
+
+#[test]
+fn sigterm_saves_and_restores_the_terminal() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    tui.signal("TERM");
+    tui.wait_success();
+    tui.assert_terminal_restored();
+    let path = sandbox.demo_file();
+    assert_eq!(load(&path).phase, Phase::Scope);
+    assert_eq!(temp_files(path.parent().unwrap()), Vec::<String>::new());
+    assert!(!store::lock_path(&path).exists(), "the lock file was left");
+}
+
+#[test]
+fn a_session_open_elsewhere_is_read_only_until_the_other_quits() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.path("sessions/hr.toml");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, DEMO_SESSION).unwrap();
+    let file = path.to_str().unwrap();
+
+    let Some(mut first) = sandbox.spawn(&["open", file]) else {
+        return;
+    };
+    first.wait_for("Opened LeeJames HR payslips");
+    assert!(!first.contents().contains("READ-ONLY"));
+    assert!(
+        matches!(
+            SessionLock::acquire(&path),
+            Err(store::LockError::Held { .. })
+        ),
+        "the first instance does not hold the lock"
+    );
+
+    let mut second = sandbox.spawn(&["open", file]).expect("a pty opened before");
+    second.wait_for_row(&["stridekit · LeeJames HR payslips", "READ-ONLY"]);
+    second.wait_for("Read-only: LeeJames HR payslips is being edited by");
+    second.wait_for(&format!("pid {}", first.pid()));
+    let before = fs::read(&path).unwrap();
+
+    // An edit is refused, with a message, and changes nothing.
+    second.send("2");
+    second.wait_for("▸2 Scope");
+    second.wait_for("┌ Components ");
+    let c1 = demo().components[0].clone();
+    second.send("d");
+    second.wait_for(&format!("Read-only: pid {}", first.pid()));
+    second.wait_for_row(&[&c1.id.to_string(), &c1.name]);
+    second.send("t");
+    second.wait_for("Read-only: the timer cannot change");
+
+    // Quitting the first releases the lock.
+    quit(&mut first);
+    assert!(!store::lock_path(&path).exists(), "the lock file was left");
+    assert_eq!(fs::read(&path).unwrap(), before, "nobody changed the file");
+    drop(SessionLock::acquire(&path).expect("the lock is free again"));
+
+    // Now a new instance may edit, although the read-only one is still up.
+    let mut third = sandbox.spawn(&["open", file]).expect("a pty opened before");
+    third.wait_for("Opened LeeJames HR payslips");
+    assert!(!third.contents().contains("READ-ONLY"));
+    third.send("t");
+    third.wait_for("timer running");
+    quit(&mut third);
+    assert!(load(&path).agenda.iter().all(|a| a.running_since.is_none()));
+
+    quit(&mut second);
+}
+
+#[test]
+fn resizing_redraws_the_whole_screen() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    let is_laid_out = |s: &vt100::Screen| {
+        let rows: Vec<String> = s.rows(0, s.size().1.get()).collect();
+        let last = rows.len() - 1;
+        rows[0].contains("stridekit · LeeJames HR payslips")
+            && rows[1].contains("▸2 Scope")
+            && rows[2].starts_with("┌ Scope")
+            && rows[last - 1].starts_with(" ? help")
+            && rows[last].contains("saved")
+    };
+
+    // Narrower: no details pane.
+    tui.resize(80, 24);
+    tui.wait_until("the 80x24 layout", |s| {
+        is_laid_out(s) && !s.contents().contains("┌ Details")
+    });
+
+    // Too small, then large again: nothing of the warning may stay behind.
+    tui.resize(50, 15);
+    tui.wait_for("Please enlarge the terminal (need 60x18, have");
+    tui.wait_for("50x15)");
+    tui.resize(120, 40);
+    tui.wait_until("the 120x40 layout", |s| {
+        is_laid_out(s) && s.contents().contains("┌ Details") && !s.contents().contains("enlarge")
+    });
+    tui.wait_for_row(&["› C1", "Payslip API", "│Name: Payslip API"]);
+    quit(&mut tui);
+}
+
+#[test]
+fn closing_the_terminal_saves_releases_the_lock_and_exits() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    // A running clock: only the last save on the way out stops it.
+    tui.send("t");
+    tui.wait_for("Scope timer running");
+    tui.send(TAB);
+    tui.send(TAB);
+    tui.wait_for("┌ Assumptions ");
+    tui.send("a");
+    tui.wait_for("Add assumption");
+    tui.send("Payroll admins use managed laptops");
+    tui.send(CTRL_S);
+    tui.wait_for("Added Payroll admins use managed laptops");
+    let path = sandbox.demo_file();
+    assert!(load(&path).agenda.iter().any(|a| a.running_since.is_some()));
+
+    tui.send("a");
+    tui.wait_for("Add assumption");
+    tui.send("Unsaved words");
+    tui.wait_for("│Unsaved words");
+    // The window goes away, and with it the terminal.
+    tui.close_terminal("!");
+    // Whatever the exit code (there is nobody left to read a message),
+    // the program must end rather than linger.
+    tui.wait_exit();
+
+    let saved = load(&path);
+    assert!(
+        saved
+            .assumptions
+            .iter()
+            .any(|a| a.text == "Payroll admins use managed laptops")
+    );
+    assert!(!fs::read_to_string(&path).unwrap().contains("Unsaved words"));
+    assert!(
+        saved.agenda.iter().all(|a| a.running_since.is_none()),
+        "the clock was left running: no last save"
+    );
+    assert_eq!(temp_files(path.parent().unwrap()), Vec::<String>::new());
+    assert!(!store::lock_path(&path).exists(), "the lock file was left");
+}
