@@ -134,6 +134,8 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
     );
     frame.render_widget(Paragraph::new(clock).style(clock_style), clock_area);
 
+    // Six phases take 65 columns with two spaces between them, 59 with one.
+    let gap = if bar.width >= 65 { "  " } else { " " };
     let mut spans = vec![Span::raw(" ")];
     for phase in Phase::ALL {
         let style = if phase == session.phase {
@@ -148,7 +150,7 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
             format!("{marker}{} {}", phase.index() + 1, phase.name()),
             style,
         ));
-        spans.push(Span::raw("  "));
+        spans.push(Span::raw(gap));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(s.base), bar);
 }
@@ -197,6 +199,8 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
         Some(st) if st.save_error.is_some() => s.error,
         _ => s.muted,
     };
+    // A blank column on each side, so a long message never runs into it.
+    let right = format!("{right} ");
     let right_width = right.chars().count() as u16 + 1;
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
@@ -212,7 +216,12 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
             left_area,
         );
     }
-    frame.render_widget(Paragraph::new(right).style(right_style), right_area);
+    frame.render_widget(
+        Paragraph::new(right)
+            .alignment(Alignment::Right)
+            .style(right_style),
+        right_area,
+    );
 }
 
 fn clock_time(t: crate::core::time::Timestamp) -> String {

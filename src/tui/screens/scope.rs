@@ -580,11 +580,28 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
     let wide = area.width >= 110;
     let [left, main] =
         Layout::horizontal([Constraint::Length(22), Constraint::Min(30)]).areas(area);
+    // The minimum useful scope: it warns, it never blocks. Every gap
+    // shows: the box grows to hold them wrapped, keeping the seven panes
+    // (nine rows) in view, and keeps only their headlines when space is short.
     let gaps = scope_gaps(session);
+    let inner_width = left.width.saturating_sub(2);
+    let room = left.height.saturating_sub(9 + 2);
+    let rows =
+        |texts: &[String]| -> u16 { texts.iter().map(|t| wrapped_rows(t, inner_width)).sum() };
+    let mut texts: Vec<String> = gaps.iter().map(|g| format!("! {g}")).collect();
+    if rows(&texts) > room {
+        texts = gaps
+            .iter()
+            .map(|g| {
+                let head = g.split(" (").next().unwrap_or(g);
+                format!("! {}", head.split("; ").next().unwrap_or(head))
+            })
+            .collect();
+    }
     let check_height = if gaps.is_empty() {
         3
     } else {
-        (gaps.len() as u16 + 2).min(6)
+        (rows(&texts) + 2).min(room + 2).max(3)
     };
     let [panes_area, check_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(check_height)]).areas(left);
@@ -594,12 +611,12 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
         .collect();
     pane_list(frame, panes_area, app, "Scope", &panes, scope.pane.index());
 
-    // The minimum useful scope: it warns, it never blocks.
     let check: Vec<Line> = if gaps.is_empty() {
         vec![Line::from(Span::styled("✓ enough to walk", s.success))]
     } else {
-        gaps.iter()
-            .map(|g| Line::from(Span::styled(format!("! {g}"), s.warning)))
+        texts
+            .into_iter()
+            .map(|t| Line::from(Span::styled(t, s.warning)))
             .collect()
     };
     frame.render_widget(
@@ -660,6 +677,25 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
     if let Some(detail_area) = detail_area {
         detail(frame, detail_area, app, session, scope.selected(session));
     }
+}
+
+/// Rows `text` takes when word-wrapped to `width` columns.
+fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let (mut rows, mut col) = (1u16, 0usize);
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if col > 0 && col + 1 + w > width {
+            rows += 1;
+            col = 0;
+        }
+        col += if col > 0 { 1 + w } else { w };
+        while col > width {
+            rows += 1;
+            col -= width;
+        }
+    }
+    rows
 }
 
 fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {

@@ -355,6 +355,16 @@ pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Resul
                 .unwrap_or_default();
             let dots = form.number("dots");
             let cap = form.number("cap").unwrap_or(3).max(1);
+            // Ballots already cast must stay within the cap.
+            let most = app.session().map_or(0, |st| {
+                let ballots = st.session.voting.ballots.values();
+                ballots.flat_map(|b| b.values()).copied().max().unwrap_or(0)
+            });
+            if cap < most {
+                return Err(format!(
+                    "{most} dots are already on one threat; the cap must be at least {most}"
+                ));
+            }
             app::edit(app, "voting rules", |s| {
                 s.voting.mode = mode;
                 s.voting.dots_per_person = dots;
@@ -520,6 +530,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                 ])
             });
             let total: u32 = session.agenda.iter().map(|a| a.minutes).sum();
+            let added: u32 = session.agenda.iter().map(|a| a.added_minutes).sum();
             let table = Table::new(
                 rows,
                 [
@@ -535,6 +546,11 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                 Row::new(vec![
                     Cell::from("Total"),
                     Cell::from(format!("{total} min")),
+                    Cell::from(if added > 0 {
+                        format!("+{added}")
+                    } else {
+                        String::new()
+                    }),
                 ])
                 .style(s.muted),
             )

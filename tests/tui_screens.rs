@@ -1,0 +1,933 @@
+//! The workshop TUI on a test terminal: screen snapshots (`TestBackend` +
+//! insta), explicit style assertions for what a snapshot cannot see
+//! (colours and modifiers), and a property that random key sequences on
+//! every screen never panic, keep cursors and overlays consistent, and
+//! keep the session valid.
+//!
+//! Nothing here touches the disk: sessions are shown without a lock and
+//! the effects queued for the event loop (open, create, refresh) are
+//! dropped.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::test_runner::TestCaseError;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, Cell, CellWidth};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Rect, Size};
+use ratatui::style::{Color as TermColor, Modifier};
+
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::diag::Severity;
+use stridekit::core::model::{Phase, Session, Template};
+use stridekit::core::store;
+use stridekit::core::theme::{Color, Named, Themes};
+use stridekit::core::time::Timestamp;
+use stridekit::core::validate::validate;
+use stridekit::tui::action::Action;
+use stridekit::tui::app::{self, App, Overlay, Screen, SessionState};
+use stridekit::tui::form::FieldKind;
+use stridekit::tui::keymap::KEYMAP;
+use stridekit::tui::screens::home::{HomeState, SessionEntry};
+use stridekit::tui::screens::{scope, setup};
+use stridekit::tui::view;
+
+static CATALOGS: LazyLock<Catalogs> =
+    LazyLock::new(|| Catalogs::builtin().expect("built-in catalogs load"));
+
+// ---------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------
+
+/// The fixed "now" of every test: shortly after the demo was last saved.
+fn now() -> Timestamp {
+    Timestamp::parse("2026-03-02T10:30:00Z").unwrap()
+}
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_unix(now().unix() + secs)
+}
+
+fn new_app(no_color: bool) -> App {
+    let mut app = App::new(
+        CATALOGS.clone(),
+        Themes::builtin().unwrap(),
+        Some("dark"),
+        no_color,
+    );
+    app.now = now();
+    app
+}
+
+fn demo_session() -> Session {
+    store::load_text(
+        Path::new(stridekit::DEMO_FILE_NAME),
+        stridekit::DEMO_SESSION,
+        &CATALOGS,
+    )
+    .expect("the demo loads")
+    .session
+}
+
+fn show(mut app: App, session: Session, read_only: Option<&str>) -> App {
+    let mut state = SessionState::new(PathBuf::from("sessions/demo.toml"), session);
+    state.read_only = read_only.map(str::to_string);
+    app.show_session(state);
+    app.now = now();
+    app
+}
+
+/// The demo, moved to `phase`.
+fn demo_app(phase: Phase) -> App {
+    let mut session = demo_session();
+    session.phase = phase;
+    show(new_app(false), session, None)
+}
+
+/// A brand-new session, as `n` on the home screen creates it.
+fn empty_app(phase: Phase) -> App {
+    let mut session = Session::new("Payments API", Template::Workshop, now());
+    session.phase = phase;
+    show(new_app(false), session, None)
+}
+
+fn home_app() -> App {
+    let mut app = new_app(false);
+    app.screen = Screen::Home(HomeState {
+        sessions: vec![
+            SessionEntry {
+                path: PathBuf::from("sessions/leejames-hr.toml"),
+                title: "LeeJames HR payslips".to_string(),
+                updated: Some(Timestamp::parse("2026-03-02T10:05:00Z").unwrap()),
+                phase: Phase::Review,
+                threats: 12,
+                problem: None,
+            },
+            SessionEntry {
+                path: PathBuf::from("sessions/payments-api.toml"),
+                title: "Payments API 支払い 💳".to_string(),
+                updated: Some(Timestamp::parse("2026-02-27T15:40:00Z").unwrap()),
+                phase: Phase::Scope,
+                threats: 0,
+                problem: None,
+            },
+            SessionEntry {
+                path: PathBuf::from("sessions/broken.toml"),
+                title: "broken".to_string(),
+                updated: None,
+                phase: Phase::Setup,
+                threats: 0,
+                problem: Some("expected `=`".to_string()),
+            },
+        ],
+        cursor: 1,
+        searched: vec![PathBuf::from("sessions")],
+    });
+    app
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> Buffer {
+    app.size = (width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The buffer as text, one quoted line per row (so blank rows and
+/// trailing blanks show); cells hidden under a wide character are skipped,
+/// as a terminal shows them.
+fn text_of(buffer: &Buffer) -> String {
+    let width = usize::from(buffer.area.width);
+    let mut out = String::new();
+    for row in buffer.content.chunks(width) {
+        let mut line = String::new();
+        let mut skip = 0usize;
+        for cell in row {
+            if skip == 0 {
+                line.push_str(cell.symbol());
+            }
+            skip = skip.max(usize::from(cell.cell_width())).saturating_sub(1);
+        }
+        out.push('"');
+        out.push_str(&line);
+        out.push_str("\"\n");
+    }
+    out
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    text_of(&render(app, width, height))
+}
+
+/// Snapshots `app` at both sizes the brief asks for.
+fn snap_both(name: &str, app: &mut App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), screen(app, 120, 40));
+}
+
+fn key_event(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+    KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press)
+}
+
+/// Feeds one terminal event through the keymap and `update`.
+fn feed(app: &mut App, event: &Event, now: Timestamp) {
+    if let Some(action) = app::action_for(app, event) {
+        app::update(app, action, now);
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    feed(app, &Event::Key(key_event(code, KeyModifiers::NONE)), now());
+}
+
+fn ctrl(app: &mut App, c: char) {
+    feed(
+        app,
+        &Event::Key(key_event(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        now(),
+    );
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let modifiers = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        feed(
+            app,
+            &Event::Key(key_event(KeyCode::Char(c), modifiers)),
+            now(),
+        );
+    }
+}
+
+fn session(app: &App) -> &SessionState {
+    app.session().expect("a session is open")
+}
+
+fn session_of(app: &App) -> &Session {
+    &session(app).session
+}
+
+fn errors(session: &Session) -> Vec<String> {
+    validate(session, &CATALOGS)
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| format!("{}: {}", i.path, i.message))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots
+// ---------------------------------------------------------------------------
+
+#[test]
+fn home_screen() {
+    let mut app = home_app();
+    snap_both("home", &mut app);
+}
+
+#[test]
+fn home_screen_without_sessions() {
+    let mut app = new_app(false);
+    app.screen = Screen::Home(HomeState {
+        sessions: Vec::new(),
+        cursor: 0,
+        searched: vec![PathBuf::from("sessions"), PathBuf::from("demo")],
+    });
+    insta::assert_snapshot!("home_empty_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn setup_panes() {
+    let mut app = demo_app(Phase::Setup);
+    let names = [
+        "setup_details",
+        "setup_participants",
+        "setup_agenda",
+        "setup_voting",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(session(&app).setup.pane, setup::Pane::ALL[i]);
+        if i == 1 {
+            // The cursor on the third participant.
+            press(&mut app, KeyCode::Down);
+            press(&mut app, KeyCode::Down);
+        }
+        snap_both(name, &mut app);
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(session(&app).setup.pane, setup::Pane::Details);
+}
+
+#[test]
+fn setup_of_an_empty_session() {
+    let mut app = empty_app(Phase::Setup);
+    press(&mut app, KeyCode::Tab);
+    insta::assert_snapshot!("setup_participants_empty_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn scope_components_and_flows() {
+    let mut app = demo_app(Phase::Scope);
+    assert_eq!(session(&app).scope.pane, scope::Pane::Components);
+    press(&mut app, KeyCode::Down);
+    snap_both("scope_components", &mut app);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(session(&app).scope.pane, scope::Pane::Flows);
+    type_text(&mut app, "G");
+    snap_both("scope_flows", &mut app);
+}
+
+#[test]
+fn scope_of_an_empty_session_shows_the_scope_check() {
+    let mut app = empty_app(Phase::Scope);
+    snap_both("scope_empty", &mut app);
+    // Every gap is in view, in full where there is room, headlines at the
+    // smallest size.
+    for (w, h, full) in [(80, 24, true), (120, 40, true), (60, 18, false)] {
+        let text = screen(&mut app, w, h);
+        for gap in stridekit::core::validate::scope_gaps(session_of(&app)) {
+            let shown = if full {
+                gap.as_str()
+            } else {
+                let head = gap.split(" (").next().unwrap();
+                head.split("; ").next().unwrap()
+            };
+            let last_word = shown.split_whitespace().last().unwrap();
+            assert!(text.contains(last_word), "{w}x{h} lacks {shown:?}:\n{text}");
+        }
+    }
+    insta::assert_snapshot!("scope_empty_60x18", screen(&mut app, 60, 18));
+}
+
+#[test]
+fn add_component_form_and_kind_picker() {
+    let mut app = demo_app(Phase::Scope);
+    type_text(&mut app, "a");
+    assert!(matches!(app.overlays.as_slice(), [Overlay::Form(_)]));
+    type_text(&mut app, "Payslip signer 署名 🚀");
+    snap_both("form_add_component", &mut app);
+
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.overlays.as_slice(),
+        [Overlay::Form(_), Overlay::Picker(_)]
+    ));
+    type_text(&mut app, "lamb");
+    let Some(Overlay::Picker(picker)) = app.overlays.last() else {
+        panic!("no picker");
+    };
+    assert_eq!(picker.filter, "lamb");
+    assert!(
+        picker
+            .current()
+            .is_some_and(|item| item.key.contains("lambda")),
+        "{:?}",
+        picker.current()
+    );
+    snap_both("picker_kind_lamb", &mut app);
+
+    // Choosing fills the field and moves on; saving adds the component.
+    press(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    assert!(app.overlays.is_empty(), "the form closed");
+    let s = session(&app);
+    let added = s.session.components.last().unwrap();
+    assert_eq!(added.name, "Payslip signer 署名 🚀");
+    assert!(added.kind.contains("lambda"));
+    assert!(errors(&s.session).is_empty());
+    insta::assert_snapshot!("scope_after_add_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = demo_app(Phase::Scope);
+    type_text(&mut app, "?");
+    assert!(matches!(app.overlays.as_slice(), [Overlay::Help { .. }]));
+    snap_both("help_scope", &mut app);
+    let mut home = home_app();
+    type_text(&mut home, "?");
+    insta::assert_snapshot!("help_home_80x24", screen(&mut home, 80, 24));
+}
+
+#[test]
+fn read_only_header() {
+    let mut session = demo_session();
+    session.phase = Phase::Scope;
+    let mut app = show(new_app(false), session, Some("kim@build-01 (pid 4242)"));
+    snap_both("read_only", &mut app);
+    // Edits are refused with a message, and nothing changes.
+    let before = session_of(&app).clone();
+    type_text(&mut app, "d");
+    assert_eq!(session_of(&app), &before);
+    insta::assert_snapshot!("read_only_delete_refused_80x24", screen(&mut app, 80, 24));
+}
+
+#[test]
+fn too_small_screens() {
+    let mut app = demo_app(Phase::Scope);
+    for (w, h) in [(59, 18), (60, 17), (20, 5)] {
+        insta::assert_snapshot!(format!("too_small_{w}x{h}"), screen(&mut app, w, h));
+    }
+    // The smallest sizes, with and without an overlay, must not panic.
+    for (w, h) in [(1, 1), (1, 3), (3, 1), (2, 2), (60, 18)] {
+        screen(&mut app, w, h);
+    }
+    type_text(&mut app, "a");
+    for (w, h) in [(1, 1), (59, 18), (60, 18), (61, 19)] {
+        screen(&mut app, w, h);
+    }
+    insta::assert_snapshot!("form_at_minimum_60x18", screen(&mut app, 60, 18));
+}
+
+// ---------------------------------------------------------------------------
+// Timer states: header snapshots and colours
+// ---------------------------------------------------------------------------
+
+/// The ratatui colour of a theme role, converted as src/tui/style.rs does.
+fn role_color(role: &str) -> TermColor {
+    let themes = Themes::builtin().unwrap();
+    match themes.get("dark").unwrap().color(role) {
+        Color::Default => TermColor::Reset,
+        Color::Rgb(r, g, b) => TermColor::Rgb(r, g, b),
+        Color::Named(n) => match n {
+            Named::Black => TermColor::Black,
+            Named::Red => TermColor::Red,
+            Named::Green => TermColor::Green,
+            Named::Yellow => TermColor::Yellow,
+            Named::Blue => TermColor::Blue,
+            Named::Magenta => TermColor::Magenta,
+            Named::Cyan => TermColor::Cyan,
+            Named::Gray => TermColor::Gray,
+            Named::DarkGray => TermColor::DarkGray,
+            Named::LightRed => TermColor::LightRed,
+            Named::LightGreen => TermColor::LightGreen,
+            Named::LightYellow => TermColor::LightYellow,
+            Named::LightBlue => TermColor::LightBlue,
+            Named::LightMagenta => TermColor::LightMagenta,
+            Named::LightCyan => TermColor::LightCyan,
+            Named::White => TermColor::White,
+        },
+    }
+}
+
+/// The demo in Scope (8 minutes planned) with its clock reset and started
+/// at `at(0)`.
+fn timed_app(no_color: bool) -> App {
+    let mut session = demo_session();
+    session.phase = Phase::Scope;
+    for item in &mut session.agenda {
+        item.elapsed_secs = 0;
+        item.added_minutes = 0;
+    }
+    let mut app = show(new_app(no_color), session, None);
+    app::update(&mut app, Action::ToggleTimer, at(0));
+    assert!(
+        stridekit::core::timer::running_phase(session_of(&app)) == Some(Phase::Scope),
+        "the clock runs"
+    );
+    app
+}
+
+/// The two header lines.
+fn header(app: &mut App, width: u16) -> (String, Buffer) {
+    let buffer = render(app, width, 24);
+    let text: String = text_of(&buffer)
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, buffer)
+}
+
+/// The cells of the clock on the first row: from its ▶/⏸ marker to the
+/// last non-blank cell.
+fn clock_cells(buffer: &Buffer) -> Vec<&Cell> {
+    let width = buffer.area.width;
+    let row: Vec<&Cell> = (0..width).map(|x| &buffer[(x, 0)]).collect();
+    let start = row
+        .iter()
+        .position(|c| c.symbol() == "▶" || c.symbol() == "⏸")
+        .expect("a clock marker on the header");
+    let end = row.iter().rposition(|c| c.symbol() != " ").unwrap();
+    row[start..=end].to_vec()
+}
+
+fn assert_clock(buffer: &Buffer, fg: TermColor, with: Modifier, without: Modifier) {
+    let cells = clock_cells(buffer);
+    assert!(cells.len() >= 6, "clock too short: {}", cells.len());
+    for cell in cells {
+        assert_eq!(cell.fg, fg, "clock cell {:?}", cell.symbol());
+        assert!(
+            cell.modifier.contains(with),
+            "clock cell {:?} lacks {with:?}: {:?}",
+            cell.symbol(),
+            cell.modifier
+        );
+        assert!(
+            !cell.modifier.intersects(without),
+            "clock cell {:?} has {without:?}: {:?}",
+            cell.symbol(),
+            cell.modifier
+        );
+    }
+}
+
+#[test]
+fn timer_normal() {
+    let mut app = timed_app(false);
+    app.now = at(60);
+    for width in [80, 120] {
+        let (text, buffer) = header(&mut app, width);
+        assert!(text.contains("▶ 07:00"), "{text}");
+        insta::assert_snapshot!(format!("timer_normal_{width}"), text);
+        assert_clock(
+            &buffer,
+            role_color("timer.normal"),
+            Modifier::BOLD,
+            Modifier::REVERSED,
+        );
+    }
+}
+
+#[test]
+fn timer_warning_in_the_last_fifth() {
+    let mut app = timed_app(false);
+    // 8 minutes: the last fifth is the last 96 seconds.
+    app.now = at(480 - 96);
+    let (text, buffer) = header(&mut app, 80);
+    assert!(text.contains("▶ 01:36 left"), "{text}");
+    assert_clock(
+        &buffer,
+        role_color("timer.warning"),
+        Modifier::BOLD,
+        Modifier::REVERSED,
+    );
+    app.now = at(480 - 97);
+    let (_, buffer) = header(&mut app, 80);
+    assert_clock(
+        &buffer,
+        role_color("timer.normal"),
+        Modifier::BOLD,
+        Modifier::REVERSED,
+    );
+    app.now = at(480 - 60);
+    for width in [80, 120] {
+        let (text, buffer) = header(&mut app, width);
+        insta::assert_snapshot!(format!("timer_warning_{width}"), text);
+        assert_clock(
+            &buffer,
+            role_color("timer.warning"),
+            Modifier::BOLD,
+            Modifier::REVERSED,
+        );
+    }
+}
+
+#[test]
+fn timer_overtime_is_reversed() {
+    let mut app = timed_app(false);
+    app::update(&mut app, Action::Tick, at(545));
+    assert_eq!(
+        app.status.as_ref().map(|s| s.kind),
+        Some(app::StatusKind::Warning),
+        "time up is announced"
+    );
+    for width in [80, 120] {
+        let (text, buffer) = header(&mut app, width);
+        assert!(text.contains("▶ +01:05 over"), "{text}");
+        insta::assert_snapshot!(format!("timer_overtime_{width}"), text);
+        assert_clock(
+            &buffer,
+            role_color("timer.overtime"),
+            Modifier::BOLD | Modifier::REVERSED,
+            Modifier::empty(),
+        );
+    }
+    // An hour over still fits.
+    app.now = at(480 + 3_725);
+    let (text, _) = header(&mut app, 80);
+    assert!(text.contains("▶ +1:02:05 over"), "{text}");
+}
+
+#[test]
+fn timer_paused() {
+    let mut app = timed_app(false);
+    app::update(&mut app, Action::ToggleTimer, at(120));
+    // Paused: time does not move on.
+    app.now = at(5_000);
+    for width in [80, 120] {
+        let (text, buffer) = header(&mut app, width);
+        assert!(text.contains("⏸ 06:00 paused"), "{text}");
+        insta::assert_snapshot!(format!("timer_paused_{width}"), text);
+        assert_clock(
+            &buffer,
+            role_color("timer.paused"),
+            Modifier::empty(),
+            Modifier::REVERSED,
+        );
+    }
+}
+
+#[test]
+fn no_color_keeps_selection_and_overtime_visible() {
+    let mut app = timed_app(true);
+    press(&mut app, KeyCode::Down);
+    app.now = at(545);
+    let buffer = render(&mut app, 120, 40);
+    // Not a single colour anywhere.
+    for cell in &buffer.content {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (TermColor::Reset, TermColor::Reset),
+            "{:?}",
+            cell.symbol()
+        );
+    }
+    // Overtime is still reversed.
+    for cell in clock_cells(&buffer) {
+        assert!(cell.modifier.contains(Modifier::REVERSED));
+    }
+    // The selected component row (second one) shows by a modifier on
+    // every cell of its text.
+    let text = text_of(&buffer);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("› C2"))
+        .expect("the selected row");
+    let x0 = line.chars().take_while(|c| *c != '›').count();
+    let name_len = line[line.find("C2").unwrap()..]
+        .split("  ")
+        .next()
+        .unwrap()
+        .chars()
+        .count();
+    for x in x0..x0 + 3 + name_len {
+        let cell = &buffer[(x as u16, y as u16)];
+        assert!(
+            cell.modifier
+                .intersects(Modifier::REVERSED | Modifier::BOLD),
+            "selected cell {x},{y} {:?} has {:?}",
+            cell.symbol(),
+            cell.modifier
+        );
+    }
+    // And unselected rows do not.
+    let (y2, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("C3 "))
+        .expect("an unselected row");
+    let cell = &buffer[(x0 as u16 + 2, y2 as u16)];
+    assert!(
+        !cell
+            .modifier
+            .intersects(Modifier::REVERSED | Modifier::BOLD)
+    );
+    // The focused pane in the pane list, too.
+    let (py, pline) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("›Components"))
+        .expect("the focused pane");
+    let px = pline.chars().take_while(|c| *c != '›').count() + 1;
+    assert!(
+        buffer[(px as u16, py as u16)]
+            .modifier
+            .intersects(Modifier::REVERSED | Modifier::BOLD)
+    );
+}
+
+#[test]
+fn selection_in_colour_uses_the_theme() {
+    let mut app = demo_app(Phase::Scope);
+    let buffer = render(&mut app, 120, 40);
+    let text = text_of(&buffer);
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("› C1"))
+        .expect("the selected row");
+    let x = line.chars().take_while(|c| *c != '›').count() + 2;
+    let cell = &buffer[(x as u16, y as u16)];
+    assert_eq!(cell.fg, role_color("selected.fg"));
+    assert_eq!(cell.bg, role_color("selected.bg"));
+    assert!(cell.modifier.contains(Modifier::BOLD));
+}
+
+// ---------------------------------------------------------------------------
+// Edits keep the session valid
+// ---------------------------------------------------------------------------
+
+#[test]
+fn lowering_the_cap_below_the_dots_already_placed_is_refused() {
+    let mut app = demo_app(Phase::Setup);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(session(&app).setup.pane, setup::Pane::Voting);
+    type_text(&mut app, "e");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "1");
+    ctrl(&mut app, 's');
+    assert!(
+        errors(session_of(&app)).is_empty(),
+        "{:?}",
+        errors(session_of(&app))
+    );
+    assert!(
+        matches!(app.overlays.as_slice(), [Overlay::Form(_)]),
+        "the form stays open with the reason"
+    );
+    insta::assert_snapshot!("voting_cap_refused_80x24", screen(&mut app, 80, 24));
+    // A cap that holds every ballot is fine.
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "2");
+    ctrl(&mut app, 's');
+    assert!(app.overlays.is_empty());
+    assert_eq!(session_of(&app).voting.cap_per_threat, 2);
+    assert!(errors(session_of(&app)).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Property: random keys on every screen
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Step {
+    Event(Event),
+    /// The event loop's one-second tick, after `secs` more seconds.
+    Tick(u16),
+}
+
+/// Every key of the keymap, as a terminal sends it.
+fn keymap_events() -> Vec<KeyEvent> {
+    let mut events = Vec::new();
+    for binding in KEYMAP {
+        for key in binding.keys {
+            let mut modifiers = if key.ctrl {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
+            match key.code {
+                KeyCode::BackTab => modifiers |= KeyModifiers::SHIFT,
+                KeyCode::Char(c) if c.is_ascii_uppercase() => modifiers |= KeyModifiers::SHIFT,
+                _ => {}
+            }
+            events.push(key_event(key.code, modifiers));
+        }
+    }
+    events
+}
+
+fn editing_keys() -> Vec<KeyEvent> {
+    [
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+    ]
+    .into_iter()
+    .map(|code| key_event(code, KeyModifiers::NONE))
+    .chain([
+        key_event(KeyCode::Tab, KeyModifiers::SHIFT),
+        key_event(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        key_event(KeyCode::Char('u'), KeyModifiers::CONTROL),
+        key_event(KeyCode::Char('x'), KeyModifiers::ALT),
+    ])
+    .collect()
+}
+
+fn printable() -> impl Strategy<Value = char> {
+    prop_oneof![
+        6 => (0x20u8..0x7f).prop_map(char::from),
+        1 => select(vec!['é', 'ß', '署', '名', '🚀', '💳', '\u{301}']),
+    ]
+}
+
+fn key_strategy() -> impl Strategy<Value = KeyEvent> {
+    prop_oneof![
+        4 => select(keymap_events()),
+        4 => printable().prop_map(|c| key_event(KeyCode::Char(c), KeyModifiers::NONE)),
+        3 => select(editing_keys()),
+    ]
+}
+
+fn step_strategy() -> impl Strategy<Value = Step> {
+    let paste = proptest::collection::vec(
+        prop_oneof![4 => printable(), 1 => select(vec!['\n', '\r', '\t'])],
+        0..40,
+    )
+    .prop_map(|chars| Step::Event(Event::Paste(chars.into_iter().collect())));
+    prop_oneof![
+        40 => key_strategy().prop_map(|k| Step::Event(Event::Key(k))),
+        1 => key_strategy().prop_map(|mut k| {
+            k.kind = KeyEventKind::Release;
+            Step::Event(Event::Key(k))
+        }),
+        2 => paste,
+        1 => (1u16..=220, 1u16..=60).prop_map(|(w, h)| Step::Event(Event::Resize(w, h))),
+        1 => (0u16..900).prop_map(Step::Tick),
+    ]
+}
+
+/// Where a sequence starts: home, the demo in phase 1 to 6, or an empty
+/// new session.
+fn start_app(start: usize) -> App {
+    match start {
+        0 => home_app(),
+        1..=6 => demo_app(Phase::ALL[start - 1]),
+        _ => empty_app(Phase::Setup),
+    }
+}
+
+fn check(app: &App) -> Result<(), TestCaseError> {
+    // Overlays: help alone; a picker or a question only over a form.
+    for (i, overlay) in app.overlays.iter().enumerate() {
+        let below = i.checked_sub(1).map(|j| &app.overlays[j]);
+        match overlay {
+            Overlay::Help { .. } => prop_assert_eq!(app.overlays.len(), 1, "help is alone"),
+            Overlay::Form(f) => {
+                prop_assert!(below.is_none(), "a form over another overlay");
+                prop_assert!(f.form.focus < f.form.fields.len());
+            }
+            Overlay::Picker(p) => {
+                let Some(Overlay::Form(f)) = below else {
+                    return Err(TestCaseError::fail("a picker not above a form"));
+                };
+                let field = f.form.fields.get(p.field);
+                prop_assert!(
+                    matches!(
+                        field.map(|f| &f.kind),
+                        Some(FieldKind::Pick { .. } | FieldKind::PickMany { .. })
+                    ),
+                    "the picker's field is not a list field"
+                );
+                prop_assert!(
+                    p.cursor < p.visible.len().max(1),
+                    "picker cursor {} of {}",
+                    p.cursor,
+                    p.visible.len()
+                );
+                prop_assert!(p.visible.iter().all(|&i| i < p.items.len()));
+            }
+            Overlay::Confirm(_) => prop_assert!(
+                matches!(below, Some(Overlay::Form(_))),
+                "a question not above a form"
+            ),
+        }
+    }
+    match &app.screen {
+        Screen::Home(h) => {
+            prop_assert!(h.cursor < h.sessions.len().max(1), "home cursor");
+        }
+        Screen::Session(s) => {
+            let session = &s.session;
+            let setup_lens = [3, session.participants.len(), Phase::ALL.len(), 3];
+            for (i, len) in setup_lens.into_iter().enumerate() {
+                prop_assert!(
+                    s.setup.cursor[i] < len.max(1),
+                    "setup pane {:?}: cursor {} of {}",
+                    setup::Pane::ALL[i],
+                    s.setup.cursor[i],
+                    len
+                );
+            }
+            let scope_lens = [
+                session.assets.len(),
+                session.actors.len(),
+                session.entry_points.len(),
+                session.boundaries.len(),
+                session.components.len(),
+                session.flows.len(),
+                session.assumptions.len(),
+            ];
+            for (i, len) in scope_lens.into_iter().enumerate() {
+                prop_assert!(
+                    s.scope.cursor[i] < len.max(1),
+                    "scope pane {:?}: cursor {} of {}",
+                    scope::Pane::ALL[i],
+                    s.scope.cursor[i],
+                    len
+                );
+            }
+            let errors = errors(session);
+            prop_assert!(errors.is_empty(), "invalid session: {:?}", errors);
+        }
+    }
+    Ok(())
+}
+
+/// 48 cases keep `cargo test` quick; set `PROPTEST_CASES` for a deeper run.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(48);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn random_keys_never_panic_and_keep_the_state_consistent(
+        start in 0usize..8,
+        size in (1u16..=220, 1u16..=60),
+        steps in proptest::collection::vec(step_strategy(), 0..60),
+    ) {
+        let mut app = start_app(start);
+        app.size = size;
+        let mut clock = now();
+        check(&app)?;
+        // One terminal, resized as the event loop's is, so draws diff.
+        let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+        terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+        for step in &steps {
+            clock = Timestamp::from_unix(clock.unix() + 1);
+            match step {
+                Step::Event(event) => feed(&mut app, event, clock),
+                Step::Tick(secs) => {
+                    clock = Timestamp::from_unix(clock.unix() + i64::from(*secs));
+                    app::update(&mut app, Action::Tick, clock);
+                }
+            }
+            // The event loop's business, not ours: keep going regardless.
+            app.effects.clear();
+            app.quit = false;
+            check(&app)?;
+            let (w, h) = app.size;
+            if terminal.size().unwrap() != Size::new(w, h) {
+                terminal.backend_mut().resize(w, h);
+                terminal.resize(Rect::new(0, 0, w, h)).unwrap();
+            }
+            terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+        }
+    }
+}
