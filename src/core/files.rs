@@ -127,6 +127,19 @@ pub fn parse_toml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Loa
 ///
 /// With `backup`, the replaced version stays beside it as `NAME.bak`.
 pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> io::Result<()> {
+    replace(path, contents, backup, true)
+}
+
+/// [`write_atomic`] without waiting for the disk (no backup, no fsync):
+/// readers still see the old file or the new one, but a crash soon after
+/// may lose the new content. Only for copies that are written again at
+/// every use, like the demo session each `demo` starts from; the fsyncs
+/// would be most of the time to the demo's first frame on a busy disk.
+pub fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    replace(path, contents, false, false)
+}
+
+fn replace(path: &Path, contents: &[u8], backup: bool, durable: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -144,12 +157,16 @@ pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> io::Result<()
         // tempfile creates 0600; keep whatever the user chose for this file.
         temp.as_file().set_permissions(meta.permissions())?;
     }
-    temp.as_file().sync_all()?;
+    if durable {
+        temp.as_file().sync_all()?;
+    }
     if backup && existing.is_some() {
         keep_backup(path)?;
     }
     temp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     Ok(())
 }
 
@@ -209,6 +226,27 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn unsynced_write_replaces_whole_and_keeps_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.toml");
+        write_atomic_unsynced(&path, b"one").unwrap();
+        write_atomic_unsynced(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        // Neither a backup nor temporary files.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["demo.toml"]);
     }
 
     #[test]

@@ -330,15 +330,25 @@ pub fn open_demo(catalogs: &Catalogs) -> Result<SessionState> {
     let path = dir.join(crate::DEMO_FILE_NAME);
     match store::SessionLock::acquire(&path) {
         Ok(lock) => {
-            crate::core::files::write_atomic(&path, crate::DEMO_SESSION.as_bytes(), false)
+            // The copy is rewritten by every `demo`, so it is not worth an
+            // fsync; edits to it are saved (and synced) like any session's.
+            let text = crate::DEMO_SESSION;
+            crate::core::files::write_atomic_unsynced(&path, text.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            drop(lock);
+            // Opened from the text just written, under the lock just taken.
+            let loaded =
+                store::load_text(&path, text, catalogs).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(state_of(OpenSession {
+                path,
+                session: loaded.session,
+                warnings: loaded.warnings,
+                access: Access::ReadWrite(lock),
+            }))
         }
         // Someone has the demo open: show theirs, read-only.
-        Err(store::LockError::Held { .. }) => {}
-        Err(e) => return Err(e.into()),
+        Err(store::LockError::Held { .. }) => open_session(catalogs, &path),
+        Err(e) => Err(e.into()),
     }
-    open_session(catalogs, &path)
 }
 
 fn create_session(catalogs: &Catalogs, title: &str, template: Template) -> Result<SessionState> {

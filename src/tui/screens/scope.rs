@@ -3,6 +3,7 @@
 //! of the minimum useful scope that warns and never blocks.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -123,10 +124,16 @@ impl ScopeState {
     }
 
     fn selected(&self, s: &Session) -> Option<Id> {
-        self.pane
-            .ids(s)
-            .get(self.cursor[self.pane.index()])
-            .copied()
+        let i = self.cursor[self.pane.index()];
+        match self.pane {
+            Pane::Assets => s.assets.get(i).map(|x| x.id),
+            Pane::Actors => s.actors.get(i).map(|x| x.id),
+            Pane::EntryPoints => s.entry_points.get(i).map(|x| x.id),
+            Pane::Boundaries => s.boundaries.get(i).map(|x| x.id),
+            Pane::Components => s.components.get(i).map(|x| x.id),
+            Pane::Flows => s.flows.get(i).map(|x| x.id),
+            Pane::Assumptions => s.assumptions.get(i).map(|x| x.id),
+        }
     }
 
     /// Puts the cursor on `id` in its pane.
@@ -667,11 +674,16 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
             list_area,
         );
     } else {
-        let table = list_table(app, session, scope.pane).block(block);
+        // Only the rows on screen are built: a frame costs the same for ten
+        // items or ten thousand. The header takes one line of the inside.
+        let height = usize::from(block.inner(list_area).height.saturating_sub(1));
+        let rows = visible_rows(scope.pane.len(session), cursor, height);
+        let selected = cursor.min(rows.end - 1) - rows.start;
+        let table = list_table(app, session, scope.pane, rows).block(block);
         frame.render_stateful_widget(
             table,
             list_area,
-            &mut TableState::default().with_selected(Some(cursor)),
+            &mut TableState::default().with_selected(Some(selected)),
         );
     }
     if let Some(detail_area) = detail_area {
@@ -698,7 +710,26 @@ fn wrapped_rows(text: &str, width: u16) -> u16 {
     rows
 }
 
-fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
+/// The rows of a `len`-row table that ratatui shows in `height` lines with
+/// the cursor on row `cursor`, for a table drawn with a fresh
+/// [`TableState`] (offset 0), as every frame here is: the first `height`
+/// rows, or the `height` rows ending at the cursor once it is below them.
+/// Never empty when `len` is not: with no room at all it is the cursor's
+/// row, so the table still has a selection and lays out its columns alike.
+/// A window too tall would still draw the same (ratatui scrolls within it
+/// to the cursor); one too short would not, which the tests check.
+fn visible_rows(len: usize, cursor: usize, height: usize) -> Range<usize> {
+    if len == 0 {
+        return 0..0;
+    }
+    let cursor = cursor.min(len - 1);
+    let height = height.max(1);
+    let start = (cursor + 1).saturating_sub(height);
+    start..(start + height).min(len)
+}
+
+/// The table of `pane`, with the rows `rows` only (see [`visible_rows`]).
+fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane, rows: Range<usize>) -> Table<'a> {
     let st = &app.styles;
     let name_of = |id: Id| -> String {
         s.element(id)
@@ -717,7 +748,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(1),
                 Constraint::Length(12),
             ],
-            s.assets
+            s.assets[rows.clone()]
                 .iter()
                 .map(|a| {
                     Row::new(vec![
@@ -735,7 +766,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(1),
                 Constraint::Fill(2),
             ],
-            s.actors
+            s.actors[rows.clone()]
                 .iter()
                 .map(|a| {
                     Row::new(vec![
@@ -753,7 +784,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(2),
                 Constraint::Fill(1),
             ],
-            s.entry_points
+            s.entry_points[rows.clone()]
                 .iter()
                 .map(|e| {
                     let c = e.component.map(&name_of).unwrap_or_default();
@@ -768,7 +799,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(2),
                 Constraint::Fill(1),
             ],
-            s.boundaries
+            s.boundaries[rows.clone()]
                 .iter()
                 .map(|b| {
                     let p = b.parent.map(&name_of).unwrap_or_default();
@@ -784,7 +815,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(2),
                 Constraint::Fill(1),
             ],
-            s.components
+            s.components[rows.clone()]
                 .iter()
                 .map(|c| {
                     let kind = app
@@ -809,7 +840,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
                 Constraint::Fill(1),
                 Constraint::Fill(2),
             ],
-            s.flows
+            s.flows[rows.clone()]
                 .iter()
                 .map(|f| {
                     Row::new(vec![
@@ -824,7 +855,7 @@ fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane) -> Table<'a> {
         Pane::Assumptions => (
             vec!["ID", "Assumption"],
             vec![Constraint::Length(4), Constraint::Fill(1)],
-            s.assumptions
+            s.assumptions[rows.clone()]
                 .iter()
                 .map(|a| Row::new(vec![id_cell(a.id), text(&a.text)]))
                 .collect(),
@@ -848,7 +879,6 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
         frame.render_widget(Paragraph::new("").block(block).style(st.base), area);
         return;
     };
-    let index = crate::core::index::SessionIndex::new(s);
     let mut lines: Vec<Line> = Vec::new();
     let mut push = |label: &str, value: String| {
         if !value.is_empty() {
@@ -879,7 +909,7 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
                 }
                 push(
                     "Boundary",
-                    c.boundary.map(|b| index.describe(b)).unwrap_or_default(),
+                    c.boundary.map(|b| describe(s, b)).unwrap_or_default(),
                 );
                 push("Description", c.description.clone());
                 let flows = s
@@ -892,16 +922,16 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
         }
         IdKind::Flow => {
             if let Some(f) = s.flows.iter().find(|f| f.id == id) {
-                push("From", index.describe(f.from));
-                push("To", index.describe(f.to));
+                push("From", describe(s, f.from));
+                push("To", describe(s, f.to));
                 push("Label", f.label.clone());
                 push("Protocol", f.protocol.clone());
-                let assets: Vec<String> = f.assets.iter().map(|a| index.describe(*a)).collect();
+                let assets: Vec<String> = f.assets.iter().map(|a| describe(s, *a)).collect();
                 push("Assets", assets.join(", "));
             }
         }
         _ => {
-            push("Name", index.name(id).unwrap_or_default().to_string());
+            push("Name", name_of(s, id).unwrap_or_default().to_string());
             let description = match id.kind {
                 IdKind::Asset => s
                     .asset(id)
@@ -934,4 +964,136 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
             .style(st.base),
         area,
     );
+}
+
+/// The name (or label, or title) of anything with an id, as
+/// [`SessionIndex::name`](crate::core::index::SessionIndex::name) gives it.
+/// A frame asks for a handful, so one scan each beats building an index of
+/// the whole session every frame.
+fn name_of(s: &Session, id: Id) -> Option<&str> {
+    match id.kind {
+        IdKind::Participant => s
+            .participants
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str()),
+        IdKind::Asset => s.asset(id).map(|x| x.name.as_str()),
+        IdKind::Actor => s
+            .actors
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str()),
+        IdKind::EntryPoint => s
+            .entry_points
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str()),
+        IdKind::Boundary => s.boundary(id).map(|x| x.name.as_str()),
+        IdKind::Component => s.component(id).map(|x| x.name.as_str()),
+        IdKind::Flow => s
+            .flows
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.label.as_str()),
+        IdKind::Threat => s.threat(id).map(|x| x.title.as_str()),
+        IdKind::Assumption | IdKind::Mitigation => None,
+    }
+}
+
+/// "Payslip API (C1)", or the bare id for an unknown one.
+fn describe(s: &Session, id: Id) -> String {
+    match name_of(s, id) {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::widgets::StatefulWidget;
+
+    use super::*;
+    use crate::core::synth;
+    use crate::core::theme::Themes;
+
+    fn app() -> App {
+        App::new(
+            Catalogs::builtin().unwrap(),
+            Themes::builtin().unwrap(),
+            None,
+            false,
+        )
+    }
+
+    fn block() -> Block<'static> {
+        Block::default().borders(Borders::ALL).title(" Components ")
+    }
+
+    /// Renders `table` with the cursor on `selected`, as `view` does.
+    fn render(table: Table, area: Rect, selected: usize) -> Buffer {
+        let mut buf = Buffer::empty(area);
+        let mut state = TableState::default().with_selected(Some(selected));
+        StatefulWidget::render(table.block(block()), area, &mut buf, &mut state);
+        buf
+    }
+
+    #[test]
+    fn visible_rows_draw_exactly_what_the_whole_table_draws() {
+        let app = app();
+        let s = synth::session(40, 10, 1, &app.catalogs);
+        assert!(Pane::Components.len(&s) > 15 && Pane::Flows.len(&s) > 15);
+        for pane in Pane::ALL {
+            let len = pane.len(&s);
+            if len == 0 {
+                continue;
+            }
+            for height in 0..16u16 {
+                let area = Rect::new(0, 0, 70, height);
+                let inside = usize::from(block().inner(area).height.saturating_sub(1));
+                let cursors = [0, 1, inside.saturating_sub(1), inside, inside + 1, len / 2];
+                let cursors = cursors.into_iter().chain([len.saturating_sub(2), len - 1]);
+                for cursor in cursors.map(|c| c.min(len - 1)) {
+                    let whole = render(list_table(&app, &s, pane, 0..len), area, cursor);
+                    let rows = visible_rows(len, cursor, inside);
+                    assert!(rows.contains(&cursor), "{rows:?} lacks {cursor}");
+                    let selected = cursor - rows.start;
+                    let part = render(list_table(&app, &s, pane, rows), area, selected);
+                    assert_eq!(part, whole, "{pane:?}, height {height}, cursor {cursor}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn visible_rows_examples() {
+        assert_eq!(visible_rows(0, 0, 10), 0..0);
+        assert_eq!(visible_rows(5, 0, 10), 0..5);
+        assert_eq!(visible_rows(5, 9, 3), 2..5);
+        assert_eq!(visible_rows(100, 50, 0), 50..51);
+    }
+
+    #[test]
+    fn details_name_things_as_the_session_index_does() {
+        let app = app();
+        let s = synth::session(30, 30, 2, &app.catalogs);
+        let index = crate::core::index::SessionIndex::new(&s);
+        let ids = s
+            .participants
+            .iter()
+            .map(|x| x.id)
+            .chain(s.assets.iter().map(|x| x.id))
+            .chain(s.actors.iter().map(|x| x.id))
+            .chain(s.entry_points.iter().map(|x| x.id))
+            .chain(s.boundaries.iter().map(|x| x.id))
+            .chain(s.components.iter().map(|x| x.id))
+            .chain(s.flows.iter().map(|x| x.id))
+            .chain(s.assumptions.iter().map(|x| x.id))
+            .chain(s.threats.iter().map(|x| x.id))
+            .chain(s.mitigations.iter().map(|x| x.id));
+        for id in ids {
+            assert_eq!(name_of(&s, id), index.name(id), "{id}");
+            assert_eq!(describe(&s, id), index.describe(id), "{id}");
+        }
+    }
 }

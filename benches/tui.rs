@@ -1,0 +1,212 @@
+//! Benchmarks of the workshop TUI: drawing a frame of a big session, and
+//! launching `stridekit demo` until its first frame is on screen.
+//!
+//! ```text
+//! cargo bench --bench tui                # everything
+//! cargo bench --bench tui -- render      # frames only
+//! cargo bench --bench tui -- launch      # the launch only
+//! ```
+//!
+//! Frames are drawn on a `TestBackend` built once per benchmark, so a
+//! timed iteration is one whole `terminal.draw`: the view builds its
+//! widgets, ratatui renders them into a buffer and diffs it against the
+//! previous one. Targets: under 1 ms for the 200x50 frame of a session
+//! of 1,000 components.
+//!
+//! The launch runs the release binary (`stridekit demo`) in an 80x24
+//! pseudo-terminal, with its data and config directories in a temporary
+//! directory, and stops the clock when the session's title is on the
+//! parsed screen; target: under 20 ms. `launch/pty-echo-baseline` times the
+//! same for `/bin/echo`, the part of that figure that is the harness's.
+
+use std::hint::black_box;
+use std::io::Read;
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::model::Phase;
+use stridekit::core::synth;
+use stridekit::core::theme::Themes;
+use stridekit::core::time::Timestamp;
+use stridekit::tui::action::Action;
+use stridekit::tui::app::{self, App, SessionState};
+use stridekit::tui::view;
+
+const SEED: u64 = 1;
+
+/// A synthetic session of `components` components and as many threats,
+/// open on the Scope screen (the Components pane focused) of a terminal
+/// `width` x `height`.
+fn scope_app(components: usize, width: u16, height: u16) -> App {
+    let catalogs = Catalogs::builtin().expect("built-in catalogs load");
+    let session = synth::session(components, components, SEED, &catalogs);
+    let themes = Themes::builtin().expect("built-in themes load");
+    let mut app = App::new(catalogs, themes, None, false);
+    app.show_session(SessionState::new(PathBuf::from("synth.toml"), session));
+    let now = Timestamp::now();
+    app::update(&mut app, Action::Resize(width, height), now);
+    app::update(&mut app, Action::GotoPhase(Phase::Scope), now);
+    app
+}
+
+/// Times one full draw per iteration; the terminal is built once and has
+/// drawn the same frame before timing starts.
+fn bench_draw(c: &mut Criterion, name: &str, app: &App) {
+    let (width, height) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|f| view::draw(f, app)).expect("first draw");
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            let frame = terminal.draw(|f| view::draw(f, app)).expect("draw");
+            black_box(frame.area);
+        });
+    });
+}
+
+fn render(c: &mut Criterion) {
+    let app = scope_app(1_000, 200, 50);
+    bench_draw(c, "render/scope-1000-components-200x50", &app);
+
+    let app = scope_app(1_000, 80, 24);
+    bench_draw(c, "render/scope-1000-components-80x24", &app);
+
+    // The cursor on the last row: the table scrolled to its end.
+    let mut app = scope_app(1_000, 200, 50);
+    app::update(&mut app, Action::Bottom, Timestamp::now());
+    bench_draw(c, "render/scope-1000-components-200x50-bottom", &app);
+
+    let mut app = scope_app(1_000, 200, 50);
+    app::update(&mut app, Action::NextPane, Timestamp::now());
+    bench_draw(c, "render/scope-1000-flows-200x50", &app);
+}
+
+/// The release binary, as built for this benchmark.
+fn stridekit_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_stridekit"))
+}
+
+const DEMO_TITLE: &str = "LeeJames HR payslips";
+const PTY_ROWS: NonZeroU16 = NonZeroU16::new(24).unwrap();
+const PTY_COLS: NonZeroU16 = NonZeroU16::new(80).unwrap();
+const LAUNCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Spawns `stridekit demo` in a fresh pseudo-terminal and returns the time
+/// until the demo's title is on the parsed screen.
+fn launch_once(bin: &Path, home: &tempfile::TempDir) -> Duration {
+    launch_until_title(bin, &["demo"], home)
+}
+
+/// Spawns `program args` in a fresh pseudo-terminal and returns the time
+/// until [`DEMO_TITLE`] is on the parsed screen. The process is then ended
+/// (outside the timing) and waited for, so the next launch finds the demo
+/// unlocked. Panics, with the screen so far, if the title takes more than
+/// [`LAUNCH_TIMEOUT`].
+fn launch_until_title(program: &Path, args: &[&str], home: &tempfile::TempDir) -> Duration {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: PTY_ROWS.get(),
+            cols: PTY_COLS.get(),
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(program);
+    cmd.args(args);
+    cmd.cwd(home.path());
+    cmd.env("STRIDEKIT_DATA_DIR", home.path().join("data"));
+    cmd.env("STRIDEKIT_CONFIG_DIR", home.path().join("config"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("NO_COLOR");
+    // A thread reads the terminal, so a program that never draws fails the
+    // benchmark instead of hanging it.
+    let mut reader = pty.master.try_clone_reader().expect("pty reader");
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    let reading = thread::spawn(move || {
+        let mut buf = [0u8; 16 * 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut parser = vt100::Parser::new(PTY_ROWS, PTY_COLS, 0);
+
+    let start = Instant::now();
+    let mut child = pty
+        .slave
+        .spawn_command(cmd)
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
+    loop {
+        let waited = start.elapsed();
+        let Some(left) = LAUNCH_TIMEOUT.checked_sub(waited) else {
+            panic!("no title after {waited:?}:\n{}", parser.screen().contents());
+        };
+        match rx.recv_timeout(left) {
+            Ok(bytes) => parser.process(&bytes),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => panic!(
+                "{} closed the terminal before its title:\n{}",
+                program.display(),
+                parser.screen().contents()
+            ),
+        }
+        if parser.screen().contents().contains(DEMO_TITLE) {
+            break;
+        }
+    }
+    let elapsed = start.elapsed();
+
+    // The program may have exited already; either way it is reaped.
+    let _ = child.kill();
+    child.wait().expect("wait for the program");
+    drop(rx);
+    drop(pty);
+    let _ = reading.join();
+    elapsed
+}
+
+fn launch(c: &mut Criterion) {
+    let bin = stridekit_bin();
+    let home = tempfile::tempdir().expect("temporary directory");
+    // One launch first: it creates the data directory, and it fails here,
+    // with a message, if the binary does not start.
+    launch_once(&bin, &home);
+    let mut group = c.benchmark_group("launch");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("demo-first-frame", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| launch_once(&bin, &home)).sum());
+    });
+    // The floor under that figure: the same terminal, spawn and screen
+    // parsing for a program that only prints the title.
+    let echo = Path::new("/bin/echo");
+    if echo.exists() {
+        group.bench_function("pty-echo-baseline", |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| launch_until_title(echo, &[DEMO_TITLE], &home))
+                    .sum()
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = render, launch
+}
+criterion_main!(benches);
