@@ -444,8 +444,21 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                 top,
                 &mut TableState::default().with_selected(Some(cursor)),
             );
-            if bottom.height > 2 && !session.description.is_empty() {
-                let text = crate::core::text::multi_line(&session.description).into_owned();
+            if bottom.height > 2 {
+                let text: Vec<Line> = if session.description.trim().is_empty() {
+                    vec![
+                        Line::from("What are we working on? Describe the feature or change."),
+                        Line::from(Span::styled(
+                            "Enter or e edits the session details.",
+                            s.muted,
+                        )),
+                    ]
+                } else {
+                    crate::core::text::multi_line(&session.description)
+                        .lines()
+                        .map(|l| Line::from(l.to_string()))
+                        .collect()
+                };
                 frame.render_widget(
                     Paragraph::new(text)
                         .wrap(Wrap { trim: false })
