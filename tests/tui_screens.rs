@@ -931,3 +931,29 @@ proptest! {
         }
     }
 }
+
+/// Names from a file may hold escape sequences or bidi overrides: every
+/// screen shows them as visible stand-ins, never as raw control codes.
+#[test]
+fn control_characters_from_files_are_shown_neutralised() {
+    let mut session = demo_session();
+    session.title = "Evil \u{1b}]0;pwned\u{7} \u{202e}txt.exe".to_string();
+    session.components[0].name = "API \u{1b}[2J gateway".to_string();
+    for phase in [Phase::Setup, Phase::Scope, Phase::Review] {
+        session.phase = phase;
+        let mut app = show(new_app(false), session.clone(), None);
+        let text = screen(&mut app, 120, 40);
+        assert!(!text.contains('\u{1b}'), "{phase:?}: raw ESC on screen");
+        assert!(
+            !text.contains('\u{202e}'),
+            "{phase:?}: raw bidi override on screen"
+        );
+        assert!(
+            text.contains("Evil \u{241b}]0;pwned\u{2407}"),
+            "{phase:?}: {text}"
+        );
+        if phase == Phase::Scope {
+            assert!(text.contains("API \u{241b}[2J gateway"), "{text}");
+        }
+    }
+}

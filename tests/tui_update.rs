@@ -580,3 +580,38 @@ fn an_empty_session_adds_its_first_items() {
     assert_eq!(session(&app).components.len(), 1);
     assert_eq!(session(&app).components[0].id, id("C1"));
 }
+
+#[test]
+fn a_failed_save_keeps_the_work_and_is_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("not-yet");
+    let mut app = App::new(
+        Catalogs::builtin().unwrap(),
+        Themes::builtin().unwrap(),
+        None,
+        false,
+    );
+    app.show_session(SessionState::new(missing.join("s.toml"), demo()));
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Delete]);
+    stridekit::tui::autosave(&mut app);
+    let s = state(&app);
+    assert!(s.dirty, "still unsaved");
+    assert!(s.save_error.is_some());
+    assert!(
+        status(&app).contains("your work is kept"),
+        "{}",
+        status(&app)
+    );
+    assert!(
+        session(&app).component(id("C1")).is_none(),
+        "the change stays in memory"
+    );
+    // The directory appears (a disk remounted, say): the next attempt saves.
+    std::fs::create_dir_all(&missing).unwrap();
+    stridekit::tui::autosave(&mut app);
+    let s = state(&app);
+    assert!(!s.dirty && s.save_error.is_none() && s.last_saved.is_some());
+    assert!(status(&app).contains("nothing was lost"));
+    let saved = store::load(&missing.join("s.toml"), &Catalogs::builtin().unwrap()).unwrap();
+    assert!(saved.session.component(id("C1")).is_none());
+}
