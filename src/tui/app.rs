@@ -725,6 +725,17 @@ pub fn open_form(app: &mut App, form: Form, purpose: Purpose) {
         .push(Overlay::Form(FormOverlay { form, purpose }));
 }
 
+/// The pane after (NextPane) or before (PrevPane) pane `current` of
+/// `count`, wrapping around.
+pub fn cycle_pane(current: usize, count: usize, action: &Action) -> usize {
+    let count = count.max(1);
+    if *action == Action::PrevPane {
+        (current + count - 1) % count
+    } else {
+        (current + 1) % count
+    }
+}
+
 /// Moves a list cursor by one action, clamped to `len` items.
 pub fn move_cursor(cursor: &mut usize, len: usize, action: &Action, page: usize) {
     if len == 0 {

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use serde::Deserialize;
 
 use crate::core::files;
@@ -206,13 +206,8 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, home: &HomeState) {
     .header(
         Row::new(["Title", "Phase", "Threats", "Updated", "File"])
             .style(s.muted.add_modifier(Modifier::BOLD)),
-    )
-    .row_highlight_style(s.selection())
-    .highlight_symbol("› ")
-    .block(block)
-    .style(s.base);
-    let mut state = TableState::default().with_selected(Some(home.cursor));
-    frame.render_stateful_widget(table, list, &mut state);
+    );
+    super::cursor_table(frame, list, app, table, block, home.cursor);
 }
 
 #[cfg(test)]

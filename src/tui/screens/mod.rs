@@ -8,7 +8,7 @@ pub mod setup;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Table, TableState};
 
 use super::app::App;
 
@@ -49,5 +49,27 @@ pub fn pane_list(
         list,
         area,
         &mut ListState::default().with_selected(Some(focused)),
+    );
+}
+
+/// Draws `table` in `block` as a list with a cursor on row `cursor`: the
+/// selection style and marker every list screen shares.
+pub fn cursor_table(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    table: Table<'_>,
+    block: Block<'_>,
+    cursor: usize,
+) {
+    let table = table
+        .row_highlight_style(app.styles.selection())
+        .highlight_symbol("› ")
+        .block(block)
+        .style(app.styles.base);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(Some(cursor)),
     );
 }

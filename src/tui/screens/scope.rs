@@ -163,14 +163,7 @@ pub fn update(app: &mut App, action: Action) {
     let s = &state.session;
     match action {
         Action::NextPane | Action::PrevPane => {
-            let i = scope.pane.index();
-            let n = Pane::ALL.len();
-            let next = if action == Action::NextPane {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            };
-            scope.pane = Pane::ALL[next];
+            scope.pane = Pane::ALL[app::cycle_pane(scope.pane.index(), Pane::ALL.len(), &action)];
         }
         Action::Up
         | Action::Down

@@ -4,9 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-use super::pane_list;
+use super::{cursor_table, pane_list};
 use crate::core::edit;
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{Participant, Persona, Phase, Session, VotingMode};
@@ -126,14 +126,7 @@ pub fn update(app: &mut App, action: Action) {
     let s = &state.session;
     match action {
         Action::NextPane | Action::PrevPane => {
-            let i = setup.pane.index();
-            let n = Pane::ALL.len();
-            let next = if action == Action::NextPane {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
-            };
-            setup.pane = Pane::ALL[next];
+            setup.pane = Pane::ALL[app::cycle_pane(setup.pane.index(), Pane::ALL.len(), &action)];
         }
         Action::Up
         | Action::Down
@@ -434,16 +427,8 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
             ];
             let [top, bottom] =
                 Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(right);
-            let table = Table::new(rows, [Constraint::Length(12), Constraint::Fill(1)])
-                .row_highlight_style(s.selection())
-                .highlight_symbol("› ")
-                .block(block)
-                .style(s.base);
-            frame.render_stateful_widget(
-                table,
-                top,
-                &mut TableState::default().with_selected(Some(cursor)),
-            );
+            let table = Table::new(rows, [Constraint::Length(12), Constraint::Fill(1)]);
+            cursor_table(frame, top, app, table, block, cursor);
             if bottom.height > 2 {
                 let text: Vec<Line> = if session.description.trim().is_empty() {
                     vec![
@@ -512,16 +497,8 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                     Constraint::Length(11),
                 ],
             )
-            .header(Row::new(["ID", "Name", "Persona", ""]).style(s.muted))
-            .row_highlight_style(s.selection())
-            .highlight_symbol("› ")
-            .block(block)
-            .style(s.base);
-            frame.render_stateful_widget(
-                table,
-                right,
-                &mut TableState::default().with_selected(Some(cursor)),
-            );
+            .header(Row::new(["ID", "Name", "Persona", ""]).style(s.muted));
+            cursor_table(frame, right, app, table, block, cursor);
         }
         Pane::Agenda => {
             let now = app.now;
@@ -566,16 +543,8 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                     }),
                 ])
                 .style(s.muted),
-            )
-            .row_highlight_style(s.selection())
-            .highlight_symbol("› ")
-            .block(block)
-            .style(s.base);
-            frame.render_stateful_widget(
-                table,
-                right,
-                &mut TableState::default().with_selected(Some(cursor)),
             );
+            cursor_table(frame, right, app, table, block, cursor);
         }
         Pane::Voting => {
             let v = &session.voting;
@@ -595,16 +564,8 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                     Cell::from(v.cap_per_threat.to_string()),
                 ]),
             ];
-            let table = Table::new(rows, [Constraint::Length(16), Constraint::Fill(1)])
-                .row_highlight_style(s.selection())
-                .highlight_symbol("› ")
-                .block(block)
-                .style(s.base);
-            frame.render_stateful_widget(
-                table,
-                right,
-                &mut TableState::default().with_selected(Some(cursor)),
-            );
+            let table = Table::new(rows, [Constraint::Length(16), Constraint::Fill(1)]);
+            cursor_table(frame, right, app, table, block, cursor);
         }
     }
 }
