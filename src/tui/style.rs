@@ -5,6 +5,7 @@
 //! `NO_COLOR` and on monochrome projectors.
 
 use ratatui::style::{Color as TermColor, Modifier, Style};
+use ratatui::text::{Line, Span};
 
 use crate::core::scoring::RiskBand;
 use crate::core::stride::Category;
@@ -117,6 +118,22 @@ impl Styles {
 
     pub fn risk(&self, band: RiskBand) -> Style {
         Style::new().fg(term(self.theme.color(&format!("risk.{}", band.key()))))
+    }
+
+    /// "key what  key what": keys in the hint-key style, `gap` spaces
+    /// between pairs.
+    pub fn key_hints(&self, pairs: &[(&str, &str)], gap: usize) -> Line<'static> {
+        let mut spans = Vec::with_capacity(pairs.len() * 2);
+        for (i, (key, what)) in pairs.iter().enumerate() {
+            spans.push(Span::styled(key.to_string(), self.hint_key));
+            let pad = if i + 1 < pairs.len() {
+                " ".repeat(gap)
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(format!(" {what}{pad}"), self.hint_text));
+        }
+        Line::from(spans)
     }
 
     pub fn role(&self, role: &str) -> Style {

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{boxed, centered};
@@ -15,12 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, c: &Confirm) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(c.question.clone()),
-            Line::from(vec![
-                Span::styled("y", s.hint_key),
-                Span::styled(" yes   ", s.hint_text),
-                Span::styled("n", s.hint_key),
-                Span::styled(" no", s.hint_text),
-            ]),
+            s.key_hints(&[("y", "yes"), ("n", "no")], 3),
         ])
         .wrap(Wrap { trim: true })
         .block(boxed(app, "Question")),

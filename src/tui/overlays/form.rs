@@ -100,14 +100,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     if let Some(&footer) = rows.last() {
         let line = match &form.error {
             Some(error) => Line::from(Span::styled(error.clone(), s.error)),
-            None => Line::from(vec![
-                Span::styled("Tab", s.hint_key),
-                Span::styled(" next field  ", s.hint_text),
-                Span::styled("Ctrl-S", s.hint_key),
-                Span::styled(" save  ", s.hint_text),
-                Span::styled("Esc", s.hint_key),
-                Span::styled(" cancel", s.hint_text),
-            ]),
+            None => s.key_hints(
+                &[("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")],
+                2,
+            ),
         };
         frame.render_widget(Paragraph::new(line), footer);
     }

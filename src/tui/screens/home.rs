@@ -145,16 +145,15 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, home: &HomeState) {
             "STRIDE threat-modeling workshops: scope, walk, vote, plan, export.",
             s.muted,
         )),
-        Line::from(vec![
-            Span::styled("n", s.hint_key),
-            Span::styled(" new session   ", s.hint_text),
-            Span::styled("D", s.hint_key),
-            Span::styled(" the demo   ", s.hint_text),
-            Span::styled("Enter", s.hint_key),
-            Span::styled(" open   ", s.hint_text),
-            Span::styled("?", s.hint_key),
-            Span::styled(" all keys", s.hint_text),
-        ]),
+        s.key_hints(
+            &[
+                ("n", "new session"),
+                ("D", "the demo"),
+                ("Enter", "open"),
+                ("?", "all keys"),
+            ],
+            3,
+        ),
     ];
     frame.render_widget(Paragraph::new(text).style(s.base), intro);
 
