@@ -628,9 +628,6 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                         f.form.set_picked(field, keys);
                     }
                 }
-                PickResult::Cancel => {
-                    app.overlays.pop();
-                }
                 PickResult::Continue => {}
             },
             _ => {}

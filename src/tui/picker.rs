@@ -70,7 +70,6 @@ pub struct Picker {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickResult {
     Continue,
-    Cancel,
     Chosen(Vec<String>),
 }
 
@@ -87,18 +86,14 @@ impl Picker {
             // An explicit choice to clear the field.
             items.insert(0, PickItem::new("", "(none)", ""));
         }
-        let mut p = Picker {
-            title: title.to_string(),
+        let mut p = Picker::build(
+            title,
             items,
-            filter: String::new(),
-            visible: Vec::new(),
-            cursor: 0,
-            multi: false,
-            marked: current.into_iter().collect(),
+            current.into_iter().collect(),
+            false,
             allow_none,
             field,
-        };
-        p.refilter();
+        );
         if let Some(current) = p.marked.first()
             && let Some(pos) = p.visible.iter().position(|&i| &p.items[i].key == current)
         {
@@ -108,15 +103,26 @@ impl Picker {
     }
 
     pub fn multi(title: &str, items: Vec<PickItem>, marked: Vec<String>, field: usize) -> Picker {
+        Picker::build(title, items, marked, true, true, field)
+    }
+
+    fn build(
+        title: &str,
+        items: Vec<PickItem>,
+        marked: Vec<String>,
+        multi: bool,
+        allow_none: bool,
+        field: usize,
+    ) -> Picker {
         let mut p = Picker {
             title: title.to_string(),
             items,
             filter: String::new(),
             visible: Vec::new(),
             cursor: 0,
-            multi: true,
+            multi,
             marked,
-            allow_none: true,
+            allow_none,
             field,
         };
         p.refilter();
