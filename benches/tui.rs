@@ -5,7 +5,15 @@
 //! cargo bench --bench tui                # everything
 //! cargo bench --bench tui -- render      # frames only
 //! cargo bench --bench tui -- launch      # the launch only
+//! cargo bench --bench tui -- burst       # a burst of keys, then one save
 //! ```
+//!
+//! A burst is 100 key events applied as the event loop applies what is
+//! waiting at once, on a session of 1,000 components and 10,000 threats:
+//! each key's action (and any edit, with its undo step), then one save
+//! handed to the writer thread. Saves are counted: a burst must start
+//! exactly one. The time is the event loop's; the writer's (`save/...`) is
+//! spent on its own thread while typing goes on.
 //!
 //! Frames are drawn on a `TestBackend` built once per benchmark, so a
 //! timed iteration is one whole `terminal.draw`: the view builds its
@@ -31,11 +39,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use stridekit::core::catalog::Catalogs;
 use stridekit::core::model::Phase;
-use stridekit::core::synth;
 use stridekit::core::theme::Themes;
 use stridekit::core::time::Timestamp;
+use stridekit::core::{store, synth};
 use stridekit::tui::action::Action;
 use stridekit::tui::app::{self, App, SessionState};
 use stridekit::tui::view;
@@ -89,6 +98,116 @@ fn render(c: &mut Criterion) {
 }
 
 /// The release binary, as built for this benchmark.
+fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
+    Event::Key(KeyEvent::new_with_kind(
+        code,
+        modifiers,
+        KeyEventKind::Press,
+    ))
+}
+
+/// The demo-sized structure at workshop scale: 1,000 components and
+/// 10,000 threats, on the Scope screen, saved in `dir`.
+fn big_app(dir: &Path) -> App {
+    let catalogs = Catalogs::builtin().expect("built-in catalogs load");
+    let session = synth::session(1_000, 10_000, SEED, &catalogs);
+    let themes = Themes::builtin().expect("built-in themes load");
+    let mut app = App::new(catalogs, themes, None, false);
+    let path = dir.join("big.toml");
+    store::save(&path, &session).expect("save the session");
+    app.show_session(SessionState::new(path, session));
+    let now = Timestamp::now();
+    app::update(&mut app, Action::Resize(120, 40), now);
+    app::update(&mut app, Action::GotoPhase(Phase::Scope), now);
+    app
+}
+
+/// Applies `events` as one batch and hands the result to the writer;
+/// returns how many saves the batch started.
+fn burst(app: &mut App, saver: &mut stridekit::tui::Saver, events: &[Event]) -> usize {
+    let before = saver.started;
+    for event in events {
+        stridekit::tui::apply_event(app, event, saver);
+    }
+    saver.start(app);
+    saver.started - before
+}
+
+fn bursts(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut app = big_app(dir.path());
+    let mut saver = stridekit::tui::Saver::new(None);
+    let none = KeyModifiers::NONE;
+    let mut group = c.benchmark_group("burst");
+    group.sample_size(10);
+
+    // Typing, on the Assumptions pane: `a` opens the form, 98 characters
+    // of text, Ctrl-S saves it.
+    for _ in 0..2 {
+        stridekit::tui::apply_event(&mut app, &key(KeyCode::Tab, none), &mut saver);
+    }
+    let mut typing = vec![key(KeyCode::Char('a'), none)];
+    typing.extend(
+        "Payslip export worker "
+            .chars()
+            .cycle()
+            .take(98)
+            .map(|ch| key(KeyCode::Char(ch), none)),
+    );
+    typing.push(key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert_eq!(typing.len(), 100);
+    let saves = burst(&mut app, &mut saver, &typing);
+    saver.wait(&mut app);
+    assert_eq!(saves, 1, "a burst of typing costs one save");
+    eprintln!("burst/type: 100 keys, {saves} save");
+    group.bench_function("type-100-keys-10000-threats", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let saves = burst(&mut app, &mut saver, &typing);
+                total += start.elapsed();
+                assert_eq!(saves, 1);
+                saver.wait(&mut app);
+            }
+            total
+        });
+    });
+
+    // Editing: 50 deletes of an assumption, each undone, so every key
+    // changes the session (with an undo step) and it ends as it began.
+    let mut edits = Vec::new();
+    for _ in 0..50 {
+        edits.push(key(KeyCode::Char('d'), none));
+        edits.push(key(KeyCode::Char('u'), none));
+    }
+    let saves = burst(&mut app, &mut saver, &edits);
+    saver.wait(&mut app);
+    assert_eq!(saves, 1, "a burst of edits costs one save");
+    eprintln!("burst/edit: 100 keys, {saves} save");
+    group.bench_function("edit-100-keys-10000-threats", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let saves = burst(&mut app, &mut saver, &edits);
+                total += start.elapsed();
+                assert_eq!(saves, 1);
+                saver.wait(&mut app);
+            }
+            total
+        });
+    });
+    group.finish();
+
+    // What the writer thread does with each save, off the event loop.
+    let session = app.session().expect("open").session().clone();
+    let path = dir.path().join("writer.toml");
+    c.bench_function("save/writer-10000-threats", |b| {
+        b.iter(|| store::save(&path, black_box(&session)).expect("save"));
+    });
+}
+
 fn stridekit_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_stridekit"))
 }
@@ -207,6 +326,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = render, launch
+    targets = render, bursts, launch
 }
 criterion_main!(benches);

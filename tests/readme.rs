@@ -8,7 +8,7 @@ const END: &str = "<!-- keymap:end -->";
 #[test]
 fn readme_key_map_matches_the_keymap() {
     let readme = std::fs::read_to_string("README.md").unwrap();
-    let table = stridekit::tui::keymap::markdown_table();
+    let table = stridekit::tui::keymap::markdown();
     let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
         panic!("README.md needs the markers {START:?} and {END:?}");
     };

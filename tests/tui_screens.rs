@@ -23,17 +23,21 @@ use ratatui::style::{Color as TermColor, Modifier};
 
 use stridekit::core::catalog::Catalogs;
 use stridekit::core::diag::Severity;
+use stridekit::core::discovery::SessionEntry;
 use stridekit::core::model::{Phase, Session, Template};
 use stridekit::core::store;
 use stridekit::core::theme::{Color, Named, Themes};
 use stridekit::core::time::Timestamp;
 use stridekit::core::validate::validate;
 use stridekit::tui::action::Action;
-use stridekit::tui::app::{self, App, Overlay, Screen, SessionState};
+use stridekit::tui::app::{self, App, Screen, SessionState};
+use stridekit::tui::context::StatusKind;
 use stridekit::tui::form::FieldKind;
 use stridekit::tui::keymap::KEYMAP;
-use stridekit::tui::screens::home::{HomeState, SessionEntry};
-use stridekit::tui::screens::{scope, setup};
+use stridekit::tui::overlays::{Overlay, Reply};
+use stridekit::tui::screens::home::HomeScreen;
+use stridekit::tui::screens::scope::{self, ScopeScreen};
+use stridekit::tui::screens::setup::{self, SetupScreen};
 use stridekit::tui::view;
 
 static CATALOGS: LazyLock<Catalogs> =
@@ -75,7 +79,9 @@ fn demo_session() -> Session {
 
 fn show(mut app: App, session: Session, read_only: Option<&str>) -> App {
     let mut state = SessionState::new(PathBuf::from("sessions/demo.toml"), session);
-    state.read_only = read_only.map(str::to_string);
+    if let Some(holder) = read_only {
+        state = state.read_only(holder);
+    }
     app.show_session(state);
     app.now = now();
     app
@@ -95,38 +101,70 @@ fn empty_app(phase: Phase) -> App {
     show(new_app(false), session, None)
 }
 
+fn entry(
+    path: &str,
+    title: &str,
+    updated: Option<&str>,
+    phase: Phase,
+    threats: usize,
+) -> SessionEntry {
+    SessionEntry {
+        path: PathBuf::from(path),
+        title: title.to_string(),
+        updated: updated.map(|t| Timestamp::parse(t).unwrap()),
+        phase,
+        threats,
+        problems: Vec::new(),
+    }
+}
+
+fn broken_entry() -> SessionEntry {
+    let problem = |line, column, field: &str, message: &str| stridekit::core::diag::Diagnostic {
+        severity: Severity::Error,
+        file: PathBuf::from("sessions/broken.toml"),
+        line,
+        column,
+        field: field.to_string(),
+        message: message.to_string(),
+    };
+    SessionEntry {
+        problems: vec![
+            problem(
+                11,
+                8,
+                "components[0].kind",
+                "unknown catalog kind `aws.lamda`; did you mean `aws.lambda`?",
+            ),
+            problem(23, 6, "flows[0].to", "component C9 does not exist"),
+        ],
+        ..entry("sessions/broken.toml", "broken", None, Phase::Setup, 0)
+    }
+}
+
 fn home_app() -> App {
     let mut app = new_app(false);
-    app.screen = Screen::Home(HomeState {
-        sessions: vec![
-            SessionEntry {
-                path: PathBuf::from("sessions/leejames-hr.toml"),
-                title: "LeeJames HR payslips".to_string(),
-                updated: Some(Timestamp::parse("2026-03-02T10:05:00Z").unwrap()),
-                phase: Phase::Review,
-                threats: 12,
-                problem: None,
-            },
-            SessionEntry {
-                path: PathBuf::from("sessions/payments-api.toml"),
-                title: "Payments API 支払い 💳".to_string(),
-                updated: Some(Timestamp::parse("2026-02-27T15:40:00Z").unwrap()),
-                phase: Phase::Scope,
-                threats: 0,
-                problem: None,
-            },
-            SessionEntry {
-                path: PathBuf::from("sessions/broken.toml"),
-                title: "broken".to_string(),
-                updated: None,
-                phase: Phase::Setup,
-                threats: 0,
-                problem: Some("expected `=`".to_string()),
-            },
+    let mut home = HomeScreen::new(
+        vec![
+            entry(
+                "sessions/leejames-hr.toml",
+                "LeeJames HR payslips",
+                Some("2026-03-02T10:05:00Z"),
+                Phase::Review,
+                12,
+            ),
+            entry(
+                "sessions/payments-api.toml",
+                "Payments API 支払い 💳",
+                Some("2026-02-27T15:40:00Z"),
+                Phase::Scope,
+                0,
+            ),
+            broken_entry(),
         ],
-        cursor: 1,
-        searched: vec![PathBuf::from("sessions")],
-    });
+        vec![PathBuf::from("sessions")],
+    );
+    home.cursor = 1;
+    app.screen = Screen::Home(home);
     app
 }
 
@@ -212,7 +250,15 @@ fn session(app: &App) -> &SessionState {
 }
 
 fn session_of(app: &App) -> &Session {
-    &session(app).session
+    session(app).session()
+}
+
+fn setup_screen(app: &App) -> &SetupScreen {
+    session(app).screen::<SetupScreen>().unwrap()
+}
+
+fn scope_screen(app: &App) -> &ScopeScreen {
+    session(app).screen::<ScopeScreen>().unwrap()
 }
 
 fn errors(session: &Session) -> Vec<String> {
@@ -236,11 +282,10 @@ fn home_screen() {
 #[test]
 fn home_screen_without_sessions() {
     let mut app = new_app(false);
-    app.screen = Screen::Home(HomeState {
-        sessions: Vec::new(),
-        cursor: 0,
-        searched: vec![PathBuf::from("sessions"), PathBuf::from("demo")],
-    });
+    app.screen = Screen::Home(HomeScreen::new(
+        Vec::new(),
+        vec![PathBuf::from("sessions"), PathBuf::from("demo")],
+    ));
     insta::assert_snapshot!("home_empty_80x24", screen(&mut app, 80, 24));
 }
 
@@ -254,7 +299,7 @@ fn setup_panes() {
         "setup_voting",
     ];
     for (i, name) in names.iter().enumerate() {
-        assert_eq!(session(&app).setup.pane, setup::Pane::ALL[i]);
+        assert_eq!(setup_screen(&app).pane, setup::Pane::ALL[i]);
         if i == 1 {
             // The cursor on the third participant.
             press(&mut app, KeyCode::Down);
@@ -263,7 +308,7 @@ fn setup_panes() {
         snap_both(name, &mut app);
         press(&mut app, KeyCode::Tab);
     }
-    assert_eq!(session(&app).setup.pane, setup::Pane::Details);
+    assert_eq!(setup_screen(&app).pane, setup::Pane::Details);
 }
 
 #[test]
@@ -276,11 +321,11 @@ fn setup_of_an_empty_session() {
 #[test]
 fn scope_components_and_flows() {
     let mut app = demo_app(Phase::Scope);
-    assert_eq!(session(&app).scope.pane, scope::Pane::Components);
+    assert_eq!(scope_screen(&app).pane, scope::Pane::Components);
     press(&mut app, KeyCode::Down);
     snap_both("scope_components", &mut app);
     press(&mut app, KeyCode::Tab);
-    assert_eq!(session(&app).scope.pane, scope::Pane::Flows);
+    assert_eq!(scope_screen(&app).pane, scope::Pane::Flows);
     type_text(&mut app, "G");
     snap_both("scope_flows", &mut app);
 }
@@ -322,9 +367,10 @@ fn add_component_form_and_kind_picker() {
         [Overlay::Form(_), Overlay::Picker(_)]
     ));
     type_text(&mut app, "lamb");
-    let Some(Overlay::Picker(picker)) = app.overlays.last() else {
+    let Some(Overlay::Picker(overlay)) = app.overlays.last() else {
         panic!("no picker");
     };
+    let picker = &overlay.picker;
     assert_eq!(picker.filter, "lamb");
     assert!(
         picker
@@ -339,11 +385,11 @@ fn add_component_form_and_kind_picker() {
     press(&mut app, KeyCode::Enter);
     ctrl(&mut app, 's');
     assert!(app.overlays.is_empty(), "the form closed");
-    let s = session(&app);
-    let added = s.session.components.last().unwrap();
+    let s = session_of(&app);
+    let added = s.components.last().unwrap();
     assert_eq!(added.name, "Payslip signer 署名 🚀");
     assert!(added.kind.contains("lambda"));
-    assert!(errors(&s.session).is_empty());
+    assert!(errors(s).is_empty());
     insta::assert_snapshot!("scope_after_add_80x24", screen(&mut app, 80, 24));
 }
 
@@ -351,7 +397,7 @@ fn add_component_form_and_kind_picker() {
 fn help_overlay() {
     let mut app = demo_app(Phase::Scope);
     type_text(&mut app, "?");
-    assert!(matches!(app.overlays.as_slice(), [Overlay::Help { .. }]));
+    assert!(matches!(app.overlays.as_slice(), [Overlay::Help(_)]));
     snap_both("help_scope", &mut app);
     let mut home = home_app();
     type_text(&mut home, "?");
@@ -538,7 +584,7 @@ fn timer_overtime_is_reversed() {
     app::update(&mut app, Action::Tick, at(545));
     assert_eq!(
         app.status.as_ref().map(|s| s.kind),
-        Some(app::StatusKind::Warning),
+        Some(StatusKind::Warning),
         "time up is announced"
     );
     for width in [80, 120] {
@@ -674,7 +720,7 @@ fn lowering_the_cap_below_the_dots_already_placed_is_refused() {
     for _ in 0..3 {
         press(&mut app, KeyCode::Tab);
     }
-    assert_eq!(session(&app).setup.pane, setup::Pane::Voting);
+    assert_eq!(setup_screen(&app).pane, setup::Pane::Voting);
     type_text(&mut app, "e");
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
@@ -804,11 +850,19 @@ fn start_app(start: usize) -> App {
 }
 
 fn check(app: &App) -> Result<(), TestCaseError> {
-    // Overlays: help alone; a picker or a question only over a form.
+    // Overlays: a form only at the bottom; a picker or a question only
+    // over a form; help over anything but help.
     for (i, overlay) in app.overlays.iter().enumerate() {
         let below = i.checked_sub(1).map(|j| &app.overlays[j]);
         match overlay {
-            Overlay::Help { .. } => prop_assert_eq!(app.overlays.len(), 1, "help is alone"),
+            Overlay::Help(_) => {
+                prop_assert!(!matches!(below, Some(Overlay::Help(_))), "help over help")
+            }
+            Overlay::Phases(menu) => {
+                prop_assert!(below.is_none(), "the phase menu over another overlay");
+                prop_assert!(menu.cursor < Phase::ALL.len());
+            }
+            Overlay::Problems(_) => {}
             Overlay::Form(f) => {
                 prop_assert!(below.is_none(), "a form over another overlay");
                 prop_assert!(f.form.focus < f.form.fields.len());
@@ -817,7 +871,10 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                 let Some(Overlay::Form(f)) = below else {
                     return Err(TestCaseError::fail("a picker not above a form"));
                 };
-                let field = f.form.fields.get(p.field);
+                let Reply::Field(field) = p.reply else {
+                    return Err(TestCaseError::fail("a form's picker answers elsewhere"));
+                };
+                let field = f.form.fields.get(field);
                 prop_assert!(
                     matches!(
                         field.map(|f| &f.kind),
@@ -825,6 +882,7 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                     ),
                     "the picker's field is not a list field"
                 );
+                let p = &p.picker;
                 prop_assert!(
                     p.cursor < p.visible.len().max(1),
                     "picker cursor {} of {}",
@@ -844,32 +902,26 @@ fn check(app: &App) -> Result<(), TestCaseError> {
             prop_assert!(h.cursor < h.sessions.len().max(1), "home cursor");
         }
         Screen::Session(s) => {
-            let session = &s.session;
+            let session = s.session();
+            let setup = s.screen::<SetupScreen>().unwrap();
             let setup_lens = [3, session.participants.len(), Phase::ALL.len(), 3];
             for (i, len) in setup_lens.into_iter().enumerate() {
                 prop_assert!(
-                    s.setup.cursor[i] < len.max(1),
+                    setup.cursor[i] < len.max(1),
                     "setup pane {:?}: cursor {} of {}",
                     setup::Pane::ALL[i],
-                    s.setup.cursor[i],
+                    setup.cursor[i],
                     len
                 );
             }
-            let scope_lens = [
-                session.assets.len(),
-                session.actors.len(),
-                session.entry_points.len(),
-                session.boundaries.len(),
-                session.components.len(),
-                session.flows.len(),
-                session.assumptions.len(),
-            ];
-            for (i, len) in scope_lens.into_iter().enumerate() {
+            let scope = s.screen::<ScopeScreen>().unwrap();
+            for (i, pane) in scope::Pane::ALL.into_iter().enumerate() {
+                let len = pane.len(session);
                 prop_assert!(
-                    s.scope.cursor[i] < len.max(1),
+                    scope.cursor[i] < len.max(1),
                     "scope pane {:?}: cursor {} of {}",
-                    scope::Pane::ALL[i],
-                    s.scope.cursor[i],
+                    pane,
+                    scope.cursor[i],
                     len
                 );
             }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use stridekit::core::catalog::Catalogs;
 use stridekit::core::diag::Severity;
+use stridekit::core::discovery::SessionEntry;
 use stridekit::core::ids::Id;
 use stridekit::core::model::{Phase, Session, Template};
 use stridekit::core::store;
@@ -13,8 +14,11 @@ use stridekit::core::time::Timestamp;
 use stridekit::core::timer;
 use stridekit::core::validate::validate;
 use stridekit::tui::action::Action;
-use stridekit::tui::app::{App, Effect, Overlay, Purpose, Screen, SessionState, update};
-use stridekit::tui::screens::{scope, setup};
+use stridekit::tui::app::{App, Screen, SessionState, update};
+use stridekit::tui::context::Effect;
+use stridekit::tui::overlays::Overlay;
+use stridekit::tui::screens::scope::{self, ScopeScreen};
+use stridekit::tui::screens::setup::{self, SetupScreen};
 
 fn t(s: i64) -> Timestamp {
     Timestamp::from_unix(1_800_000_000 + s)
@@ -56,11 +60,26 @@ fn home_app() -> App {
 }
 
 fn session(app: &App) -> &Session {
-    &app.session().unwrap().session
+    app.session().unwrap().session()
 }
 
 fn state(app: &App) -> &SessionState {
     app.session().unwrap()
+}
+
+fn scope_screen(app: &App) -> &ScopeScreen {
+    state(app).screen::<ScopeScreen>().unwrap()
+}
+
+fn setup_screen(app: &App) -> &SetupScreen {
+    state(app).screen::<SetupScreen>().unwrap()
+}
+
+fn help_scroll(app: &App) -> Option<usize> {
+    match app.overlays.last() {
+        Some(Overlay::Help(h)) => Some(h.scroll),
+        _ => None,
+    }
 }
 
 fn act(app: &mut App, actions: &[Action]) {
@@ -116,26 +135,33 @@ fn back_leaves_the_session_and_quits_from_home() {
     act(&mut app, &[Action::Back]);
     // The clock stops and the loop is asked to save and show home.
     assert_eq!(timer::running_phase(session(&app)), None);
-    assert!(state(&app).dirty);
+    assert!(state(&app).is_dirty());
     assert_eq!(app.effects, [Effect::RefreshHome]);
+    // On the home screen q quits (and says so in the hint bar).
     let mut home = home_app();
-    act(&mut home, &[Action::Back]);
+    let q = KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, KeyEventKind::Press);
+    let action = stridekit::tui::app::action_for(&home, &ratatui::crossterm::event::Event::Key(q));
+    assert_eq!(action, Some(Action::Quit));
+    act(&mut home, &[Action::Quit]);
     assert!(home.quit);
 }
 
 #[test]
 fn help_opens_and_cancel_closes_it() {
     let mut app = demo_app();
-    act(&mut app, &[Action::Help]);
-    assert!(matches!(
-        app.overlays.last(),
-        Some(Overlay::Help { scroll: 0 })
-    ));
+    app.size = (80, 24);
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Help]);
+    assert_eq!(help_scroll(&app), Some(0));
     act(&mut app, &[Action::Down, Action::Down, Action::Up]);
-    assert!(matches!(
-        app.overlays.last(),
-        Some(Overlay::Help { scroll: 1 })
-    ));
+    assert_eq!(help_scroll(&app), Some(1));
+    // Scrolling stops at the last page instead of running into blank.
+    act(&mut app, &[Action::Bottom]);
+    let bottom = help_scroll(&app).unwrap();
+    assert!(bottom > 1);
+    act(&mut app, &[Action::Down, Action::PageDown]);
+    assert_eq!(help_scroll(&app), Some(bottom));
+    act(&mut app, &[Action::Top]);
+    assert_eq!(help_scroll(&app), Some(0));
     act(&mut app, &[Action::Cancel]);
     assert!(app.overlays.is_empty());
     // Cancel with nothing open does nothing.
@@ -158,7 +184,7 @@ fn phases_move_and_stop_at_the_ends() {
         &[Action::GotoPhase(Phase::Review), Action::NextPhase],
     );
     assert_eq!(session(&app).phase, Phase::Review);
-    assert!(state(&app).dirty);
+    assert!(state(&app).is_dirty());
 }
 
 #[test]
@@ -224,7 +250,7 @@ fn theme_cycles_and_is_remembered_in_the_session() {
         session(&app).theme.as_deref(),
         Some(app.styles.name.as_str())
     );
-    assert!(state(&app).dirty);
+    assert!(state(&app).is_dirty());
 }
 
 #[test]
@@ -233,32 +259,32 @@ fn lists_move_within_bounds() {
     act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
     // Components: 8 in the demo.
     act(&mut app, &[Action::Bottom]);
-    assert_eq!(state(&app).scope.cursor[4], 7);
+    assert_eq!(scope_screen(&app).cursor[4], 7);
     act(&mut app, &[Action::Down, Action::PageDown]);
-    assert_eq!(state(&app).scope.cursor[4], 7);
+    assert_eq!(scope_screen(&app).cursor[4], 7);
     act(&mut app, &[Action::Top, Action::Up, Action::PageUp]);
-    assert_eq!(state(&app).scope.cursor[4], 0);
+    assert_eq!(scope_screen(&app).cursor[4], 0);
     act(&mut app, &[Action::Down, Action::Down]);
-    assert_eq!(state(&app).scope.cursor[4], 2);
+    assert_eq!(scope_screen(&app).cursor[4], 2);
 }
 
 #[test]
 fn panes_cycle_both_ways() {
     let mut app = demo_app();
     act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
-    assert_eq!(state(&app).scope.pane, scope::Pane::Components);
+    assert_eq!(scope_screen(&app).pane, scope::Pane::Components);
     act(
         &mut app,
         &[Action::NextPane, Action::NextPane, Action::NextPane],
     );
-    assert_eq!(state(&app).scope.pane, scope::Pane::Assets);
+    assert_eq!(scope_screen(&app).pane, scope::Pane::Assets);
     act(&mut app, &[Action::PrevPane]);
-    assert_eq!(state(&app).scope.pane, scope::Pane::Assumptions);
+    assert_eq!(scope_screen(&app).pane, scope::Pane::Assumptions);
     act(
         &mut app,
         &[Action::GotoPhase(Phase::Setup), Action::NextPane],
     );
-    assert_eq!(state(&app).setup.pane, setup::Pane::Participants);
+    assert_eq!(setup_screen(&app).pane, setup::Pane::Participants);
 }
 
 #[test]
@@ -266,7 +292,7 @@ fn adding_a_component_through_the_form_and_the_kind_picker() {
     let mut app = demo_app();
     act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
     assert!(
-        matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.purpose == Purpose::Scope(scope::Edit { pane: scope::Pane::Components, id: None }))
+        matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.purpose.get::<scope::Edit>() == Some(&scope::Edit { pane: scope::Pane::Components, id: None }))
     );
     typed(&mut app, "Payroll export");
     act(&mut app, &[Action::Open]); // Enter on a line field moves on
@@ -282,8 +308,8 @@ fn adding_a_component_through_the_form_and_the_kind_picker() {
         (c9.name.as_str(), c9.kind.as_str()),
         ("Payroll export", "aws.step-functions")
     );
-    assert_eq!(state(&app).scope.cursor[4], 8, "the new item is selected");
-    assert!(state(&app).dirty);
+    assert_eq!(scope_screen(&app).cursor[4], 8, "the new item is selected");
+    assert!(state(&app).is_dirty());
     assert_valid(&app);
 }
 
@@ -460,7 +486,7 @@ fn setup_edits_details_participants_agenda_and_voting() {
     let p6 = session(&app).participant(id("P6")).unwrap();
     assert_eq!(p6.name, "Priya");
     assert_eq!(p6.persona.map(|p| p.key()), Some("business"));
-    assert_eq!(state(&app).setup.cursor[1], 5);
+    assert_eq!(setup_screen(&app).cursor[1], 5);
 
     act(&mut app, &[Action::NextPane, Action::Down, Action::Edit]);
     let backspace =
@@ -499,8 +525,7 @@ fn deleting_a_participant_clears_their_ballot_and_authorship() {
 
 #[test]
 fn a_read_only_session_refuses_every_change() {
-    let mut state = SessionState::new(PathBuf::from("x.toml"), demo());
-    state.read_only = Some("pid 1 on elsewhere".to_string());
+    let state = SessionState::new(PathBuf::from("x.toml"), demo()).read_only("pid 1 on elsewhere");
     let mut app = App::new(
         Catalogs::builtin().unwrap(),
         Themes::builtin().unwrap(),
@@ -523,13 +548,13 @@ fn a_read_only_session_refuses_every_change() {
 fn home_opens_sessions_the_demo_and_the_new_session_form() {
     let mut app = home_app();
     if let Screen::Home(home) = &mut app.screen {
-        home.sessions = vec![stridekit::tui::screens::home::SessionEntry {
+        home.sessions = vec![SessionEntry {
             path: PathBuf::from("sessions/a.toml"),
             title: "A".into(),
             updated: None,
             phase: Phase::Scope,
             threats: 0,
-            problem: None,
+            problems: Vec::new(),
         }];
     }
     act(&mut app, &[Action::Down, Action::Open]);
@@ -552,7 +577,8 @@ fn home_opens_sessions_the_demo_and_the_new_session_form() {
         app.effects,
         [Effect::CreateSession {
             title: "Checkout".into(),
-            template: Template::Quick
+            template: Template::Quick,
+            facilitator: None,
         }]
     );
 }
@@ -595,7 +621,7 @@ fn a_failed_save_keeps_the_work_and_is_retried() {
     act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Delete]);
     stridekit::tui::autosave(&mut app);
     let s = state(&app);
-    assert!(s.dirty, "still unsaved");
+    assert!(s.is_dirty(), "still unsaved");
     assert!(s.save_error.is_some());
     assert!(
         status(&app).contains("your work is kept"),
@@ -610,7 +636,7 @@ fn a_failed_save_keeps_the_work_and_is_retried() {
     std::fs::create_dir_all(&missing).unwrap();
     stridekit::tui::autosave(&mut app);
     let s = state(&app);
-    assert!(!s.dirty && s.save_error.is_none() && s.last_saved.is_some());
+    assert!(!s.is_dirty() && s.save_error.is_none() && s.last_saved.is_some());
     assert!(status(&app).contains("nothing was lost"));
     let saved = store::load(&missing.join("s.toml"), &Catalogs::builtin().unwrap()).unwrap();
     assert!(saved.session.component(id("C1")).is_none());

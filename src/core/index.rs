@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::ids::Id;
+use super::ids::{Id, IdKind};
 use super::model::{Component, ElementRef, Mitigation, Session, Threat};
 
 pub struct SessionIndex<'a> {
@@ -19,15 +19,7 @@ pub struct SessionIndex<'a> {
 
 impl<'a> SessionIndex<'a> {
     pub fn new(s: &'a Session) -> SessionIndex<'a> {
-        let mut names: HashMap<Id, &'a str> = HashMap::new();
-        names.extend(s.participants.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.assets.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.actors.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.entry_points.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.boundaries.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.components.iter().map(|x| (x.id, x.name.as_str())));
-        names.extend(s.flows.iter().map(|x| (x.id, x.label.as_str())));
-        names.extend(s.threats.iter().map(|x| (x.id, x.title.as_str())));
+        let names = IdKind::ALL.into_iter().flat_map(|k| s.names(k)).collect();
         let mut elements = HashMap::new();
         elements.extend(s.actors.iter().map(|x| (x.id, ElementRef::Actor(x))));
         elements.extend(
@@ -64,7 +56,7 @@ impl<'a> SessionIndex<'a> {
         self.elements.get(&id).copied()
     }
 
-    /// The name (or label, or title) of anything with an id.
+    /// The name of anything with an id, as [`Session::name`] gives it.
     pub fn name(&self, id: Id) -> Option<&'a str> {
         self.names.get(&id).copied()
     }

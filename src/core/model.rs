@@ -781,6 +781,44 @@ impl Session {
         Some(Id::new(kind, number))
     }
 
+    /// Every item of `kind` with its name (a flow's label, a threat's
+    /// title): the one place that knows which field names what.
+    /// Assumptions and mitigations are text, not names, and have none.
+    pub fn names(&self, kind: IdKind) -> Box<dyn Iterator<Item = (Id, &str)> + '_> {
+        fn of<'s, T>(
+            items: &'s [T],
+            name: impl Fn(&'s T) -> (Id, &'s str) + 's,
+        ) -> Box<dyn Iterator<Item = (Id, &'s str)> + 's> {
+            Box::new(items.iter().map(name))
+        }
+        match kind {
+            IdKind::Participant => of(&self.participants, |x| (x.id, x.name.as_str())),
+            IdKind::Asset => of(&self.assets, |x| (x.id, x.name.as_str())),
+            IdKind::Actor => of(&self.actors, |x| (x.id, x.name.as_str())),
+            IdKind::EntryPoint => of(&self.entry_points, |x| (x.id, x.name.as_str())),
+            IdKind::Boundary => of(&self.boundaries, |x| (x.id, x.name.as_str())),
+            IdKind::Component => of(&self.components, |x| (x.id, x.name.as_str())),
+            IdKind::Flow => of(&self.flows, |x| (x.id, x.label.as_str())),
+            IdKind::Threat => of(&self.threats, |x| (x.id, x.title.as_str())),
+            IdKind::Assumption | IdKind::Mitigation => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// The name of anything with an id (see [`Session::names`]). Scans
+    /// one list: for many lookups, build a
+    /// [`SessionIndex`](super::index::SessionIndex).
+    pub fn name(&self, id: Id) -> Option<&str> {
+        self.names(id.kind).find(|(i, _)| *i == id).map(|(_, n)| n)
+    }
+
+    /// "Payslip API (C1)", or the bare id for an unknown one.
+    pub fn describe(&self, id: Id) -> String {
+        match self.name(id) {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_string(),
+        }
+    }
+
     pub fn participant(&self, id: Id) -> Option<&Participant> {
         self.participants.iter().find(|p| p.id == id)
     }

@@ -43,6 +43,7 @@ pub const ROLES: &[&str] = &[
     "selected.bg",
     "header.fg",
     "header.bg",
+    "header.title",
     "hint.key",
     "hint.text",
     "success",

@@ -8,12 +8,13 @@ use crate::core::model::Phase;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     // Leaving.
-    /// Leave the screen (home from a session) or the program (from home).
+    /// Leave the session for the home screen.
     Back,
-    /// Leave the program from anywhere.
+    /// Leave the program (the session is saved).
     Quit,
-    /// Close the overlay or cancel the current edit.
+    /// Close the overlay, clear the filter, or cancel the current edit.
     Cancel,
+    /// Show the keys of what is on screen.
     Help,
 
     // Moving.
@@ -22,10 +23,10 @@ pub enum Action {
     NextPhase,
     PrevPhase,
     GotoPhase(Phase),
+    /// The agenda as a menu of phases.
+    PhaseMenu,
     Up,
     Down,
-    Left,
-    Right,
     PageUp,
     PageDown,
     Top,
@@ -37,11 +38,13 @@ pub enum Action {
     Edit,
     Delete,
     Undo,
+    /// Start typing a filter for the list.
+    Filter,
     /// Save a form (Ctrl-S).
     Submit,
     NextField,
     PrevField,
-    /// Space: flip a choice, mark an item in a multi-select.
+    /// Mark an item in a multi-select.
     Toggle,
     Yes,
     No,

@@ -3,20 +3,33 @@
 //! [`update`] is pure: it reads an [`Action`] and the current time and
 //! changes [`App`]. Anything that touches the outside world (opening or
 //! creating a file) is queued as an [`Effect`] for the event loop, and
-//! autosave happens in the loop whenever the session is marked dirty.
+//! autosave happens in the loop whenever the document has changed.
+//!
+//! The app routes: keys to the overlay on top, to the session's own keys
+//! (phases, timer, undo) or to the phase screen, which it knows only
+//! through [`screens::registry`]; overlay results go back to whoever
+//! opened the overlay.
 
 use std::path::PathBuf;
 
-use ratatui::crossterm::event::{Event, KeyEventKind};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::form::{Form, FormEvent};
-use super::keymap::{self, Context};
-use super::picker::{PickResult, Picker};
-use super::screens::{home, scope, setup};
+use super::context::{Ctx, Effect, Offer, Purpose, Request, Shell, Status, StatusKind, View};
+use super::document::Document;
+use super::keymap::{self, Binding, Context};
+use super::overlays::confirm::Confirm;
+use super::overlays::form::FormOverlay;
+use super::overlays::help::{Entry, Help};
+use super::overlays::phases::PhaseMenu;
+use super::overlays::picker::PickerOverlay;
+use super::overlays::problems::Problems;
+use super::overlays::{Outcome, Overlay, Owner, Reply};
+use super::screens::home::HomeScreen;
+use super::screens::{self, PhaseScreen, phase_question};
 use super::style::Styles;
 use crate::core::catalog::Catalogs;
-use crate::core::model::{Phase, Session, Template};
+use crate::core::model::{Phase, Session};
 use crate::core::store::SessionLock;
 use crate::core::theme::{DEFAULT_THEME, Theme, Themes};
 use crate::core::time::Timestamp;
@@ -25,9 +38,6 @@ use crate::core::timer;
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 18;
-
-/// Undo keeps this many steps.
-const UNDO_DEPTH: usize = 100;
 
 pub struct App {
     pub catalogs: Catalogs,
@@ -48,30 +58,30 @@ pub struct App {
     pub ring_bell: bool,
     /// Work for the event loop.
     pub effects: Vec<Effect>,
+    /// Overlays screens asked for during the current action.
+    requests: Vec<Request>,
 }
 
 pub enum Screen {
-    Home(home::HomeState),
+    Home(HomeScreen),
     Session(Box<SessionState>),
 }
 
-/// An open session and everything the screens remember about it.
+/// An open session: its document, its lock, its screens and how saving
+/// goes.
 pub struct SessionState {
     pub path: PathBuf,
-    pub session: Session,
-    /// Who holds the edit lock, when we could only open read-only.
-    pub read_only: Option<String>,
+    pub doc: Document,
     /// Held while the session is open; dropping it releases the lock.
     pub lock: Option<SessionLock>,
-    pub setup: setup::SetupState,
-    pub scope: scope::ScopeState,
-    pub undo: Vec<UndoStep>,
-    /// Changed since the last successful save.
-    pub dirty: bool,
+    /// The phase screens, from the registry.
+    pub screens: Vec<Box<dyn PhaseScreen>>,
     pub last_saved: Option<Timestamp>,
     pub save_error: Option<String>,
     /// Phases whose clock has already rung the bell.
     pub rung: Vec<Phase>,
+    /// The change a save in progress holds, if one is.
+    pub saving: Option<u64>,
 }
 
 impl SessionState {
@@ -79,76 +89,45 @@ impl SessionState {
     pub fn new(path: PathBuf, session: Session) -> SessionState {
         SessionState {
             path,
-            session,
-            read_only: None,
+            doc: Document::new(session, None),
             lock: None,
-            setup: setup::SetupState::default(),
-            scope: scope::ScopeState::default(),
-            undo: Vec::new(),
-            dirty: false,
+            screens: screens::registry(),
             last_saved: None,
             save_error: None,
             rung: Vec::new(),
+            saving: None,
         }
     }
-}
 
-pub struct UndoStep {
-    pub before: Session,
-    pub what: String,
-}
+    /// The same, read-only because `holder` is editing it.
+    pub fn read_only(mut self, holder: impl Into<String>) -> SessionState {
+        self.doc.set_read_only(Some(holder.into()));
+        self
+    }
 
-pub enum Overlay {
-    Help { scroll: u16 },
-    Confirm(Confirm),
-    Form(FormOverlay),
-    Picker(Picker),
-}
+    pub fn session(&self) -> &Session {
+        self.doc.session()
+    }
 
-pub struct FormOverlay {
-    pub form: Form,
-    pub purpose: Purpose,
-}
+    pub fn is_dirty(&self) -> bool {
+        self.doc.is_dirty()
+    }
 
-/// What a form is for, and so what saving it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Purpose {
-    NewSession,
-    Setup(setup::Edit),
-    Scope(scope::Edit),
-}
+    /// The screen of the current phase.
+    pub fn current(&self) -> Option<&dyn PhaseScreen> {
+        let phase = self.session().phase;
+        self.screens
+            .iter()
+            .find(|s| s.phase() == phase)
+            .map(AsRef::as_ref)
+    }
 
-pub struct Confirm {
-    pub question: String,
-    pub on_yes: OnYes,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OnYes {
-    /// Close the form under the question without saving.
-    DiscardForm,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    OpenSession(PathBuf),
-    CreateSession { title: String, template: Template },
-    OpenDemo,
-    RefreshHome,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Success,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub kind: StatusKind,
-    pub text: String,
+    /// A phase screen as its own type (for tests).
+    pub fn screen<T: PhaseScreen>(&self) -> Option<&T> {
+        self.screens
+            .iter()
+            .find_map(|s| s.as_any().downcast_ref::<T>())
+    }
 }
 
 impl App {
@@ -159,7 +138,7 @@ impl App {
             themes,
             no_color,
             bell_enabled: true,
-            screen: Screen::Home(home::HomeState::default()),
+            screen: Screen::Home(HomeScreen::default()),
             overlays: Vec::new(),
             status: None,
             size: (80, 24),
@@ -167,6 +146,7 @@ impl App {
             now: Timestamp::now(),
             ring_bell: false,
             effects: Vec::new(),
+            requests: Vec::new(),
         };
         app.set_theme(theme.unwrap_or(DEFAULT_THEME));
         app
@@ -189,32 +169,24 @@ impl App {
         }
     }
 
+    fn say(&mut self, kind: StatusKind, text: String) {
+        self.status = Some(Status { kind, text });
+    }
+
     pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind: StatusKind::Info,
-            text: text.into(),
-        });
+        self.say(StatusKind::Info, text.into());
     }
 
     pub fn success(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind: StatusKind::Success,
-            text: text.into(),
-        });
+        self.say(StatusKind::Success, text.into());
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind: StatusKind::Warning,
-            text: text.into(),
-        });
+        self.say(StatusKind::Warning, text.into());
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind: StatusKind::Error,
-            text: text.into(),
-        });
+        self.say(StatusKind::Error, text.into());
     }
 
     pub fn session(&self) -> Option<&SessionState> {
@@ -233,20 +205,23 @@ impl App {
 
     /// Shows an opened session, ready for the workshop.
     pub fn show_session(&mut self, mut state: SessionState) {
-        let now = state.session.updated;
+        let now = state.session().updated;
         // Phases already over their time do not ring again on reopening.
         state.rung = Phase::ALL
             .into_iter()
             .filter(|p| {
-                timer::reading(&state.session, *p, now).state == timer::TimerState::Overtime
+                timer::reading(state.session(), *p, now).state == timer::TimerState::Overtime
             })
             .collect();
-        if let Some(theme) = state.session.theme.clone() {
+        if let Some(theme) = state.session().theme.clone() {
             self.set_theme(&theme);
         }
-        let title = crate::core::text::one_line(&state.session.title).into_owned();
-        match &state.read_only {
-            Some(holder) => self.warn(format!("Read-only: {title} is being edited by {holder}")),
+        let title = crate::core::text::one_line(&state.session().title).into_owned();
+        match state.doc.read_only() {
+            Some(holder) => {
+                let message = format!("Read-only: {title} is being edited by {holder}");
+                self.warn(message);
+            }
             None => self.info(format!("Opened {title}; t starts the phase timer")),
         }
         self.overlays.clear();
@@ -255,84 +230,120 @@ impl App {
 
     /// The key contexts in force, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
-        match self.overlays.last() {
-            Some(Overlay::Help { .. }) => vec![Context::Help, Context::Always],
-            Some(Overlay::Confirm(_)) => vec![Context::Confirm, Context::Always],
-            Some(Overlay::Form(_)) => vec![Context::Form, Context::Always],
-            Some(Overlay::Picker(_)) => vec![Context::Picker, Context::Always],
-            None => match &self.screen {
-                Screen::Home(_) => vec![
-                    Context::Home,
-                    Context::List,
-                    Context::Screen,
-                    Context::Always,
-                ],
-                Screen::Session(s) => {
-                    let mut v = Vec::with_capacity(5);
-                    match s.session.phase {
-                        Phase::Setup => v.push(Context::Setup),
-                        Phase::Scope => v.push(Context::Scope),
-                        _ => {}
-                    }
-                    v.extend([
-                        Context::Session,
-                        Context::List,
-                        Context::Screen,
-                        Context::Always,
-                    ]);
-                    v
-                }
+        if let Some(top) = self.overlays.last() {
+            return keymap::modal_contexts(top.context());
+        }
+        match &self.screen {
+            Screen::Home(home) if home.typing() => keymap::modal_contexts(Context::Filter),
+            Screen::Home(_) => keymap::screen_contexts(Context::Home),
+            Screen::Session(state) => match state.current() {
+                Some(screen) if screen.typing() => keymap::modal_contexts(Context::Filter),
+                Some(screen) => keymap::screen_contexts(screen.section()),
+                None => keymap::screen_contexts(Context::Session),
             },
         }
     }
 
-    /// The contexts of the screen under any overlays, for the help text.
-    pub fn screen_contexts(&self) -> Vec<Context> {
-        let mut v = match &self.screen {
-            Screen::Home(_) => vec![Context::Home],
-            Screen::Session(s) => {
-                let mut v = Vec::new();
-                match s.session.phase {
-                    Phase::Setup => v.push(Context::Setup),
-                    Phase::Scope => v.push(Context::Scope),
-                    _ => {}
-                }
-                v.push(Context::Session);
-                v
-            }
-        };
-        v.extend([
-            Context::List,
-            Context::Screen,
-            Context::Always,
-            Context::Form,
-            Context::Picker,
-        ]);
-        v
+    /// Whether the clock needs a tick every second: a clock runs, or a
+    /// failed save waits to be retried.
+    pub fn needs_tick(&self) -> bool {
+        self.session()
+            .is_some_and(|s| timer::running_phase(s.session()).is_some() || s.save_error.is_some())
     }
 
-    /// Whether the clock needs a tick every second.
-    pub fn needs_tick(&self) -> bool {
-        self.session().is_some_and(|s| {
-            timer::running_phase(&s.session).is_some() || (s.dirty && s.read_only.is_none())
-        })
+    /// The terminal is below the size the screens are laid out for.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    fn view<'a>(&'a self, state: &'a SessionState) -> View<'a> {
+        View {
+            session: state.session(),
+            read_only: state.doc.read_only(),
+            catalogs: &self.catalogs,
+            styles: &self.styles,
+            now: self.now,
+        }
+    }
+
+    /// Whether `binding` does something right now: what the hint bar and
+    /// help show, and what dispatch lets through.
+    pub fn offer(&self, binding: &Binding) -> Offer {
+        let action = &binding.action;
+        if let Some(top) = self.overlays.last() {
+            return match (top, action) {
+                (Overlay::Picker(p), Action::Toggle) if !p.picker.multi => Offer::Hidden,
+                _ => Offer::Enabled,
+            };
+        }
+        match binding.context {
+            Context::Always => Offer::Enabled,
+            Context::Screen if *action != Action::Cancel => Offer::Enabled,
+            _ => self.screen_offer(action),
+        }
+    }
+
+    /// The offer of the screen (or the session's own keys) for `action`.
+    fn screen_offer(&self, action: &Action) -> Offer {
+        match &self.screen {
+            Screen::Home(home) => home.offer(action),
+            Screen::Session(state) => {
+                let view = self.view(state);
+                if let Some(offer) = session_offer(state, action) {
+                    return offer;
+                }
+                state
+                    .current()
+                    .map_or(Offer::Hidden, |screen| screen.offer(action, &view))
+            }
+        }
     }
 }
 
+/// The offer of the keys every phase screen shares, or `None` for the
+/// screen's own.
+fn session_offer(state: &SessionState, action: &Action) -> Option<Offer> {
+    let phase = state.session().phase;
+    let editable = || match state.doc.refusal() {
+        Some(refusal) => Offer::Disabled(refusal),
+        None => Offer::Enabled,
+    };
+    Some(match action {
+        Action::Back | Action::PhaseMenu | Action::GotoPhase(_) => Offer::Enabled,
+        Action::NextPhase => Offer::when(phase != Phase::Review, "This is the last phase"),
+        Action::PrevPhase => Offer::when(phase != Phase::Setup, "This is the first phase"),
+        Action::ToggleTimer | Action::ExtendTimer => editable(),
+        Action::Undo => match state.doc.refusal() {
+            Some(refusal) => Offer::Disabled(refusal),
+            None => Offer::when(state.doc.can_undo(), "Nothing to undo"),
+        },
+        _ => return None,
+    })
+}
+
 /// Turns a terminal event into an action, or nothing. Key releases (sent by
-/// some terminals) are ignored.
+/// some terminals) are ignored, and so are keys while the screen is too
+/// small to show what they would do (all but Ctrl-C).
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Release => None,
         Event::Key(key) => {
             let contexts = app.contexts();
-            keymap::lookup(&contexts, key).or_else(|| match app.overlays.last() {
-                Some(Overlay::Form(_) | Overlay::Picker(_)) => Some(Action::Input(*key)),
-                _ => None,
+            let bound = keymap::lookup(&contexts, key).map(|b| b.action.clone());
+            if app.too_small() {
+                return bound.filter(|a| *a == Action::Quit);
+            }
+            bound.or_else(|| {
+                let typing = contexts.first() == Some(&Context::Filter)
+                    || app.overlays.last().is_some_and(Overlay::takes_text);
+                let text = !key.modifiers.contains(KeyModifiers::ALT) || key.code == KeyCode::Enter;
+                (typing && text).then_some(Action::Input(*key))
             })
         }
+        Event::Paste(_) if app.too_small() => None,
         Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
+        Event::Mouse(_) if app.too_small() => None,
         Event::Mouse(mouse) => {
             use ratatui::crossterm::event::MouseEventKind;
             match mouse.kind {
@@ -369,7 +380,7 @@ pub fn update(app: &mut App, action: Action, now: Timestamp) {
     }
     match action {
         Action::Help => {
-            app.overlays.push(Overlay::Help { scroll: 0 });
+            open_help(app);
             return;
         }
         Action::CycleTheme => {
@@ -379,10 +390,219 @@ pub fn update(app: &mut App, action: Action, now: Timestamp) {
         _ => {}
     }
     if matches!(app.screen, Screen::Home(_)) {
-        home::update(app, action);
+        home_update(app, action);
     } else {
         session_update(app, action, now);
     }
+}
+
+/// Rows a list moves on PgUp/PgDn at the current terminal height.
+pub fn page_rows(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(8)).max(1)
+}
+
+/// Runs `f` on the home screen with the shell, then opens the overlays it
+/// asked for.
+fn with_home<R>(app: &mut App, f: impl FnOnce(&mut HomeScreen, &mut Shell) -> R) -> Option<R> {
+    let page = page_rows(app.size);
+    let Screen::Home(home) = &mut app.screen else {
+        return None;
+    };
+    let mut shell = Shell::new(
+        &app.catalogs,
+        app.now,
+        page,
+        &mut app.status,
+        &mut app.effects,
+        &mut app.requests,
+    );
+    let result = f(home, &mut shell);
+    open_requests(app, Owner::Home);
+    Some(result)
+}
+
+/// Runs `f` on the screen of `phase` (the current one if `None`) with a
+/// context, then opens the overlays it asked for.
+fn with_screen<R>(
+    app: &mut App,
+    phase: Option<Phase>,
+    f: impl FnOnce(&mut dyn PhaseScreen, &mut Ctx) -> R,
+) -> Option<R> {
+    let page = page_rows(app.size);
+    let Screen::Session(state) = &mut app.screen else {
+        return None;
+    };
+    let phase = phase.unwrap_or(state.doc.session().phase);
+    let SessionState { doc, screens, .. } = &mut **state;
+    let screen = screens.iter_mut().find(|s| s.phase() == phase)?;
+    let shell = Shell::new(
+        &app.catalogs,
+        app.now,
+        page,
+        &mut app.status,
+        &mut app.effects,
+        &mut app.requests,
+    );
+    let mut cx = Ctx::new(shell, doc);
+    let result = f(screen.as_mut(), &mut cx);
+    open_requests(app, Owner::Phase(phase));
+    Some(result)
+}
+
+/// Opens the overlays asked for, answering to `owner`.
+fn open_requests(app: &mut App, owner: Owner) {
+    for request in std::mem::take(&mut app.requests) {
+        let overlay = match request {
+            Request::Form(form, purpose) => Overlay::Form(FormOverlay {
+                form,
+                owner,
+                purpose,
+            }),
+            Request::Picker(picker, purpose) => Overlay::Picker(PickerOverlay {
+                picker,
+                reply: Reply::Owner(owner, purpose),
+            }),
+            Request::Confirm(question, purpose) => Overlay::Confirm(Confirm {
+                question,
+                reply: Reply::Owner(owner, purpose),
+            }),
+            Request::Problems { title, lines } => Overlay::Problems(Problems::new(title, lines)),
+        };
+        app.overlays.push(overlay);
+    }
+}
+
+fn home_update(app: &mut App, action: Action) {
+    let offer = match &app.screen {
+        Screen::Home(home) => home.offer(&action),
+        Screen::Session(_) => return,
+    };
+    match offer {
+        Offer::Enabled if action == Action::Quit => app.quit = true,
+        Offer::Enabled => {
+            with_home(app, |home, shell| home.update(action, shell));
+        }
+        Offer::Disabled(why) => app.info(why),
+        Offer::Hidden => {}
+    }
+}
+
+fn session_update(app: &mut App, action: Action, now: Timestamp) {
+    let Some(state) = app.session() else {
+        return;
+    };
+    let typing = state.current().is_some_and(|s| s.typing());
+    let offer = if typing {
+        None
+    } else {
+        session_offer(state, &action)
+    };
+    match offer {
+        Some(Offer::Enabled) => session_action(app, action, now),
+        Some(Offer::Disabled(why)) => app.warn(why),
+        Some(Offer::Hidden) => {}
+        None => {
+            let view = app.view(state);
+            let offer = state
+                .current()
+                .map_or(Offer::Hidden, |screen| screen.offer(&action, &view));
+            match offer {
+                Offer::Enabled => {
+                    with_screen(app, None, |screen, cx| screen.update(action, cx));
+                }
+                Offer::Disabled(why) => app.warn(why),
+                Offer::Hidden => {}
+            }
+        }
+    }
+}
+
+/// The keys every phase screen shares; already offered.
+fn session_action(app: &mut App, action: Action, now: Timestamp) {
+    match action {
+        Action::Back => {
+            leave_session(app, now);
+            app.effects.push(Effect::RefreshHome);
+        }
+        Action::NextPhase | Action::PrevPhase => {
+            let Some(state) = app.session() else { return };
+            let current = state.session().phase.index();
+            let last = Phase::ALL.len() - 1;
+            let target = if action == Action::NextPhase {
+                Phase::ALL[(current + 1).min(last)]
+            } else {
+                Phase::ALL[current.saturating_sub(1)]
+            };
+            goto_phase(app, target, now);
+        }
+        Action::GotoPhase(target) => goto_phase(app, target, now),
+        Action::PhaseMenu => {
+            let Some(state) = app.session() else { return };
+            let session = state.session();
+            let lines = Phase::ALL
+                .iter()
+                .map(|&phase| {
+                    let planned = session
+                        .agenda_item(phase)
+                        .map_or(0, |a| a.minutes + a.added_minutes);
+                    let reading = timer::reading(session, phase, now);
+                    let spent = reading.elapsed_secs;
+                    format!(
+                        "{} {:<11} {planned:>3} min  {:>3}:{:02} spent",
+                        phase.index() + 1,
+                        phase.name(),
+                        spent / 60,
+                        spent % 60
+                    )
+                })
+                .collect();
+            let menu = PhaseMenu::new(session.phase, lines);
+            app.overlays.push(Overlay::Phases(menu));
+        }
+        Action::ToggleTimer => {
+            let Some(state) = app.session_mut() else {
+                return;
+            };
+            let running = state.doc.adjust(|s| timer::toggle(s, now));
+            let phase = state.session().phase.name();
+            let message = if running {
+                format!("{phase} timer running")
+            } else {
+                format!("{phase} timer paused")
+            };
+            app.info(message);
+        }
+        Action::ExtendTimer => {
+            let Some(state) = app.session_mut() else {
+                return;
+            };
+            state.doc.adjust(timer::extend);
+            let phase = state.session().phase;
+            state.rung.retain(|p| *p != phase);
+            app.info(format!(
+                "{} extended by {} minutes",
+                phase.name(),
+                timer::EXTEND_MINUTES
+            ));
+        }
+        Action::Undo => undo(app),
+        _ => {}
+    }
+}
+
+fn goto_phase(app: &mut App, target: Phase, now: Timestamp) {
+    let Some(state) = app.session_mut() else {
+        return;
+    };
+    if target == state.session().phase {
+        return;
+    }
+    state.doc.adjust(|s| timer::move_to(s, target, now));
+    app.info(format!(
+        "{}. {}",
+        target.index() + 1,
+        phase_question(target)
+    ));
 }
 
 fn cycle_theme(app: &mut App) {
@@ -392,10 +612,9 @@ fn cycle_theme(app: &mut App) {
         .map(|t| t.name.clone());
     if let Some(name) = next {
         app.set_theme(&name);
-        if let Some(s) = app.session_mut() {
+        if let Some(state) = app.session_mut() {
             // The choice is remembered with the session (not undoable).
-            s.session.theme = Some(name.clone());
-            s.dirty = true;
+            state.doc.adjust(|s| s.theme = Some(name.clone()));
         }
         app.info(format!("Theme: {name}"));
     }
@@ -403,355 +622,219 @@ fn cycle_theme(app: &mut App) {
 
 fn tick(app: &mut App, now: Timestamp) {
     let bell_enabled = app.bell_enabled;
-    let Some(s) = app.session_mut() else {
+    let Some(state) = app.session_mut() else {
         return;
     };
-    let Some(phase) = timer::running_phase(&s.session) else {
+    let Some(phase) = timer::running_phase(state.session()) else {
         return;
     };
-    let reading = timer::reading(&s.session, phase, now);
-    if reading.elapsed_secs >= reading.timebox_secs && !s.rung.contains(&phase) {
-        s.rung.push(phase);
-        let name = phase.name();
+    let reading = timer::reading(state.session(), phase, now);
+    if reading.elapsed_secs >= reading.timebox_secs && !state.rung.contains(&phase) {
+        state.rung.push(phase);
         app.ring_bell = bell_enabled;
         app.warn(format!(
-            "Time is up for {name}: + adds 5 minutes, ] moves on"
+            "Time is up for {}: T adds 5 minutes, ] moves on",
+            phase.name()
         ));
-    }
-}
-
-fn session_update(app: &mut App, action: Action, now: Timestamp) {
-    let Screen::Session(s) = &mut app.screen else {
-        return;
-    };
-    match action {
-        Action::Back => {
-            leave_session(app, now);
-            app.effects.push(Effect::RefreshHome);
-        }
-        Action::Cancel => {}
-        Action::NextPhase | Action::PrevPhase | Action::GotoPhase(_) => {
-            let current = s.session.phase.index();
-            let target = match action {
-                Action::NextPhase => Phase::ALL[(current + 1).min(5)],
-                Action::PrevPhase => Phase::ALL[current.saturating_sub(1)],
-                Action::GotoPhase(p) => p,
-                _ => s.session.phase,
-            };
-            if target != s.session.phase {
-                timer::move_to(&mut s.session, target, now);
-                s.dirty = true;
-                app.info(format!(
-                    "{}. {}",
-                    target.index() + 1,
-                    phase_question(target)
-                ));
-            }
-        }
-        Action::ToggleTimer => {
-            if s.read_only.is_some() {
-                app.warn("Read-only: the timer cannot change");
-                return;
-            }
-            let running = timer::toggle(&mut s.session, now);
-            s.dirty = true;
-            let phase = s.session.phase.name();
-            if running {
-                app.info(format!("{phase} timer running"));
-            } else {
-                app.info(format!("{phase} timer paused"));
-            }
-        }
-        Action::ExtendTimer => {
-            if s.read_only.is_some() {
-                app.warn("Read-only: the timer cannot change");
-                return;
-            }
-            timer::extend(&mut s.session);
-            let phase = s.session.phase;
-            s.rung.retain(|p| *p != phase);
-            s.dirty = true;
-            app.info(format!(
-                "{} extended by {} minutes",
-                phase.name(),
-                timer::EXTEND_MINUTES
-            ));
-        }
-        Action::Undo => undo(app, now),
-        other => match s.session.phase {
-            Phase::Setup => setup::update(app, other),
-            Phase::Scope => scope::update(app, other),
-            _ => {}
-        },
-    }
-}
-
-/// The question a phase answers, for the status line.
-pub fn phase_question(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Setup => "Setup: who is here, and how long each part takes",
-        Phase::Scope => "Scope: what are we working on?",
-        Phase::Brainstorm => "Brainstorm: what can go wrong?",
-        Phase::Vote => "Vote: which threats matter most?",
-        Phase::Plan => "Plan: what are we going to do about it?",
-        Phase::Review => "Review: did we do a good job?",
     }
 }
 
 /// Stops the clock and hands the session back to the loop for a last save.
 pub fn leave_session(app: &mut App, now: Timestamp) {
-    if let Screen::Session(s) = &mut app.screen
-        && s.read_only.is_none()
-        && timer::running_phase(&s.session).is_some()
+    if let Some(state) = app.session_mut()
+        && state.doc.read_only().is_none()
+        && timer::running_phase(state.session()).is_some()
     {
-        timer::pause_all(&mut s.session, now);
-        s.dirty = true;
+        state.doc.adjust(|s| timer::pause_all(s, now));
     }
     app.overlays.clear();
 }
 
-/// Changes the session through `change`, recording an undo step. Refused
-/// (with a message) when the session is read-only. Returns what `change`
-/// returned.
-pub fn edit<R>(
-    app: &mut App,
-    what: impl Into<String>,
-    change: impl FnOnce(&mut Session) -> R,
-) -> Option<R> {
-    let Screen::Session(s) = &mut app.screen else {
-        return None;
+fn undo(app: &mut App) {
+    let Some(state) = app.session_mut() else {
+        return;
     };
-    if let Some(holder) = &s.read_only {
-        let message = format!("Read-only: {holder} is editing this session");
-        app.warn(message);
-        return None;
-    }
-    let before = s.session.clone();
-    let result = change(&mut s.session);
-    if s.session != before {
-        s.undo.push(UndoStep {
-            before,
-            what: what.into(),
-        });
-        if s.undo.len() > UNDO_DEPTH {
-            s.undo.remove(0);
+    match state.doc.undo() {
+        Ok(what) => {
+            clamp_screens(app);
+            app.info(format!("Undid: {what}"));
         }
-        s.dirty = true;
+        Err(why) => app.info(why),
     }
-    Some(result)
 }
 
-fn undo(app: &mut App, _now: Timestamp) {
-    let Screen::Session(s) = &mut app.screen else {
+/// Keeps every screen's cursors inside its lists.
+fn clamp_screens(app: &mut App) {
+    let Screen::Session(state) = &mut app.screen else {
         return;
     };
-    if s.read_only.is_some() {
-        app.warn("Read-only: nothing to undo");
-        return;
+    let SessionState { doc, screens, .. } = &mut **state;
+    let view = View {
+        session: doc.session(),
+        read_only: doc.read_only(),
+        catalogs: &app.catalogs,
+        styles: &app.styles,
+        now: app.now,
+    };
+    for screen in screens.iter_mut() {
+        screen.clamp(&view);
     }
-    let Some(step) = s.undo.pop() else {
-        app.info("Nothing to undo");
-        return;
-    };
-    let mut restored = step.before;
-    // Undo restores content, never time: the clocks and the phase stay.
-    restored.agenda = restore_timers(restored.agenda, &s.session.agenda);
-    restored.phase = s.session.phase;
-    restored.theme = s.session.theme.clone();
-    restored.last_ids = s.session.last_ids.clone();
-    s.session = restored;
-    s.dirty = true;
-    s.setup.clamp(&s.session);
-    s.scope.clamp(&s.session);
-    app.info(format!("Undid: {}", step.what));
 }
 
-fn restore_timers(
-    mut restored: Vec<crate::core::model::AgendaItem>,
-    current: &[crate::core::model::AgendaItem],
-) -> Vec<crate::core::model::AgendaItem> {
-    for item in &mut restored {
-        if let Some(now) = current.iter().find(|c| c.phase == item.phase) {
-            item.elapsed_secs = now.elapsed_secs;
-            item.running_since = now.running_since;
-            item.added_minutes = now.added_minutes;
+/// Help for what is on screen: the keys of the layer on top first, then
+/// the rest in force under it, each said to be unavailable when it is.
+fn open_help(app: &mut App) {
+    let contexts = app.contexts();
+    let mut entries = Vec::new();
+    for context in contexts {
+        let mut keys = Vec::new();
+        for binding in keymap::bindings(context) {
+            let unavailable = match app.offer(binding) {
+                Offer::Enabled => None,
+                Offer::Disabled(why) => Some(why),
+                Offer::Hidden => continue,
+            };
+            keys.push(Entry::Key {
+                keys: keymap::keys_label(binding),
+                help: binding.help.to_string(),
+                unavailable,
+            });
+        }
+        if !keys.is_empty() {
+            entries.push(Entry::Heading(context.title().to_string()));
+            entries.extend(keys);
         }
     }
-    restored
+    if app.session().is_some() {
+        entries.push(Entry::Note(
+            "Every change is saved at once; u undoes it.".to_string(),
+        ));
+    }
+    app.overlays.push(Overlay::Help(Help::new(entries)));
 }
 
 fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
+    let size = app.size;
     let Some(top) = app.overlays.last_mut() else {
         return;
     };
-    match top {
-        Overlay::Help { scroll } => match action {
-            Action::Cancel | Action::Help | Action::Back => {
-                app.overlays.pop();
+    let outcome = match top {
+        Overlay::Help(help) => help.update(&action, size, &app.styles),
+        Overlay::Problems(problems) => problems.update(&action, size, &app.styles),
+        Overlay::Phases(menu) => menu.update(&action),
+        Overlay::Confirm(confirm) => confirm.update(&action),
+        Overlay::Form(form) => form.update(action),
+        Overlay::Picker(picker) => picker.update(action),
+    };
+    match outcome {
+        Outcome::Stay => {}
+        Outcome::Close => {
+            app.overlays.pop();
+        }
+        Outcome::Help => {
+            // Help over help would only repeat itself.
+            if !matches!(app.overlays.last(), Some(Overlay::Help(_))) {
+                open_help(app);
             }
-            Action::Down => *scroll = scroll.saturating_add(1),
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            _ => {}
-        },
-        Overlay::Confirm(confirm) => match action {
-            Action::Yes => {
-                let on_yes = confirm.on_yes.clone();
-                app.overlays.pop();
-                match on_yes {
-                    OnYes::DiscardForm => {
-                        app.overlays.pop();
-                        app.info("Discarded");
-                    }
+        }
+        Outcome::AskDiscard => app.overlays.push(Overlay::Confirm(Confirm {
+            question: "Discard your changes?".to_string(),
+            reply: Reply::DiscardForm,
+        })),
+        Outcome::OpenPicker { field, typed } => {
+            let Some(Overlay::Form(overlay)) = app.overlays.last() else {
+                return;
+            };
+            if let Some(mut picker) = overlay.form.picker(field) {
+                // The letter that opened the picker starts its filter.
+                if let Some(key) = typed {
+                    picker.input(key);
                 }
+                app.overlays.push(Overlay::Picker(PickerOverlay {
+                    picker,
+                    reply: Reply::Field(field),
+                }));
             }
-            Action::No | Action::Cancel => {
-                app.overlays.pop();
-            }
-            _ => {}
-        },
-        Overlay::Picker(picker) => match action {
-            Action::Up => picker.up(),
-            Action::Down => picker.down(),
-            Action::PageUp => picker.page(false, 10),
-            Action::PageDown => picker.page(true, 10),
-            Action::Toggle => picker.toggle(),
-            Action::Input(key) => picker.input(key),
-            Action::Paste(text) => picker.paste(&text),
-            Action::Cancel => {
-                app.overlays.pop();
-            }
-            Action::Open => match picker.choose() {
-                PickResult::Chosen(keys) => {
-                    let field = picker.field;
-                    app.overlays.pop();
+        }
+        Outcome::Picked(keys) => {
+            let Some(Overlay::Picker(picker)) = app.overlays.pop() else {
+                return;
+            };
+            match picker.reply {
+                Reply::Field(field) => {
                     if let Some(Overlay::Form(f)) = app.overlays.last_mut() {
                         f.form.set_picked(field, keys);
                     }
                 }
-                PickResult::Continue => {}
-            },
-            _ => {}
-        },
-        Overlay::Form(overlay) => {
-            let event = match action {
-                Action::NextField => {
-                    overlay.form.next_field();
-                    FormEvent::None
+                Reply::Owner(Owner::Phase(phase), purpose) => {
+                    with_screen(app, Some(phase), |screen, cx| {
+                        screen.picked(&purpose, keys, cx);
+                    });
                 }
-                Action::PrevField => {
-                    overlay.form.prev_field();
-                    FormEvent::None
-                }
-                Action::Open => overlay.form.enter(),
-                Action::Input(key) => overlay.form.input(key),
-                Action::Paste(text) => {
-                    overlay.form.paste(&text);
-                    FormEvent::None
-                }
-                Action::Cancel => {
-                    if overlay.form.changed() {
-                        app.overlays.push(Overlay::Confirm(Confirm {
-                            question: "Discard your changes?".to_string(),
-                            on_yes: OnYes::DiscardForm,
-                        }));
-                    } else {
-                        app.overlays.pop();
-                    }
-                    return;
-                }
-                Action::Submit => {
-                    submit_form(app, now);
-                    return;
-                }
-                _ => FormEvent::None,
-            };
-            if let FormEvent::OpenPicker(field) = event
-                && let Some(picker) = overlay.form.picker(field)
-            {
-                app.overlays.push(Overlay::Picker(picker));
+                Reply::Owner(Owner::Home, _) | Reply::DiscardForm => {}
             }
         }
+        Outcome::Yes => {
+            let Some(Overlay::Confirm(confirm)) = app.overlays.pop() else {
+                return;
+            };
+            match confirm.reply {
+                Reply::DiscardForm => {
+                    if matches!(app.overlays.last(), Some(Overlay::Form(_))) {
+                        app.overlays.pop();
+                    }
+                    app.info("Discarded");
+                }
+                Reply::Owner(Owner::Phase(phase), purpose) => {
+                    with_screen(app, Some(phase), |screen, cx| {
+                        screen.confirmed(&purpose, cx);
+                    });
+                }
+                Reply::Owner(Owner::Home, _) | Reply::Field(_) => {}
+            }
+        }
+        Outcome::Goto(phase) => {
+            app.overlays.pop();
+            goto_phase(app, phase, now);
+        }
+        Outcome::Submit => submit_form(app),
     }
 }
 
-/// Saves the top form through its purpose; on success closes it.
-fn submit_form(app: &mut App, now: Timestamp) {
+/// Saves the top form through its owner; on success closes it.
+fn submit_form(app: &mut App) {
     let Some(Overlay::Form(overlay)) = app.overlays.last_mut() else {
         return;
     };
     if !overlay.form.check() {
         return;
     }
-    let purpose = overlay.purpose.clone();
     let form = overlay.form.clone();
-    let result = match purpose {
-        Purpose::NewSession => {
-            let title = form.text("title");
-            let template = match form.key("template").as_deref() {
-                Some("quick") => Template::Quick,
-                _ => Template::Workshop,
-            };
-            app.effects.push(Effect::CreateSession { title, template });
+    let owner = overlay.owner;
+    let purpose: Purpose = overlay.purpose.clone();
+    // The form stays on top while its owner saves it, so overlays the
+    // owner opens land above it; it is then removed from under them.
+    let position = app.overlays.len() - 1;
+    let result = match owner {
+        Owner::Home => with_home(app, |home, shell| {
+            home.submit(&purpose, &form, shell);
             Ok(())
-        }
-        Purpose::Setup(edit) => setup::submit(app, &edit, &form, now),
-        Purpose::Scope(edit) => scope::submit(app, &edit, &form, now),
-    };
+        }),
+        Owner::Phase(phase) => with_screen(app, Some(phase), |screen, cx| {
+            screen.submit(&purpose, &form, cx)
+        }),
+    }
+    .unwrap_or(Ok(()));
     match result {
         Ok(()) => {
-            // The form is the top overlay unless the submit opened another.
-            if let Some(pos) = app
-                .overlays
-                .iter()
-                .rposition(|o| matches!(o, Overlay::Form(_)))
-            {
-                app.overlays.remove(pos);
+            if matches!(app.overlays.get(position), Some(Overlay::Form(_))) {
+                app.overlays.remove(position);
             }
         }
         Err(message) => {
-            if let Some(Overlay::Form(overlay)) = app.overlays.last_mut() {
+            if let Some(Overlay::Form(overlay)) = app.overlays.get_mut(position) {
                 overlay.form.error = Some(message);
             }
         }
     }
-}
-
-/// Opens a form over the current screen.
-pub fn open_form(app: &mut App, form: Form, purpose: Purpose) {
-    app.overlays
-        .push(Overlay::Form(FormOverlay { form, purpose }));
-}
-
-/// The pane after (NextPane) or before (PrevPane) pane `current` of
-/// `count`, wrapping around.
-pub fn cycle_pane(current: usize, count: usize, action: &Action) -> usize {
-    let count = count.max(1);
-    if *action == Action::PrevPane {
-        (current + count - 1) % count
-    } else {
-        (current + 1) % count
-    }
-}
-
-/// Moves a list cursor by one action, clamped to `len` items.
-pub fn move_cursor(cursor: &mut usize, len: usize, action: &Action, page: usize) {
-    if len == 0 {
-        *cursor = 0;
-        return;
-    }
-    let last = len - 1;
-    *cursor = match action {
-        Action::Up => cursor.saturating_sub(1),
-        Action::Down => (*cursor + 1).min(last),
-        Action::PageUp => cursor.saturating_sub(page.max(1)),
-        Action::PageDown => (*cursor + page.max(1)).min(last),
-        Action::Top => 0,
-        Action::Bottom => last,
-        _ => (*cursor).min(last),
-    };
-}
-
-/// Rows a list shows at the current terminal height, for paging.
-pub fn page_rows(app: &App) -> usize {
-    usize::from(app.size.1.saturating_sub(8)).max(1)
 }

@@ -256,7 +256,7 @@ impl Field {
                 _ => None,
             },
             (_, Value::Key(None)) if self.required => {
-                Some(format!("choose a {}", self.label.to_lowercase()))
+                Some("required: Enter opens the list".to_string())
             }
             _ => None,
         };
@@ -275,8 +275,12 @@ impl Field {
 pub enum FormEvent {
     /// Nothing to do outside the form.
     None,
-    /// Open this picker over the form, for field `field`.
-    OpenPicker(usize),
+    /// Open the picker of field `field` over the form; `typed` is the
+    /// key that opened it, which starts its filter.
+    OpenPicker {
+        field: usize,
+        typed: Option<KeyEvent>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -383,9 +387,10 @@ impl Form {
                 t.insert_newline();
                 FormEvent::None
             }
-            Some(FieldKind::Pick { .. } | FieldKind::PickMany { .. }) => {
-                FormEvent::OpenPicker(focus)
-            }
+            Some(FieldKind::Pick { .. } | FieldKind::PickMany { .. }) => FormEvent::OpenPicker {
+                field: focus,
+                typed: None,
+            },
             _ => {
                 self.next_field();
                 FormEvent::None
@@ -426,12 +431,22 @@ impl Form {
                 ..
             } => match key.code {
                 KeyCode::Backspace | KeyCode::Delete if *allow_none => *selected = None,
-                KeyCode::Char(_) => return FormEvent::OpenPicker(focus),
+                KeyCode::Char(_) => {
+                    return FormEvent::OpenPicker {
+                        field: focus,
+                        typed: Some(key),
+                    };
+                }
                 _ => {}
             },
             FieldKind::PickMany { selected, .. } => match key.code {
                 KeyCode::Backspace | KeyCode::Delete => selected.clear(),
-                KeyCode::Char(_) => return FormEvent::OpenPicker(focus),
+                KeyCode::Char(_) => {
+                    return FormEvent::OpenPicker {
+                        field: focus,
+                        typed: Some(key),
+                    };
+                }
                 _ => {}
             },
         }
@@ -473,13 +488,11 @@ impl Form {
                 options.clone(),
                 selected.clone(),
                 *allow_none,
-                index,
             )),
             FieldKind::PickMany { options, selected } => Some(Picker::multi(
                 field.label,
                 options.clone(),
                 selected.clone(),
-                index,
             )),
             _ => None,
         }
@@ -566,7 +579,22 @@ mod tests {
         f.input(key(KeyCode::Char(' ')));
         assert_eq!(f.key("class").as_deref(), Some("public"));
         f.next_field();
-        assert_eq!(f.enter(), FormEvent::OpenPicker(4));
+        assert_eq!(
+            f.enter(),
+            FormEvent::OpenPicker {
+                field: 4,
+                typed: None
+            }
+        );
+        // A letter on a list field opens the picker with that letter.
+        let a = key(KeyCode::Char('a'));
+        assert_eq!(
+            f.input(a),
+            FormEvent::OpenPicker {
+                field: 4,
+                typed: Some(a)
+            }
+        );
         assert!(f.changed());
     }
 

@@ -1,53 +1,163 @@
-//! Every key binding, in one table. Dispatch, the `?` help overlay and the
-//! hint bar all read this table, so they cannot disagree.
+//! Every key binding, in one table with a section per screen. Dispatch,
+//! the `?` help overlay, the hint bar and the README's key map all read
+//! this table, so they cannot disagree.
+//!
+//! The scheme, so that screens never fight over a key:
+//! - lower-case letters, digits, `+`, `-` and Space belong to the screen
+//!   (add a dot, rate 1-5, type a count), except the few every phase
+//!   screen reserves: `q` home, `t` timer, `u` undo, `?` help;
+//! - capitals and brackets act on the session: `[`/`]` previous/next
+//!   phase, `P` the phase menu (then 1-6), `T` five more minutes, `C`
+//!   colours;
+//! - `Tab` moves between panes, `/` filters a list, `Enter` opens;
+//! - modal layers (forms, pickers, filters being typed, questions, help)
+//!   replace all of that with their own keys, and everything else typed
+//!   there is text. `Ctrl-C` quits and `F1` shows help from anywhere.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 use crate::core::model::Phase;
 
-/// Where a binding applies. The active contexts depend on what is on
-/// screen; a modal overlay replaces the screen's contexts with its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a binding applies. Which contexts are active depends on what is
+/// on screen; a modal layer replaces the screen's contexts with its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
     /// Everywhere, even in forms.
     Always,
-    /// Every screen (not inside an overlay).
+    /// Every screen (not inside a modal layer).
     Screen,
     /// Screens that show a list.
     List,
-    /// Inside a session.
+    /// Every phase screen of an open session.
     Session,
     Home,
     Setup,
     Scope,
+    Brainstorm,
+    Vote,
+    Plan,
+    Review,
+    /// A list filter being typed.
+    Filter,
     Form,
     Picker,
     Confirm,
     Help,
+    /// The problems found in a file that would not open.
+    Problems,
+    /// The phase menu.
+    Phases,
 }
 
 impl Context {
-    /// The heading in the help overlay.
+    /// In the order the README and help list them.
+    pub const ALL: [Context; 18] = [
+        Context::Always,
+        Context::Screen,
+        Context::List,
+        Context::Home,
+        Context::Session,
+        Context::Setup,
+        Context::Scope,
+        Context::Brainstorm,
+        Context::Vote,
+        Context::Plan,
+        Context::Review,
+        Context::Filter,
+        Context::Form,
+        Context::Picker,
+        Context::Confirm,
+        Context::Phases,
+        Context::Help,
+        Context::Problems,
+    ];
+
+    /// The screens' own sections.
+    pub const SCREENS: [Context; 7] = [
+        Context::Home,
+        Context::Setup,
+        Context::Scope,
+        Context::Brainstorm,
+        Context::Vote,
+        Context::Plan,
+        Context::Review,
+    ];
+
+    /// Layers that take every key while they are open.
+    pub const MODAL: [Context; 7] = [
+        Context::Filter,
+        Context::Form,
+        Context::Picker,
+        Context::Confirm,
+        Context::Phases,
+        Context::Help,
+        Context::Problems,
+    ];
+
+    /// The heading in the help overlay and the README.
     pub fn title(self) -> &'static str {
         match self {
-            Context::Always | Context::Screen => "Anywhere",
-            Context::List => "Lists",
-            Context::Session => "Session",
+            Context::Always => "Anywhere, even in forms",
+            Context::Screen => "On every screen",
+            Context::List => "In lists",
+            Context::Session => "On every phase screen",
             Context::Home => "Home",
             Context::Setup => "Setup",
             Context::Scope => "Scope",
+            Context::Brainstorm => "Brainstorm",
+            Context::Vote => "Vote",
+            Context::Plan => "Plan",
+            Context::Review => "Review",
+            Context::Filter => "Typing a filter (after /)",
             Context::Form => "Forms",
             Context::Picker => "Pickers",
             Context::Confirm => "Questions",
             Context::Help => "Help",
+            Context::Problems => "Problems in a file",
+            Context::Phases => "Phase menu",
         }
     }
 }
 
-/// A key: a code and the modifiers that must be held. For characters,
-/// Shift is part of the character ('T' vs 't') and is otherwise ignored,
-/// since terminals disagree on reporting it.
+/// The contexts in force on screen `section` (Home or a phase), most
+/// specific first.
+pub fn screen_contexts(section: Context) -> Vec<Context> {
+    if section == Context::Home {
+        vec![
+            Context::Home,
+            Context::List,
+            Context::Screen,
+            Context::Always,
+        ]
+    } else {
+        vec![
+            section,
+            Context::Session,
+            Context::List,
+            Context::Screen,
+            Context::Always,
+        ]
+    }
+}
+
+/// The contexts in force while modal layer `layer` is on top.
+pub fn modal_contexts(layer: Context) -> Vec<Context> {
+    vec![layer, Context::Always]
+}
+
+/// Every combination of contexts that can be in force together.
+pub fn all_stacks() -> Vec<Vec<Context>> {
+    Context::SCREENS
+        .into_iter()
+        .map(screen_contexts)
+        .chain(Context::MODAL.into_iter().map(modal_contexts))
+        .collect()
+}
+
+/// A key: a code and whether Ctrl must be held. For characters, Shift is
+/// part of the character ('T' vs 't') and is otherwise ignored, since
+/// terminals disagree on reporting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     pub code: KeyCode,
@@ -112,6 +222,7 @@ impl Key {
             KeyCode::End => "End".to_string(),
             KeyCode::Backspace => "Backspace".to_string(),
             KeyCode::Delete => "Del".to_string(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.ctrl {
@@ -126,10 +237,13 @@ pub struct Binding {
     pub context: Context,
     pub keys: &'static [Key],
     pub action: Action,
-    /// What it does, for the help overlay.
+    /// What it does, for help and the README.
     pub help: &'static str,
     /// A short label for the hint bar; `None` keeps it out of the bar.
     pub hint: Option<&'static str>,
+    /// The hint bar's order: lower first, so the most important keys are
+    /// the ones that fit at 80 columns.
+    pub rank: u8,
 }
 
 const fn bind(
@@ -137,26 +251,53 @@ const fn bind(
     keys: &'static [Key],
     action: Action,
     help: &'static str,
-    hint: Option<&'static str>,
 ) -> Binding {
     Binding {
         context,
         keys,
         action,
         help,
-        hint,
+        hint: None,
+        rank: u8::MAX,
+    }
+}
+
+impl Binding {
+    /// Shows the binding in the hint bar as `label`, at place `rank`.
+    const fn hint(mut self, label: &'static str, rank: u8) -> Binding {
+        self.hint = Some(label);
+        self.rank = rank;
+        self
     }
 }
 
 use Context::*;
 
+const ENTER: Key = code(KeyCode::Enter);
+const ESC: Key = code(KeyCode::Esc);
+const TAB: Key = code(KeyCode::Tab);
+const BACKTAB: Key = code(KeyCode::BackTab);
+const DOWN: Key = code(KeyCode::Down);
+const UP: Key = code(KeyCode::Up);
+const PGDN: Key = code(KeyCode::PageDown);
+const PGUP: Key = code(KeyCode::PageUp);
+const HOME: Key = code(KeyCode::Home);
+const END: Key = code(KeyCode::End);
+const F1: Key = code(KeyCode::F(1));
+
 pub static KEYMAP: &[Binding] = &[
+    // Anywhere.
     bind(
         Always,
         &[ctrl('c')],
         Action::Quit,
         "Quit (the session is saved)",
-        None,
+    ),
+    bind(
+        Always,
+        &[F1],
+        Action::Help,
+        "Show the keys of what is on screen (forms too)",
     ),
     // Screens.
     bind(
@@ -164,347 +305,237 @@ pub static KEYMAP: &[Binding] = &[
         &[ch('?')],
         Action::Help,
         "Show the keys of this screen",
-        Some("help"),
-    ),
-    bind(
-        Screen,
-        &[ch('q')],
-        Action::Back,
-        "Back to the home screen, or quit from it",
-        Some("back"),
-    ),
-    bind(
-        Screen,
-        &[code(KeyCode::Esc)],
-        Action::Cancel,
-        "Close or cancel",
-        None,
-    ),
-    bind(
-        Screen,
-        &[ch('T')],
-        Action::CycleTheme,
-        "Next colour theme",
-        None,
-    ),
+    )
+    .hint("help", 40),
+    bind(Screen, &[ESC], Action::Cancel, "Clear the list's filter"),
+    bind(Screen, &[ch('C')], Action::CycleTheme, "Next colour theme"),
     // Lists.
+    bind(List, &[ch('j'), DOWN], Action::Down, "Move down"),
+    bind(List, &[ch('k'), UP], Action::Up, "Move up"),
+    bind(List, &[PGDN], Action::PageDown, "Page down"),
+    bind(List, &[PGUP], Action::PageUp, "Page up"),
+    bind(List, &[ch('g'), HOME], Action::Top, "First item"),
+    bind(List, &[ch('G'), END], Action::Bottom, "Last item"),
     bind(
         List,
-        &[ch('j'), code(KeyCode::Down)],
-        Action::Down,
-        "Move down",
-        None,
-    ),
-    bind(
-        List,
-        &[ch('k'), code(KeyCode::Up)],
-        Action::Up,
-        "Move up",
-        None,
-    ),
-    bind(
-        List,
-        &[code(KeyCode::PageDown)],
-        Action::PageDown,
-        "Page down",
-        None,
-    ),
-    bind(
-        List,
-        &[code(KeyCode::PageUp)],
-        Action::PageUp,
-        "Page up",
-        None,
-    ),
-    bind(
-        List,
-        &[ch('g'), code(KeyCode::Home)],
-        Action::Top,
-        "First item",
-        None,
-    ),
-    bind(
-        List,
-        &[ch('G'), code(KeyCode::End)],
-        Action::Bottom,
-        "Last item",
-        None,
-    ),
-    bind(
-        List,
-        &[code(KeyCode::Enter)],
+        &[ENTER],
         Action::Open,
         "Open or edit the selected item",
-        Some("open"),
     ),
+    bind(
+        List,
+        &[ch('/')],
+        Action::Filter,
+        "Filter the list by words (Enter keeps it, Esc clears it)",
+    )
+    .hint("filter", 30),
     // Home.
+    bind(Home, &[ENTER], Action::Open, "Open the selected session").hint("open", 1),
     bind(
         Home,
         &[ch('n')],
         Action::NewSession,
-        "New session (title and template)",
-        Some("new"),
-    ),
-    bind(
-        Home,
-        &[ch('D')],
-        Action::OpenDemo,
-        "Open the demo session",
-        Some("demo"),
-    ),
-    bind(
-        Home,
-        &[ch('r')],
-        Action::Refresh,
-        "Look for sessions again",
-        None,
-    ),
-    // Any session screen.
-    bind(
-        Session,
-        &[code(KeyCode::Tab)],
-        Action::NextPane,
-        "Next pane",
-        Some("pane"),
-    ),
-    bind(
-        Session,
-        &[code(KeyCode::BackTab)],
-        Action::PrevPane,
-        "Previous pane",
-        None,
-    ),
+        "New session (title, template, your name)",
+    )
+    .hint("new", 2),
+    bind(Home, &[ch('D')], Action::OpenDemo, "Open the demo session").hint("demo", 3),
+    bind(Home, &[ch('r')], Action::Refresh, "Look for sessions again"),
+    bind(Home, &[ch('q')], Action::Quit, "Quit").hint("quit", 50),
+    // Every phase screen.
     bind(
         Session,
         &[ch(']')],
         Action::NextPhase,
-        "Next phase",
-        Some("phase"),
-    ),
+        "Next phase (a running clock moves with you)",
+    )
+    .hint("next phase", 10),
+    bind(Session, &[ch('[')], Action::PrevPhase, "Previous phase"),
     bind(
         Session,
-        &[ch('[')],
-        Action::PrevPhase,
-        "Previous phase",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('1')],
-        Action::GotoPhase(Phase::Setup),
-        "Phase 1: Setup",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('2')],
-        Action::GotoPhase(Phase::Scope),
-        "Phase 2: Scope",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('3')],
-        Action::GotoPhase(Phase::Brainstorm),
-        "Phase 3: Brainstorm",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('4')],
-        Action::GotoPhase(Phase::Vote),
-        "Phase 4: Vote",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('5')],
-        Action::GotoPhase(Phase::Plan),
-        "Phase 5: Plan",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('6')],
-        Action::GotoPhase(Phase::Review),
-        "Phase 6: Review",
-        None,
-    ),
-    bind(
-        Session,
-        &[ch('a')],
-        Action::Add,
-        "Add an item to this pane",
-        Some("add"),
-    ),
-    bind(
-        Session,
-        &[ch('e')],
-        Action::Edit,
-        "Edit the selected item",
-        Some("edit"),
-    ),
-    bind(
-        Session,
-        &[ch('d')],
-        Action::Delete,
-        "Delete the selected item (u undoes)",
-        Some("delete"),
-    ),
-    bind(
-        Session,
-        &[ch('u')],
-        Action::Undo,
-        "Undo the last change",
-        Some("undo"),
-    ),
+        &[ch('P')],
+        Action::PhaseMenu,
+        "Go to a phase: the agenda, then 1-6",
+    )
+    .hint("phases", 45),
     bind(
         Session,
         &[ch('t')],
         Action::ToggleTimer,
         "Start or pause the phase timer",
-        Some("timer"),
-    ),
+    )
+    .hint("timer", 15),
     bind(
         Session,
-        &[ch('+')],
+        &[ch('T')],
         Action::ExtendTimer,
         "Add 5 minutes to this phase",
-        None,
     ),
+    bind(Session, &[TAB], Action::NextPane, "Next pane").hint("pane", 20),
+    bind(Session, &[BACKTAB], Action::PrevPane, "Previous pane"),
+    bind(Session, &[ch('u')], Action::Undo, "Undo the last change").hint("undo", 25),
+    bind(
+        Session,
+        &[ch('q')],
+        Action::Back,
+        "Back to the home screen (everything is saved)",
+    )
+    .hint("home", 50),
+    // Setup.
+    bind(
+        Setup,
+        &[ch('a')],
+        Action::Add,
+        "Add a participant (name and persona)",
+    )
+    .hint("add", 1),
+    bind(
+        Setup,
+        &[ch('e')],
+        Action::Edit,
+        "Edit the details, a participant, a timebox or the voting rules",
+    )
+    .hint("edit", 2),
+    bind(
+        Setup,
+        &[ch('d')],
+        Action::Delete,
+        "Delete the selected participant (u undoes)",
+    )
+    .hint("delete", 3),
+    // Scope.
+    bind(
+        Scope,
+        &[ch('a')],
+        Action::Add,
+        "Add an asset, actor, entry point, boundary, component, flow or assumption to this pane",
+    )
+    .hint("add", 1),
+    bind(Scope, &[ch('e')], Action::Edit, "Edit the selected item").hint("edit", 2),
+    bind(
+        Scope,
+        &[ch('d')],
+        Action::Delete,
+        "Delete the selected item and what depends on it (u undoes)",
+    )
+    .hint("delete", 3),
+    // A filter being typed: every other key is text.
+    bind(
+        Filter,
+        &[ENTER],
+        Action::Open,
+        "Keep the filter, back to the list",
+    )
+    .hint("keep", 1),
+    bind(Filter, &[ESC], Action::Cancel, "Clear the filter").hint("clear", 2),
+    bind(Filter, &[DOWN], Action::Down, "Move down the filtered list"),
+    bind(Filter, &[UP], Action::Up, "Move up the filtered list"),
     // Forms: every other key types into the focused field.
+    bind(Form, &[TAB], Action::NextField, "Next field").hint("next field", 1),
+    bind(Form, &[BACKTAB], Action::PrevField, "Previous field"),
     bind(
         Form,
-        &[code(KeyCode::Tab)],
-        Action::NextField,
-        "Next field",
-        Some("next field"),
-    ),
-    bind(
-        Form,
-        &[code(KeyCode::BackTab)],
-        Action::PrevField,
-        "Previous field",
-        None,
-    ),
-    bind(
-        Form,
-        &[code(KeyCode::Enter)],
+        &[ENTER],
         Action::Open,
         "Next field; in a text box, a new line; on a list field, pick",
-        None,
     ),
+    bind(Form, &[ctrl('s')], Action::Submit, "Save the form").hint("save", 2),
     bind(
         Form,
-        &[ctrl('s')],
-        Action::Submit,
-        "Save the form",
-        Some("save"),
-    ),
-    bind(
-        Form,
-        &[code(KeyCode::Esc)],
+        &[ESC],
         Action::Cancel,
         "Cancel (asks first if anything changed)",
-        Some("cancel"),
-    ),
+    )
+    .hint("cancel", 3),
+    bind(Form, &[F1], Action::Help, "The keys of forms").hint("keys", 4),
     // Pickers: typing filters the list.
+    bind(Picker, &[DOWN], Action::Down, "Move down"),
+    bind(Picker, &[UP], Action::Up, "Move up"),
+    bind(Picker, &[PGDN], Action::PageDown, "Page down"),
+    bind(Picker, &[PGUP], Action::PageUp, "Page up"),
+    bind(Picker, &[ENTER], Action::Open, "Choose").hint("choose", 1),
     bind(
         Picker,
-        &[code(KeyCode::Down)],
-        Action::Down,
-        "Move down",
-        None,
-    ),
-    bind(Picker, &[code(KeyCode::Up)], Action::Up, "Move up", None),
-    bind(
-        Picker,
-        &[code(KeyCode::PageDown)],
-        Action::PageDown,
-        "Page down",
-        None,
-    ),
-    bind(
-        Picker,
-        &[code(KeyCode::PageUp)],
-        Action::PageUp,
-        "Page up",
-        None,
-    ),
-    bind(
-        Picker,
-        &[code(KeyCode::Enter)],
-        Action::Open,
-        "Choose",
-        Some("choose"),
-    ),
-    bind(
-        Picker,
-        &[code(KeyCode::Tab)],
+        &[TAB],
         Action::Toggle,
         "Mark or unmark (lists that take several)",
-        Some("mark"),
-    ),
-    bind(
-        Picker,
-        &[code(KeyCode::Esc)],
-        Action::Cancel,
-        "Cancel",
-        Some("cancel"),
-    ),
+    )
+    .hint("mark", 2),
+    bind(Picker, &[ESC], Action::Cancel, "Cancel").hint("cancel", 3),
     // Questions.
+    bind(Confirm, &[ch('y'), ENTER], Action::Yes, "Yes").hint("yes", 1),
+    bind(Confirm, &[ch('n'), ESC], Action::No, "No").hint("no", 2),
+    // The phase menu.
     bind(
-        Confirm,
-        &[ch('y'), code(KeyCode::Enter)],
-        Action::Yes,
-        "Yes",
-        Some("yes"),
+        Phases,
+        &[ch('1')],
+        Action::GotoPhase(Phase::Setup),
+        "Phase 1: Setup",
     ),
     bind(
-        Confirm,
-        &[ch('n'), code(KeyCode::Esc)],
-        Action::No,
-        "No",
-        Some("no"),
+        Phases,
+        &[ch('2')],
+        Action::GotoPhase(Phase::Scope),
+        "Phase 2: Scope",
     ),
+    bind(
+        Phases,
+        &[ch('3')],
+        Action::GotoPhase(Phase::Brainstorm),
+        "Phase 3: Brainstorm",
+    ),
+    bind(
+        Phases,
+        &[ch('4')],
+        Action::GotoPhase(Phase::Vote),
+        "Phase 4: Vote",
+    ),
+    bind(
+        Phases,
+        &[ch('5')],
+        Action::GotoPhase(Phase::Plan),
+        "Phase 5: Plan",
+    ),
+    bind(
+        Phases,
+        &[ch('6')],
+        Action::GotoPhase(Phase::Review),
+        "Phase 6: Review",
+    ),
+    bind(Phases, &[ch('j'), DOWN], Action::Down, "Move down"),
+    bind(Phases, &[ch('k'), UP], Action::Up, "Move up"),
+    bind(Phases, &[ENTER], Action::Open, "Go to the selected phase").hint("go", 1),
+    bind(Phases, &[ESC, ch('q'), ch('P')], Action::Cancel, "Close").hint("close", 2),
     // Help.
-    bind(
-        Help,
-        &[code(KeyCode::Esc), ch('?'), ch('q')],
-        Action::Cancel,
-        "Close help",
-        Some("close"),
-    ),
-    bind(
-        Help,
-        &[ch('j'), code(KeyCode::Down)],
-        Action::Down,
-        "Scroll down",
-        None,
-    ),
-    bind(
-        Help,
-        &[ch('k'), code(KeyCode::Up)],
-        Action::Up,
-        "Scroll up",
-        None,
-    ),
+    bind(Help, &[ESC, ch('?'), ch('q')], Action::Cancel, "Close help").hint("close", 1),
+    bind(Help, &[ch('j'), DOWN], Action::Down, "Scroll down"),
+    bind(Help, &[ch('k'), UP], Action::Up, "Scroll up"),
+    bind(Help, &[PGDN, ch(' ')], Action::PageDown, "Page down"),
+    bind(Help, &[PGUP], Action::PageUp, "Page up"),
+    bind(Help, &[ch('g'), HOME], Action::Top, "Top"),
+    bind(Help, &[ch('G'), END], Action::Bottom, "Bottom"),
+    // Problems in a file.
+    bind(Problems, &[ESC, ch('q'), ENTER], Action::Cancel, "Close").hint("close", 1),
+    bind(Problems, &[ch('j'), DOWN], Action::Down, "Scroll down"),
+    bind(Problems, &[ch('k'), UP], Action::Up, "Scroll up"),
+    bind(Problems, &[PGDN, ch(' ')], Action::PageDown, "Page down"),
+    bind(Problems, &[PGUP], Action::PageUp, "Page up"),
+    bind(Problems, &[ch('g'), HOME], Action::Top, "Top"),
+    bind(Problems, &[ch('G'), END], Action::Bottom, "Bottom"),
 ];
 
-/// The action bound to `event` in the first of `contexts` that binds it.
-pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+/// The binding of `event` in the first of `contexts` that binds it.
+pub fn lookup(contexts: &[Context], event: &KeyEvent) -> Option<&'static Binding> {
     contexts.iter().find_map(|context| {
         KEYMAP
             .iter()
             .filter(|b| b.context == *context)
             .find(|b| b.keys.iter().any(|k| k.matches(event)))
-            .map(|b| b.action.clone())
     })
 }
 
-/// Bindings of `contexts` in table order, for help and hints.
-pub fn bindings<'a>(contexts: &'a [Context]) -> impl Iterator<Item = &'static Binding> + 'a {
-    KEYMAP.iter().filter(|b| contexts.contains(&b.context))
+/// Bindings of `context` in table order.
+pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    KEYMAP.iter().filter(move |b| b.context == context)
 }
 
 /// "j/↓" for a binding's keys.
@@ -517,20 +548,74 @@ pub fn keys_label(binding: &Binding) -> String {
         .join("/")
 }
 
-/// The whole key map as a Markdown table, for the README (a test keeps the
-/// README's copy identical).
-pub fn markdown_table() -> String {
-    let mut out = String::from("| where | keys | what it does |\n|---|---|---|\n");
-    for b in KEYMAP {
-        let keys = keys_label(b).replace('|', "\\|");
-        out.push_str(&format!(
-            "| {} | `{}` | {} |\n",
-            b.context.title(),
-            keys,
-            b.help
-        ));
+/// Pairs of bindings that give one key two different actions in contexts
+/// that are in force together, except the pairs in `allowed` (a key, the
+/// context that wins and the one it hides).
+pub fn clashes(
+    table: &[Binding],
+    stacks: &[Vec<Context>],
+    allowed: &[(Key, Context, Context)],
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for stack in stacks {
+        for (i, a) in table.iter().enumerate() {
+            for b in &table[i + 1..] {
+                let (Some(ia), Some(ib)) = (
+                    stack.iter().position(|c| *c == a.context),
+                    stack.iter().position(|c| *c == b.context),
+                ) else {
+                    continue;
+                };
+                if a.action == b.action {
+                    continue;
+                }
+                let (winner, loser) = if ia <= ib { (a, b) } else { (b, a) };
+                for key in a.keys.iter().filter(|k| b.keys.contains(k)) {
+                    if allowed.contains(&(*key, winner.context, loser.context)) {
+                        continue;
+                    }
+                    let line = format!(
+                        "{} is {:?} in {:?} and {:?} in {:?}",
+                        key.label(),
+                        winner.action,
+                        winner.context,
+                        loser.action,
+                        loser.context
+                    );
+                    if !found.contains(&line) {
+                        found.push(line);
+                    }
+                }
+            }
+        }
     }
-    out
+    found
+}
+
+/// Keys deliberately shadowed: none today. A new entry needs a reason.
+pub const ALLOWED_CLASHES: &[(Key, Context, Context)] = &[];
+
+/// The whole key map as Markdown, a table per screen, for the README (a
+/// test keeps the README's copy identical).
+pub fn markdown() -> String {
+    let mut out = String::new();
+    for context in Context::ALL {
+        out.push_str(&format!("#### {}\n\n", context.title()));
+        let rows: Vec<&Binding> = bindings(context).collect();
+        if rows.is_empty() {
+            out.push_str(
+                "No keys of its own yet: the screen shows the ranked threats, and the keys of every phase screen work.\n\n",
+            );
+            continue;
+        }
+        out.push_str("| keys | what it does |\n|---|---|\n");
+        for b in rows {
+            let keys = keys_label(b).replace('|', "\\|");
+            out.push_str(&format!("| `{keys}` | {} |\n", b.help));
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
 }
 
 #[cfg(test)]
@@ -542,29 +627,37 @@ mod tests {
         KeyEvent::new_with_kind(code, modifiers, KeyEventKind::Press)
     }
 
+    fn action(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+        lookup(contexts, event).map(|b| b.action.clone())
+    }
+
     #[test]
     fn finds_the_most_specific_binding_first() {
         let enter = key(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(lookup(&[Form, Always], &enter), Some(Action::Open));
+        assert_eq!(action(&modal_contexts(Form), &enter), Some(Action::Open));
         let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
         // In a form, q is text, not "back".
-        assert_eq!(lookup(&[Form, Always], &q), None);
-        assert_eq!(
-            lookup(&[Scope, Session, List, Screen, Always], &q),
-            Some(Action::Back)
-        );
+        assert_eq!(action(&modal_contexts(Form), &q), None);
+        assert_eq!(action(&screen_contexts(Scope), &q), Some(Action::Back));
+        // On the home screen q quits, and says so.
+        assert_eq!(action(&screen_contexts(Home), &q), Some(Action::Quit));
     }
 
     #[test]
     fn shift_is_part_of_characters_and_ctrl_is_not_ignored() {
         let big_t = key(KeyCode::Char('T'), KeyModifiers::SHIFT);
-        assert_eq!(lookup(&[Screen], &big_t), Some(Action::CycleTheme));
+        assert_eq!(
+            action(&screen_contexts(Setup), &big_t),
+            Some(Action::ExtendTimer)
+        );
         let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(lookup(&[Form, Always], &ctrl_c), Some(Action::Quit));
+        assert_eq!(action(&modal_contexts(Form), &ctrl_c), Some(Action::Quit));
         let plain_c = key(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(lookup(&[Always], &plain_c), None);
+        assert_eq!(action(&[Always], &plain_c), None);
         let shift_tab = key(KeyCode::Tab, KeyModifiers::SHIFT);
-        assert_eq!(lookup(&[Session], &shift_tab), Some(Action::PrevPane));
+        assert_eq!(action(&[Session], &shift_tab), Some(Action::PrevPane));
+        let f1 = key(KeyCode::F(1), KeyModifiers::NONE);
+        assert_eq!(action(&modal_contexts(Form), &f1), Some(Action::Help));
     }
 
     #[test]
@@ -587,9 +680,45 @@ mod tests {
     }
 
     #[test]
+    fn no_key_means_two_things_where_both_are_in_force() {
+        let found = clashes(KEYMAP, &all_stacks(), ALLOWED_CLASHES);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn the_clash_check_finds_a_clash_and_honours_the_allow_list() {
+        const PLUS: &[Key] = &[ch('+')];
+        const X: &[Key] = &[ch('x')];
+        let table = [
+            bind(Session, PLUS, Action::ExtendTimer, "More time"),
+            bind(Vote, PLUS, Action::Add, "Add a dot"),
+            bind(Scope, X, Action::Add, "x"),
+            bind(Setup, X, Action::Edit, "x, never on screen with Scope"),
+        ];
+        let found = clashes(&table, &all_stacks(), &[]);
+        assert_eq!(found, ["+ is Add in Vote and ExtendTimer in Session"]);
+        let allowed = [(ch('+'), Vote, Session)];
+        assert!(clashes(&table, &all_stacks(), &allowed).is_empty());
+    }
+
+    #[test]
     fn every_binding_explains_itself() {
         for b in KEYMAP {
             assert!(!b.help.is_empty() && !b.keys.is_empty());
+        }
+    }
+
+    #[test]
+    fn digits_and_plus_are_left_to_the_screens() {
+        for c in ['1', '2', '3', '4', '5', '+', '-'] {
+            let event = key(KeyCode::Char(c), KeyModifiers::NONE);
+            for section in Context::SCREENS {
+                let taken = lookup(&screen_contexts(section), &event).map(|b| b.context);
+                assert!(
+                    taken.is_none() || taken == Some(section),
+                    "{c} is taken by {taken:?} on {section:?}"
+                );
+            }
         }
     }
 }

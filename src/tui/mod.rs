@@ -3,9 +3,16 @@
 //! Keys become [`action::Action`]s through the [`keymap`]; [`app::update`]
 //! changes the state; [`view::draw`] renders it. This module owns the
 //! impure parts: the terminal, the event loop, file effects and autosave.
+//!
+//! The loop takes every event that is waiting, applies them all, then
+//! saves once and draws once: a paste or a fast typist's burst of a
+//! hundred keys costs one save and one frame. Saves run on a writer
+//! thread, so typing never waits for the disk.
 
 pub mod action;
 pub mod app;
+pub mod context;
+pub mod document;
 pub mod form;
 pub mod keymap;
 pub mod overlays;
@@ -14,21 +21,24 @@ pub mod screens;
 pub mod style;
 pub mod terminal;
 pub mod view;
+pub mod widgets;
 
 use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use ratatui::crossterm::event;
+use ratatui::crossterm::event::{self, Event};
 
 use self::action::Action;
-use self::app::{App, Effect, Screen, SessionState};
+use self::app::{App, Screen, SessionState};
+use self::context::Effect;
+use self::screens::home::HomeScreen;
 use crate::core::catalog::Catalogs;
-use crate::core::config;
-use crate::core::model::{Session, Template};
+use crate::core::discovery;
+use crate::core::model::{Participant, Session, Template};
 use crate::core::store::{self, Access, OpenSession};
 use crate::core::theme::Themes;
 use crate::core::time::Timestamp;
@@ -47,17 +57,6 @@ pub struct Options {
     pub theme: Option<String>,
     pub no_color: bool,
     pub bell: bool,
-}
-
-/// Where sessions live: `./sessions`, then the user's data directory
-/// (its `sessions` and the copy of the demo).
-pub fn session_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("sessions")];
-    if let Some(data) = config::data_dir() {
-        dirs.push(data.join("sessions"));
-        dirs.push(data.join("demo"));
-    }
-    dirs
 }
 
 /// Builds the app and performs the launch, before the terminal is touched,
@@ -92,26 +91,42 @@ pub fn prepare(
 pub fn run(mut app: App) -> Result<()> {
     let termination = terminal::termination_flag().context("cannot watch for signals")?;
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
-    let result = event_loop(&mut guard.terminal, &mut app, &termination);
-    let saved = finish(&mut app);
+    let (events, wake) = input_events();
+    let mut saver = Saver::new(Some(wake));
+    let result = event_loop(
+        &mut guard.terminal,
+        &mut app,
+        &termination,
+        &events,
+        &mut saver,
+    );
+    let saved = finish(&mut app, &mut saver);
     drop(guard);
     result.and(saved)
+}
+
+/// What wakes the event loop.
+pub enum Wake {
+    Input(std::io::Result<Event>),
+    /// A save finished on the writer thread.
+    Saved,
 }
 
 fn event_loop(
     terminal: &mut terminal::Term,
     app: &mut App,
     termination: &AtomicBool,
+    events: &Receiver<Wake>,
+    saver: &mut Saver,
 ) -> Result<()> {
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     app.now = Timestamp::now();
-    let events = input_events();
     let mut redraw = true;
     let mut next_tick = Instant::now() + Duration::from_secs(1);
     loop {
-        perform_effects(app);
-        autosave(app);
+        perform_effects(app, saver);
+        saver.start(app);
         if app.quit || termination.load(Ordering::Relaxed) || terminal_gone() {
             return Ok(());
         }
@@ -132,17 +147,27 @@ fn event_loop(
         } else {
             Duration::from_millis(250)
         };
-        match events.recv_timeout(timeout) {
-            Ok(Ok(event)) => {
-                if let Some(action) = app::action_for(app, &event) {
-                    app::update(app, action, Timestamp::now());
-                    redraw = true;
-                }
-            }
-            Ok(Err(e)) => return Err(e.into()),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        let first = match events.recv_timeout(timeout) {
+            Ok(wake) => Some(wake),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Everything already waiting is applied before the next save and
+        // the next frame.
+        for wake in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| events.try_recv().ok()))
+        {
+            match wake {
+                Wake::Input(Ok(event)) => redraw |= apply_event(app, &event, saver),
+                Wake::Input(Err(e)) => return Err(e.into()),
+                Wake::Saved => redraw = true,
+            }
+            if app.quit {
+                break;
+            }
         }
+        redraw |= saver.poll(app);
         if app.needs_tick() && Instant::now() >= next_tick {
             app::update(app, Action::Tick, Timestamp::now());
             next_tick = Instant::now() + Duration::from_secs(1);
@@ -151,40 +176,57 @@ fn event_loop(
     }
 }
 
+/// Applies one terminal event: its action, then at once any files it
+/// asked to open (so the keys after it reach the screen it opened).
+/// Returns whether the screen needs drawing again.
+pub fn apply_event(app: &mut App, event: &Event, saver: &mut Saver) -> bool {
+    let Some(action) = app::action_for(app, event) else {
+        return false;
+    };
+    app::update(app, action, Timestamp::now());
+    if !app.effects.is_empty() {
+        perform_effects(app, saver);
+    }
+    true
+}
+
 /// Terminal events, read on a thread of their own. Once the terminal is
 /// closed, crossterm's reader loops forever on the end of its input
 /// (crossterm-rs/crossterm#793) and never returns, not even from a poll
 /// with a timeout; here it only spins in that thread until the process
-/// exits, and the event loop stays free to notice and save.
-fn input_events() -> mpsc::Receiver<std::io::Result<event::Event>> {
+/// exits, and the event loop stays free to notice and save. The sender is
+/// shared with the writer thread, whose saves wake the loop too.
+fn input_events() -> (Receiver<Wake>, Sender<Wake>) {
     let (sender, receiver) = mpsc::channel();
+    let input = sender.clone();
     std::thread::spawn(move || {
         loop {
             let result = event::read();
             let failed = result.is_err();
-            if sender.send(result).is_err() || failed {
+            if input.send(Wake::Input(result)).is_err() || failed {
                 return;
             }
         }
     });
-    receiver
+    (receiver, sender)
 }
 
-/// Whether the terminal went away (its window closed, the connection
-/// dropped): a hung-up terminal no longer answers as one. SIGHUP usually
-/// says so too, but not when the shell ignores or keeps it.
+/// Whether the controlling terminal has gone away: once the other end of
+/// the pseudo-terminal is closed, stdin no longer answers as one. SIGHUP
+/// usually says so too, but not when the shell ignores or keeps it.
 fn terminal_gone() -> bool {
     !std::io::stdin().is_terminal()
 }
 
 /// The last save, with the clock stopped. Errors are returned so they
 /// can be printed once the terminal is back to normal.
-fn finish(app: &mut App) -> Result<()> {
+fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
+    saver.wait(app);
     let now = Timestamp::now();
     app::leave_session(app, now);
     autosave(app);
     match app.session() {
-        Some(s) if s.dirty && s.read_only.is_none() => Err(anyhow::anyhow!(
+        Some(s) if s.is_dirty() => Err(anyhow::anyhow!(
             "the last changes to {} could not be saved: {}",
             s.path.display(),
             s.save_error.as_deref().unwrap_or("unknown error")
@@ -193,29 +235,170 @@ fn finish(app: &mut App) -> Result<()> {
     }
 }
 
-/// Saves the session if it changed. A failure keeps the work in memory,
-/// says so on the status line, and is retried on the next tick.
+/// A save handed to the writer thread.
+struct SaveJob {
+    path: PathBuf,
+    session: Session,
+    changes: u64,
+    stamped: Timestamp,
+}
+
+/// A save the writer thread finished.
+struct SaveDone {
+    path: PathBuf,
+    changes: u64,
+    stamped: Timestamp,
+    result: Result<(), String>,
+}
+
+/// Saves sessions on a thread of its own, one at a time, so that the
+/// event loop never waits for the disk; a failed save is retried a
+/// second later, keeping the work in memory meanwhile.
+pub struct Saver {
+    jobs: Sender<SaveJob>,
+    done: Receiver<SaveDone>,
+    in_flight: bool,
+    retry_at: Option<Instant>,
+    /// Saves started, for tests and benchmarks.
+    pub started: usize,
+}
+
+impl Saver {
+    /// A writer thread; `wake` (if given) is told when a save finishes.
+    pub fn new(wake: Option<Sender<Wake>>) -> Saver {
+        let (jobs, job_queue) = mpsc::channel::<SaveJob>();
+        let (finished, done) = mpsc::channel();
+        std::thread::spawn(move || {
+            for job in job_queue {
+                let result = store::save(&job.path, &job.session).map_err(|e| e.to_string());
+                let report = SaveDone {
+                    path: job.path,
+                    changes: job.changes,
+                    stamped: job.stamped,
+                    result,
+                };
+                if finished.send(report).is_err() {
+                    return;
+                }
+                if let Some(wake) = &wake {
+                    let _ = wake.send(Wake::Saved);
+                }
+            }
+        });
+        Saver {
+            jobs,
+            done,
+            in_flight: false,
+            retry_at: None,
+            started: 0,
+        }
+    }
+
+    /// Hands the session to the writer if it changed since the last save,
+    /// none is under way and no failed save waits for its retry. Returns
+    /// whether a save started.
+    pub fn start(&mut self, app: &mut App) -> bool {
+        if self.in_flight || self.retry_at.is_some_and(|t| Instant::now() < t) {
+            return false;
+        }
+        let Some(state) = app.session_mut() else {
+            return false;
+        };
+        if !state.is_dirty() {
+            return false;
+        }
+        let stamped = Timestamp::now();
+        let changes = state.doc.changes();
+        let session = state.doc.for_saving(stamped).clone();
+        let job = SaveJob {
+            path: state.path.clone(),
+            session,
+            changes,
+            stamped,
+        };
+        if self.jobs.send(job).is_err() {
+            return false;
+        }
+        self.in_flight = true;
+        self.started += 1;
+        true
+    }
+
+    /// Takes in a finished save, if there is one. Returns whether the
+    /// screen needs drawing again.
+    pub fn poll(&mut self, app: &mut App) -> bool {
+        match self.done.try_recv() {
+            Ok(done) => {
+                self.finished(app, done);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Waits for the save under way, if any (before closing a session).
+    pub fn wait(&mut self, app: &mut App) {
+        if self.in_flight
+            && let Ok(done) = self.done.recv()
+        {
+            self.finished(app, done);
+        }
+        self.in_flight = false;
+    }
+
+    fn finished(&mut self, app: &mut App, done: SaveDone) {
+        self.in_flight = false;
+        let Screen::Session(state) = &mut app.screen else {
+            return;
+        };
+        if state.path != done.path {
+            return;
+        }
+        match done.result {
+            Ok(()) => {
+                self.retry_at = None;
+                state.doc.saved(done.changes);
+                state.last_saved = Some(done.stamped);
+                if state.save_error.take().is_some() {
+                    app.success("Saved again; nothing was lost");
+                }
+            }
+            Err(message) => {
+                self.retry_at = Some(Instant::now() + Duration::from_secs(1));
+                if state.save_error.as_deref() != Some(message.as_str()) {
+                    state.save_error = Some(message.clone());
+                    app.error(format!(
+                        "{message}; your work is kept and saving is retried"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Saves the session now, on this thread, if it changed. A failure keeps
+/// the work in memory and says so on the status line.
 pub fn autosave(app: &mut App) {
-    let Screen::Session(s) = &mut app.screen else {
+    let Screen::Session(state) = &mut app.screen else {
         return;
     };
-    if !s.dirty || s.read_only.is_some() {
+    if !state.is_dirty() {
         return;
     }
     let now = Timestamp::now();
-    s.session.updated = now.max(s.session.created);
-    match store::save(&s.path, &s.session) {
+    let changes = state.doc.changes();
+    match store::save(&state.path, state.doc.for_saving(now)) {
         Ok(()) => {
-            s.dirty = false;
-            s.last_saved = Some(now);
-            if s.save_error.take().is_some() {
+            state.doc.saved(changes);
+            state.last_saved = Some(now);
+            if state.save_error.take().is_some() {
                 app.success("Saved again; nothing was lost");
             }
         }
         Err(e) => {
             let message = e.to_string();
-            if s.save_error.as_deref() != Some(message.as_str()) {
-                s.save_error = Some(message.clone());
+            if state.save_error.as_deref() != Some(message.as_str()) {
+                state.save_error = Some(message.clone());
                 app.error(format!(
                     "{message}; your work is kept and saving is retried"
                 ));
@@ -224,75 +407,124 @@ pub fn autosave(app: &mut App) {
     }
 }
 
-fn perform_effects(app: &mut App) {
+fn perform_effects(app: &mut App, saver: &mut Saver) {
     let effects = std::mem::take(&mut app.effects);
     for effect in effects {
         match effect {
             Effect::OpenSession(path) => match open_session(&app.catalogs, &path) {
                 Ok(state) => {
-                    close_session(app);
-                    app.show_session(state);
+                    if close_session(app, saver) {
+                        app.show_session(state);
+                    }
                 }
-                Err(e) => app.error(format!("{e:#}")),
+                Err(e) => show_open_error(app, &path, &e),
             },
             Effect::OpenDemo => match open_demo(&app.catalogs) {
                 Ok(state) => {
-                    close_session(app);
-                    app.show_session(state);
+                    if close_session(app, saver) {
+                        app.show_session(state);
+                    }
                 }
                 Err(e) => app.error(format!("{e:#}")),
             },
-            Effect::CreateSession { title, template } => {
-                match create_session(&app.catalogs, &title, template) {
-                    Ok(state) => {
-                        close_session(app);
+            Effect::CreateSession {
+                title,
+                template,
+                facilitator,
+            } => match create_session(&app.catalogs, &title, template, facilitator) {
+                Ok(state) => {
+                    if close_session(app, saver) {
                         app.show_session(state);
                     }
-                    Err(e) => app.error(format!("{e:#}")),
                 }
-            }
+                Err(e) => app.error(format!("{e:#}")),
+            },
             Effect::RefreshHome => {
-                if !close_session(app) {
+                if !close_session(app, saver) {
                     continue;
                 }
-                let dirs = session_dirs();
-                let sessions = screens::home::scan(&dirs);
-                let cursor = match &app.screen {
-                    Screen::Home(h) => h.cursor,
-                    Screen::Session(_) => 0,
+                let dirs = discovery::session_dirs();
+                let sessions = discovery::scan(&dirs, &app.catalogs);
+                let previous = match &mut app.screen {
+                    Screen::Home(h) => std::mem::take(h),
+                    Screen::Session(_) => HomeScreen::default(),
                 };
-                app.screen = Screen::Home(screens::home::HomeState {
-                    cursor: cursor.min(sessions.len().saturating_sub(1)),
-                    sessions,
-                    searched: dirs,
-                });
+                let mut home = HomeScreen::new(sessions, dirs);
+                home.filter = previous.filter;
+                home.cursor = previous.cursor.min(home.sessions.len().saturating_sub(1));
+                app.screen = Screen::Home(home);
             }
         }
     }
 }
 
+/// A file that would not open: every problem in an overlay, the first on
+/// the status line.
+fn show_open_error(app: &mut App, path: &Path, error: &OpenFailure) {
+    app.error(error.to_string());
+    let lines = match error {
+        OpenFailure::Invalid(diagnostics) => diagnostics.iter().map(ToString::to_string).collect(),
+        OpenFailure::Other(message) => vec![message.clone()],
+    };
+    app.overlays.push(overlays::Overlay::Problems(
+        overlays::problems::Problems::new(format!("{} cannot be opened", path.display()), lines),
+    ));
+}
+
 /// Saves and closes the open session (releasing its lock). Returns false,
 /// keeping it open, if it could not be saved.
-fn close_session(app: &mut App) -> bool {
+fn close_session(app: &mut App, saver: &mut Saver) -> bool {
     if app.session().is_none() {
         return true;
     }
+    saver.wait(app);
     app::leave_session(app, Timestamp::now());
     autosave(app);
-    if app
-        .session()
-        .is_some_and(|s| s.dirty && s.read_only.is_none())
-    {
+    if app.session().is_some_and(SessionState::is_dirty) {
         app.error("Not closed: the session could not be saved (see above)");
         return false;
     }
     let title = app
         .session()
-        .map(|s| crate::core::text::one_line(&s.session.title).into_owned())
+        .map(|s| crate::core::text::one_line(&s.session().title).into_owned())
         .unwrap_or_default();
-    app.screen = Screen::Home(screens::home::HomeState::default());
+    app.screen = Screen::Home(HomeScreen::default());
     app.info(format!("Closed {title}; everything is saved"));
     true
+}
+
+/// Why a session would not open.
+#[derive(Debug)]
+pub enum OpenFailure {
+    /// Every problem found in the file.
+    Invalid(Vec<crate::core::diag::Diagnostic>),
+    Other(String),
+}
+
+impl std::fmt::Display for OpenFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenFailure::Invalid(d) if d.len() == 1 => write!(f, "{}", d[0]),
+            OpenFailure::Invalid(d) => match d.first() {
+                Some(first) => write!(f, "{first} (and {} more)", d.len() - 1),
+                None => f.write_str("the file is not a session"),
+            },
+            OpenFailure::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for OpenFailure {}
+
+impl From<store::OpenError> for OpenFailure {
+    fn from(e: store::OpenError) -> OpenFailure {
+        match &e {
+            store::OpenError::Load(load) if !load.diagnostics().is_empty() => {
+                OpenFailure::Invalid(load.diagnostics().to_vec())
+            }
+            _ => OpenFailure::Other(e.to_string()),
+        }
+    }
 }
 
 fn state_of(opened: OpenSession) -> SessionState {
@@ -301,29 +533,31 @@ fn state_of(opened: OpenSession) -> SessionState {
         Access::ReadOnly { holder } => (Some(holder), None),
     };
     let mut session = opened.session;
-    let mut dirty = false;
+    let mut settled = false;
     if read_only.is_none() && timer::running_phase(&session).is_some() {
         // A clock left running by a crash: stop it as of the last save,
         // and record that in the file.
         timer::settle_after_load(&mut session);
-        dirty = true;
+        settled = true;
     }
     let mut state = SessionState::new(opened.path, session);
-    state.read_only = read_only;
+    state.doc.set_read_only(read_only);
+    if settled {
+        state.doc.touch();
+    }
     state.lock = lock;
-    state.dirty = dirty;
     state
 }
 
-pub fn open_session(catalogs: &Catalogs, path: &Path) -> Result<SessionState> {
-    let opened = OpenSession::open(path, catalogs).map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn open_session(catalogs: &Catalogs, path: &Path) -> Result<SessionState, OpenFailure> {
+    let opened = OpenSession::open(path, catalogs)?;
     Ok(state_of(opened))
 }
 
 /// A fresh copy of the demo in the data directory, so it can be edited
 /// and saved like any session; every `demo` starts over.
 pub fn open_demo(catalogs: &Catalogs) -> Result<SessionState> {
-    let dir = config::data_dir()
+    let dir = crate::core::config::data_dir()
         .map(|d| d.join("demo"))
         .unwrap_or_else(|| std::env::temp_dir().join("stridekit-demo"));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -346,15 +580,32 @@ pub fn open_demo(catalogs: &Catalogs) -> Result<SessionState> {
             }))
         }
         // Someone has the demo open: show theirs, read-only.
-        Err(store::LockError::Held { .. }) => open_session(catalogs, &path),
+        Err(store::LockError::Held { .. }) => {
+            open_session(catalogs, &path).map_err(|e| anyhow::anyhow!("{e}"))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-fn create_session(catalogs: &Catalogs, title: &str, template: Template) -> Result<SessionState> {
+fn create_session(
+    catalogs: &Catalogs,
+    title: &str,
+    template: Template,
+    facilitator: Option<String>,
+) -> Result<SessionState> {
     let dir = PathBuf::from("sessions");
     let path = store::new_session_path(&dir, title);
-    let session = Session::new(title, template, Timestamp::now());
+    let mut session = Session::new(title, template, Timestamp::now());
+    if let Some(name) = facilitator
+        && let Some(id) = session.next_id(crate::core::ids::IdKind::Participant)
+    {
+        session.participants.push(Participant {
+            id,
+            name,
+            persona: None,
+        });
+        session.facilitator = Some(id);
+    }
     store::create(&path, &session)?;
-    open_session(catalogs, &path)
+    open_session(catalogs, &path).map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -1,6 +1,8 @@
 //! A filter-as-you-type list for choosing one item (a component's kind, a
 //! flow's end) or marking several (the assets a flow carries).
 
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,20 +33,67 @@ impl PickItem {
         self.keywords = keywords.join(" ").to_lowercase();
         self
     }
+}
 
-    /// Every word of the query appears in the label, detail, key or keywords.
-    fn matches(&self, query: &str) -> bool {
-        let haystack = format!(
-            "{} {} {} {}",
-            self.label.to_lowercase(),
-            self.detail.to_lowercase(),
-            self.key.to_lowercase(),
-            self.keywords
-        );
-        query
-            .to_lowercase()
+/// Ranks items against a typed query with a fuzzy matcher (nucleo, the
+/// one behind helix's pickers): each word of the query must match the
+/// label or the key fuzzily, or appear in the detail or keywords. A match
+/// on the label counts twice, so typing "api" puts "Amazon API Gateway"
+/// above an item that only lists "api" among its keywords.
+struct Ranker {
+    matcher: Matcher,
+    words: Vec<(Atom, String)>,
+    buf: Vec<char>,
+}
+
+impl Ranker {
+    fn new(query: &str) -> Ranker {
+        let words = query
             .split_whitespace()
-            .all(|word| haystack.contains(word))
+            .map(|w| {
+                let atom = Atom::new(
+                    w,
+                    CaseMatching::Ignore,
+                    Normalization::Smart,
+                    AtomKind::Fuzzy,
+                    false,
+                );
+                (atom, w.to_lowercase())
+            })
+            .collect();
+        Ranker {
+            matcher: Matcher::new(Config::DEFAULT),
+            words,
+            buf: Vec::new(),
+        }
+    }
+
+    fn fuzzy(&mut self, atom: &Atom, text: &str) -> Option<u32> {
+        atom.score(Utf32Str::new(text, &mut self.buf), &mut self.matcher)
+            .map(u32::from)
+    }
+
+    /// The item's score, or `None` when some word matches nowhere.
+    fn score(&mut self, item: &PickItem) -> Option<u32> {
+        let words = std::mem::take(&mut self.words);
+        let mut total = 0u32;
+        let mut all = true;
+        for (atom, word) in &words {
+            let label = self.fuzzy(atom, &item.label).map(|s| s.saturating_mul(2));
+            let key = self.fuzzy(atom, &item.key);
+            let listed = (item.detail.to_lowercase().contains(word.as_str())
+                || item.keywords.contains(word.as_str()))
+            .then_some(1);
+            match label.max(key).max(listed) {
+                Some(s) => total = total.saturating_add(s),
+                None => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        self.words = words;
+        all.then_some(total)
     }
 }
 
@@ -62,8 +111,6 @@ pub struct Picker {
     pub marked: Vec<String>,
     /// Whether "none" is a valid single choice.
     pub allow_none: bool,
-    /// The form field the result goes to.
-    pub field: usize,
 }
 
 /// What the picker decided.
@@ -79,7 +126,6 @@ impl Picker {
         items: Vec<PickItem>,
         current: Option<String>,
         allow_none: bool,
-        field: usize,
     ) -> Picker {
         let mut items = items;
         if allow_none {
@@ -92,7 +138,6 @@ impl Picker {
             current.into_iter().collect(),
             false,
             allow_none,
-            field,
         );
         if let Some(current) = p.marked.first()
             && let Some(pos) = p.visible.iter().position(|&i| &p.items[i].key == current)
@@ -102,8 +147,8 @@ impl Picker {
         p
     }
 
-    pub fn multi(title: &str, items: Vec<PickItem>, marked: Vec<String>, field: usize) -> Picker {
-        Picker::build(title, items, marked, true, true, field)
+    pub fn multi(title: &str, items: Vec<PickItem>, marked: Vec<String>) -> Picker {
+        Picker::build(title, items, marked, true, true)
     }
 
     fn build(
@@ -112,7 +157,6 @@ impl Picker {
         marked: Vec<String>,
         multi: bool,
         allow_none: bool,
-        field: usize,
     ) -> Picker {
         let mut p = Picker {
             title: title.to_string(),
@@ -123,20 +167,27 @@ impl Picker {
             multi,
             marked,
             allow_none,
-            field,
         };
         p.refilter();
         p
     }
 
+    /// The items that match the filter, best first (in list order while
+    /// the filter is empty, and among equals).
     fn refilter(&mut self) {
-        self.visible = self
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, item)| item.matches(&self.filter))
-            .map(|(i, _)| i)
-            .collect();
+        if self.filter.trim().is_empty() {
+            self.visible = (0..self.items.len()).collect();
+        } else {
+            let mut ranker = Ranker::new(&self.filter);
+            let mut scored: Vec<(u32, usize)> = self
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| ranker.score(item).map(|s| (s, i)))
+                .collect();
+            scored.sort_by_key(|(score, i)| (std::cmp::Reverse(*score), *i));
+            self.visible = scored.into_iter().map(|(_, i)| i).collect();
+        }
         self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
     }
 
@@ -218,7 +269,7 @@ impl Picker {
             return;
         }
         match key.code {
-            KeyCode::Char(c) => {
+            KeyCode::Char(c) if !c.is_control() => {
                 self.filter.push(c);
                 self.refilter();
             }
@@ -231,7 +282,8 @@ impl Picker {
     }
 
     pub fn paste(&mut self, text: &str) {
-        self.filter.push_str(&text.replace(['\n', '\r'], " "));
+        self.filter
+            .extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
         self.refilter();
     }
 }
@@ -262,7 +314,7 @@ mod tests {
 
     #[test]
     fn filters_on_every_word_including_keywords() {
-        let mut p = Picker::single("Kind", items(), None, false, 0);
+        let mut p = Picker::single("Kind", items(), None, false);
         assert_eq!(p.visible.len(), 3);
         typed(&mut p, "serverless");
         assert_eq!(p.choose(), PickResult::Chosen(vec!["aws.lambda".into()]));
@@ -275,14 +327,32 @@ mod tests {
     }
 
     #[test]
+    fn the_best_match_comes_first() {
+        let items = vec![
+            PickItem::new("generic.process", "Process / service", "process")
+                .with_keywords(&["api".to_string(), "service".to_string()]),
+            PickItem::new("aws.s3", "Amazon S3", "data-store"),
+            PickItem::new("aws.api-gateway", "Amazon API Gateway", "process"),
+        ];
+        let mut p = Picker::single("Kind", items, None, false);
+        typed(&mut p, "api");
+        let order: Vec<&str> = p.visible.iter().map(|&i| p.items[i].key.as_str()).collect();
+        assert_eq!(order, ["aws.api-gateway", "generic.process"]);
+        // A typo-ish abbreviation still finds it.
+        p.filter.clear();
+        typed(&mut p, "apigw");
+        assert_eq!(p.current().unwrap().key, "aws.api-gateway");
+    }
+
+    #[test]
     fn starts_on_the_current_choice() {
-        let p = Picker::single("Kind", items(), Some("generic.process".into()), false, 0);
+        let p = Picker::single("Kind", items(), Some("generic.process".into()), false);
         assert_eq!(p.current().unwrap().key, "generic.process");
     }
 
     #[test]
     fn multi_keeps_list_order() {
-        let mut p = Picker::multi("Assets", items(), Vec::new(), 0);
+        let mut p = Picker::multi("Assets", items(), Vec::new());
         p.down();
         p.down();
         p.toggle();

@@ -48,6 +48,9 @@ pub struct Styles {
     pub border_focus: Style,
     pub selected: Style,
     pub header: Style,
+    /// The session title in the header: on the header's background, never
+    /// the screen's title colour (white on white in `high-contrast`).
+    pub header_title: Style,
     pub hint_key: Style,
     pub hint_text: Style,
     pub success: Style,
@@ -85,6 +88,10 @@ impl Styles {
             header: Style::new()
                 .fg(term(theme.color("header.fg")))
                 .bg(term(theme.color("header.bg"))),
+            header_title: Style::new()
+                .fg(term(theme.color("header.title")))
+                .bg(term(theme.color("header.bg")))
+                .add_modifier(Modifier::BOLD),
             hint_key: fg("hint.key").add_modifier(Modifier::BOLD),
             hint_text: fg("hint.text"),
             success: fg("success"),

@@ -2,14 +2,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, SessionState, StatusKind};
-use super::keymap::{self, Context};
-use super::overlays;
-use super::screens::{home, later, scope, setup};
+use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, SessionState};
+use super::context::{StatusKind, View};
+use super::keymap;
+use super::screens::home;
+use super::widgets::text::{fit, width};
 use crate::core::model::Phase;
 use crate::core::text::one_line;
 use crate::core::timer::{self, TimerState};
@@ -22,18 +23,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     }
     match &app.screen {
-        Screen::Home(home_state) => {
+        Screen::Home(home_screen) => {
             let [body, hints, status] = Layout::vertical([
                 Constraint::Min(3),
                 Constraint::Length(1),
                 Constraint::Length(1),
             ])
             .areas(area);
-            home::view(
+            home::draw(
                 frame,
                 body.inner(ratatui::layout::Margin::new(1, 0)),
-                app,
-                home_state,
+                &app.styles,
+                home_screen,
             );
             hint_bar(frame, hints, app);
             status_line(frame, status, app, None);
@@ -47,16 +48,23 @@ pub fn draw(frame: &mut Frame, app: &App) {
             ])
             .areas(area);
             session_header(frame, header, app, state);
-            match state.session.phase {
-                Phase::Setup => setup::view(frame, body, app, state),
-                Phase::Scope => scope::view(frame, body, app, state),
-                _ => later::view(frame, body, app, state),
+            let view = View {
+                session: state.session(),
+                read_only: state.doc.read_only(),
+                catalogs: &app.catalogs,
+                styles: &app.styles,
+                now: app.now,
+            };
+            if let Some(screen) = state.current() {
+                screen.draw(frame, body, &view);
             }
             hint_bar(frame, hints, app);
             status_line(frame, status, app, Some(state));
         }
     }
-    overlays::draw(frame, area, app);
+    for overlay in &app.overlays {
+        overlay.draw(frame, area, &app.styles);
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, app: &App) {
@@ -88,7 +96,7 @@ fn too_small(frame: &mut Frame, area: Rect, app: &App) {
 fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
     let s = &app.styles;
     let [top, bar] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    let session = &state.session;
+    let session = state.session();
     let reading = timer::reading(session, session.phase, app.now);
     let (clock_style, clock_label) = if !reading.running {
         (s.timer_paused, format!("⏸ {} paused", reading.display()))
@@ -100,13 +108,13 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
         }
     };
     let clock = format!(" {clock_label} ");
-    let read_only = if state.read_only.is_some() {
+    let read_only = if state.doc.read_only().is_some() {
         " READ-ONLY "
     } else {
         ""
     };
-    let clock_width = clock.chars().count() as u16;
-    let ro_width = read_only.chars().count() as u16;
+    let clock_width = width(&clock) as u16;
+    let ro_width = width(read_only) as u16;
     let title_width = area.width.saturating_sub(clock_width + ro_width);
     let [title_area, ro_area, clock_area] = Layout::horizontal([
         Constraint::Length(title_width),
@@ -114,22 +122,22 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
         Constraint::Length(clock_width),
     ])
     .areas(top);
+    let prefix = " stridekit · ";
+    let room = usize::from(title_width).saturating_sub(width(prefix) + 1);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(" stridekit · ", s.header),
+            Span::styled(prefix, s.header),
             Span::styled(
-                one_line(&session.title).into_owned(),
-                s.header.patch(s.title),
+                fit(&one_line(&session.title), room).into_owned(),
+                s.header_title,
             ),
         ]))
         .style(s.header),
         title_area,
     );
     frame.render_widget(
-        Paragraph::new(read_only).style(
-            s.error
-                .patch(Style::new().add_modifier(ratatui::style::Modifier::REVERSED)),
-        ),
+        Paragraph::new(read_only)
+            .style(s.error.patch(Style::new().add_modifier(Modifier::REVERSED))),
         ro_area,
     );
     frame.render_widget(Paragraph::new(clock).style(clock_style), clock_area);
@@ -155,28 +163,39 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
     frame.render_widget(Paragraph::new(Line::from(spans)).style(s.base), bar);
 }
 
-/// The main keys of the current screen, from the keymap.
-fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
-    let s = &app.styles;
+/// The hints the bar shows, most important first: every binding of the
+/// contexts in force that has a hint and works right now, as many as fit.
+pub fn hints(app: &App, room: usize) -> Vec<(String, &'static str)> {
     let contexts = app.contexts();
-    let mut spans = Vec::new();
-    let mut width = 0usize;
-    let max = usize::from(area.width);
-    let single_picker = matches!(
-        app.overlays.last(),
-        Some(super::app::Overlay::Picker(p)) if !p.multi
-    );
-    for b in keymap::bindings(&contexts) {
+    let mut candidates: Vec<&keymap::Binding> = contexts
+        .iter()
+        .flat_map(|c| keymap::bindings(*c))
+        .filter(|b| b.hint.is_some() && app.offer(b).is_enabled())
+        .collect();
+    candidates.sort_by_key(|b| b.rank);
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut used = 0usize;
+    for b in candidates {
         let Some(hint) = b.hint else { continue };
-        if single_picker && b.action == super::action::Action::Toggle {
+        // The same action under two keys shows once.
+        if out.iter().any(|(_, h)| *h == hint) {
             continue;
         }
         let key = b.keys.first().map(keymap::Key::label).unwrap_or_default();
-        let len = key.chars().count() + hint.chars().count() + 3;
-        if width + len > max {
-            break;
+        let len = width(&key) + width(hint) + 3;
+        if used + len > room {
+            continue;
         }
-        width += len;
+        used += len;
+        out.push((key, hint));
+    }
+    out
+}
+
+fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
+    let s = &app.styles;
+    let mut spans = Vec::new();
+    for (key, hint) in hints(app, usize::from(area.width)) {
         spans.push(Span::styled(format!(" {key}"), s.hint_key));
         spans.push(Span::styled(format!(" {hint} "), s.hint_text));
     }
@@ -186,11 +205,11 @@ fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
 fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionState>) {
     let s = &app.styles;
     let right = match state {
-        Some(st) if st.read_only.is_some() => "read-only".to_string(),
+        Some(st) if st.doc.read_only().is_some() => "read-only".to_string(),
         Some(st) => match (&st.save_error, st.last_saved) {
             (Some(_), _) => "NOT SAVED, retrying".to_string(),
-            (None, Some(t)) if !st.dirty => format!("saved {}", clock_time(t)),
-            (None, _) if st.dirty => "saving…".to_string(),
+            (None, Some(t)) if !st.is_dirty() => format!("saved {}", clock_time(t)),
+            (None, _) if st.is_dirty() => "saving…".to_string(),
             _ => "saved".to_string(),
         },
         None => String::new(),
@@ -201,7 +220,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
     };
     // A blank column on each side, so a long message never runs into it.
     let right = format!("{right} ");
-    let right_width = right.chars().count() as u16 + 1;
+    let right_width = width(&right) as u16 + 1;
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
     if let Some(status) = &app.status {
@@ -211,8 +230,9 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
             StatusKind::Warning => s.warning,
             StatusKind::Error => s.error,
         };
+        let room = usize::from(left_area.width).saturating_sub(1);
         frame.render_widget(
-            Paragraph::new(format!(" {}", one_line(&status.text))).style(style),
+            Paragraph::new(format!(" {}", fit(&one_line(&status.text), room))).style(style),
             left_area,
         );
     }
@@ -232,36 +252,4 @@ fn clock_time(t: crate::core::time::Timestamp) -> String {
         (secs % 3600) / 60,
         secs % 60
     )
-}
-
-/// Help text for the contexts of the screen under the overlay.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
-    let s = &app.styles;
-    let contexts = app.screen_contexts();
-    let mut lines = Vec::new();
-    let mut last: Option<&str> = None;
-    for context in &contexts {
-        for b in keymap::bindings(std::slice::from_ref(context)) {
-            let title = b.context.title();
-            if last != Some(title) {
-                if last.is_some() {
-                    lines.push(Line::from(""));
-                }
-                lines.push(Line::from(Span::styled(title.to_string(), s.title)));
-                last = Some(title);
-            }
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keymap::keys_label(b)), s.hint_key),
-                Span::raw(b.help.to_string()),
-            ]));
-        }
-    }
-    if contexts.contains(&Context::Session) {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            "Every change is saved at once; u undoes it.",
-            s.muted,
-        )));
-    }
-    lines
 }

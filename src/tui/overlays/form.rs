@@ -6,10 +6,56 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{boxed, centered};
+use super::{Outcome, Owner, boxed, centered};
 use crate::core::text::{multi_line, one_line};
-use crate::tui::app::App;
-use crate::tui::form::{FieldKind, Form};
+use crate::tui::action::Action;
+use crate::tui::context::Purpose;
+use crate::tui::form::{FieldKind, Form, FormEvent};
+use crate::tui::style::Styles;
+
+/// A form over the screen that opened it; saving hands it back to its
+/// owner with the purpose.
+#[derive(Debug, Clone)]
+pub struct FormOverlay {
+    pub form: Form,
+    pub owner: Owner,
+    pub purpose: Purpose,
+}
+
+impl FormOverlay {
+    pub fn update(&mut self, action: Action) -> Outcome {
+        let form = &mut self.form;
+        let event = match action {
+            Action::NextField => {
+                form.next_field();
+                FormEvent::None
+            }
+            Action::PrevField => {
+                form.prev_field();
+                FormEvent::None
+            }
+            Action::Open => form.enter(),
+            Action::Input(key) => form.input(key),
+            Action::Paste(text) => {
+                form.paste(&text);
+                FormEvent::None
+            }
+            Action::Cancel if form.changed() => return Outcome::AskDiscard,
+            Action::Cancel => return Outcome::Close,
+            Action::Submit => return Outcome::Submit,
+            Action::Help => return Outcome::Help,
+            _ => FormEvent::None,
+        };
+        match event {
+            FormEvent::OpenPicker { field, typed } => Outcome::OpenPicker { field, typed },
+            FormEvent::None => Outcome::Stay,
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
+        draw(frame, area, styles, &self.form);
+    }
+}
 
 /// Rows a field takes: its label plus its box.
 fn field_height(kind: &FieldKind) -> u16 {
@@ -20,12 +66,12 @@ fn field_height(kind: &FieldKind) -> u16 {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
-    let s = &app.styles;
+fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
+    let s = styles;
     let body: u16 = form.fields.iter().map(|f| field_height(&f.kind)).sum();
     let rect = centered(area, 72, body + 4);
     frame.render_widget(Clear, rect);
-    let block = boxed(app, &form.title);
+    let block = boxed(s, &form.title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let mut constraints: Vec<Constraint> = form
@@ -101,7 +147,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         let line = match &form.error {
             Some(error) => Line::from(Span::styled(error.clone(), s.error)),
             None => s.key_hints(
-                &[("Tab", "next field"), ("Ctrl-S", "save"), ("Esc", "cancel")],
+                &[
+                    ("Tab", "next field"),
+                    ("Ctrl-S", "save"),
+                    ("Esc", "cancel"),
+                    ("F1", "keys"),
+                ],
                 2,
             ),
         };

@@ -1,30 +1,108 @@
-//! Overlays drawn over the screen, one module each: help, forms, pickers
-//! and questions.
+//! Modal layers drawn over the screen, one module each: help, the phase
+//! menu, problems in a file, questions, forms and pickers. Each owns its
+//! state and keys and answers with an [`Outcome`]; the app gives results
+//! back to whoever opened the overlay.
 
-mod confirm;
-mod form;
-mod help;
-mod picker;
+pub mod confirm;
+pub mod form;
+pub mod help;
+pub mod phases;
+pub mod picker;
+pub mod problems;
 
 use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
 
-use super::app::{App, Overlay};
+use super::context::Purpose;
+use super::keymap::Context;
+use super::style::Styles;
+use crate::core::model::Phase;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    if area.width < super::app::MIN_WIDTH || area.height < super::app::MIN_HEIGHT {
-        return;
-    }
-    for overlay in &app.overlays {
-        match overlay {
-            Overlay::Help { scroll } => help::draw(frame, area, app, *scroll),
-            Overlay::Form(f) => form::draw(frame, area, app, &f.form),
-            Overlay::Picker(p) => picker::draw(frame, area, app, p),
-            Overlay::Confirm(c) => confirm::draw(frame, area, app, c),
+/// Who opened an overlay, and so gets its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Home,
+    Phase(Phase),
+}
+
+/// Where an overlay's answer goes.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Into field `usize` of the form under the picker.
+    Field(usize),
+    /// Close the form under the question without saving.
+    DiscardForm,
+    /// To the screen (or home) that asked, with its purpose.
+    Owner(Owner, Purpose),
+}
+
+pub enum Overlay {
+    Help(help::Help),
+    Phases(phases::PhaseMenu),
+    Problems(problems::Problems),
+    Confirm(confirm::Confirm),
+    Form(form::FormOverlay),
+    Picker(picker::PickerOverlay),
+}
+
+impl Overlay {
+    /// The keymap section in force while this overlay is on top.
+    pub fn context(&self) -> Context {
+        match self {
+            Overlay::Help(_) => Context::Help,
+            Overlay::Phases(_) => Context::Phases,
+            Overlay::Problems(_) => Context::Problems,
+            Overlay::Confirm(_) => Context::Confirm,
+            Overlay::Form(_) => Context::Form,
+            Overlay::Picker(_) => Context::Picker,
         }
     }
+
+    /// Whether unbound keys are typed into it.
+    pub fn takes_text(&self) -> bool {
+        matches!(self, Overlay::Form(_) | Overlay::Picker(_))
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
+        match self {
+            Overlay::Help(h) => h.draw(frame, area, styles),
+            Overlay::Phases(p) => p.draw(frame, area, styles),
+            Overlay::Problems(p) => p.draw(frame, area, styles),
+            Overlay::Confirm(c) => c.draw(frame, area, styles),
+            Overlay::Form(f) => f.draw(frame, area, styles),
+            Overlay::Picker(p) => p.draw(frame, area, styles),
+        }
+    }
+}
+
+/// What an action did to the overlay on top, for the app to carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Still open; nothing else to do.
+    Stay,
+    /// Close it.
+    Close,
+    /// A form asks to be saved.
+    Submit,
+    /// A changed form asks to be cancelled: ask first.
+    AskDiscard,
+    /// A form asks for the picker of field `field`, its filter started
+    /// with the key that opened it.
+    OpenPicker {
+        field: usize,
+        typed: Option<KeyEvent>,
+    },
+    /// A picker's choice.
+    Picked(Vec<String>),
+    /// A question answered yes.
+    Yes,
+    /// The phase menu's choice.
+    Goto(Phase),
+    /// Help over this overlay.
+    Help,
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
@@ -39,10 +117,33 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-pub(super) fn boxed<'a>(app: &App, title: &str) -> Block<'a> {
+pub(super) fn boxed<'a>(styles: &Styles, title: &str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(app.styles.border_focus)
-        .title(Span::styled(format!(" {title} "), app.styles.title))
-        .style(app.styles.base)
+        .border_style(styles.border_focus)
+        .title(Span::styled(format!(" {title} "), styles.title))
+        .style(styles.base)
+}
+
+/// A scroll position within `total` lines of which `shown` fit, moved by
+/// one action.
+pub(super) fn scroll(
+    current: usize,
+    total: usize,
+    shown: usize,
+    action: &super::action::Action,
+) -> usize {
+    use super::action::Action;
+    let last = total.saturating_sub(shown);
+    let page = shown.saturating_sub(1).max(1);
+    let next = match action {
+        Action::Down => current.saturating_add(1),
+        Action::Up => current.saturating_sub(1),
+        Action::PageDown => current.saturating_add(page),
+        Action::PageUp => current.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => current,
+    };
+    next.min(last)
 }

@@ -5,13 +5,50 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
-use super::{boxed, centered};
+use super::{Outcome, Reply, boxed, centered};
 use crate::core::text::one_line;
-use crate::tui::app::App;
-use crate::tui::picker::Picker;
+use crate::tui::action::Action;
+use crate::tui::picker::{PickResult, Picker};
+use crate::tui::style::Styles;
+use crate::tui::widgets::text::{fit, width};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &Picker) {
-    let s = &app.styles;
+/// A picker over a form field or a screen.
+#[derive(Debug, Clone)]
+pub struct PickerOverlay {
+    pub picker: Picker,
+    pub reply: Reply,
+}
+
+impl PickerOverlay {
+    pub fn update(&mut self, action: Action) -> Outcome {
+        let picker = &mut self.picker;
+        match action {
+            Action::Up => picker.up(),
+            Action::Down => picker.down(),
+            Action::PageUp => picker.page(false, 10),
+            Action::PageDown => picker.page(true, 10),
+            Action::Toggle => picker.toggle(),
+            Action::Input(key) => picker.input(key),
+            Action::Paste(text) => picker.paste(&text),
+            Action::Cancel => return Outcome::Close,
+            Action::Help => return Outcome::Help,
+            Action::Open => {
+                if let PickResult::Chosen(keys) = picker.choose() {
+                    return Outcome::Picked(keys);
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
+        draw(frame, area, styles, &self.picker);
+    }
+}
+
+fn draw(frame: &mut Frame, area: Rect, styles: &Styles, p: &Picker) {
+    let s = styles;
     let rect = centered(area, 70, area.height.saturating_sub(4).max(8));
     frame.render_widget(Clear, rect);
     let title = if p.multi {
@@ -19,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &Picker) {
     } else {
         format!("{} (type to filter, Enter chooses)", p.title)
     };
-    let block = boxed(app, &title);
+    let block = boxed(s, &title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let [filter_area, list_area, count_area] = Layout::vertical([
@@ -36,21 +73,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &Picker) {
         ])),
         filter_area,
     );
+    // The label first, then the detail in what room is left, each cut
+    // with a marker.
+    let room = usize::from(list_area.width.saturating_sub(2));
     let items: Vec<ListItem> = p
         .visible
         .iter()
-        .map(|&i| {
-            let item = &p.items[i];
+        .filter_map(|&i| p.items.get(i))
+        .map(|item| {
             let mut spans = Vec::new();
+            let mut left = room;
             if p.multi {
                 spans.push(Span::raw(if p.is_marked(item) { "[x] " } else { "[ ] " }));
+                left = left.saturating_sub(4);
             }
-            spans.push(Span::raw(one_line(&item.label).into_owned()));
-            if !item.detail.is_empty() {
-                spans.push(Span::styled(
-                    format!("  {}", one_line(&item.detail)),
-                    s.muted,
-                ));
+            let label = fit(&one_line(&item.label), left).into_owned();
+            left = left.saturating_sub(width(&label));
+            spans.push(Span::raw(label));
+            if !item.detail.is_empty() && left > 4 {
+                let detail = fit(&one_line(&item.detail), left - 2).into_owned();
+                spans.push(Span::styled(format!("  {detail}"), s.muted));
             }
             ListItem::new(Line::from(spans))
         })

@@ -6,139 +6,187 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
-use serde::Deserialize;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::core::files;
-use crate::core::model::Phase;
+use super::{cursor_table, table_room};
+use crate::core::discovery::SessionEntry;
 use crate::core::text::one_line;
-use crate::core::time::Timestamp;
 use crate::tui::action::Action;
-use crate::tui::app::{self, App, Effect, Purpose, Screen};
+use crate::tui::context::{Effect, Offer, Purpose, Shell};
 use crate::tui::form::{Choice, Field, Form};
-
-/// A session file found on disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionEntry {
-    pub path: PathBuf,
-    pub title: String,
-    pub updated: Option<Timestamp>,
-    pub phase: Phase,
-    pub threats: usize,
-    /// Set when the file could not be read as a session.
-    pub problem: Option<String>,
-}
+use crate::tui::widgets::list::{self, Filter};
+use crate::tui::widgets::table::{Column, Field as Cell, fitted};
 
 #[derive(Debug, Clone, Default)]
-pub struct HomeState {
+pub struct HomeScreen {
     pub sessions: Vec<SessionEntry>,
+    /// Position among the sessions the filter keeps.
     pub cursor: usize,
     /// Where sessions were looked for, for the empty-list message.
     pub searched: Vec<PathBuf>,
+    pub filter: Filter,
 }
 
-/// Reads the headline facts of every `*.toml` in `dirs`, newest first.
-/// Files that are not sessions are listed with their problem, not hidden.
-pub fn scan(dirs: &[PathBuf]) -> Vec<SessionEntry> {
-    #[derive(Deserialize)]
-    struct Headline {
-        title: String,
-        #[serde(default)]
-        phase: Phase,
-        updated: Option<crate::core::time::Timestamp>,
-        #[serde(default)]
-        threats: Vec<serde::de::IgnoredAny>,
+/// The one form home opens.
+struct NewSession;
+
+impl HomeScreen {
+    pub fn new(sessions: Vec<SessionEntry>, searched: Vec<PathBuf>) -> HomeScreen {
+        HomeScreen {
+            sessions,
+            searched,
+            ..HomeScreen::default()
+        }
     }
-    let paths = crate::core::catalog::toml_files_in(dirs).unwrap_or_default();
-    let mut entries: Vec<SessionEntry> = paths
-        .into_iter()
-        .map(|path| {
-            let parsed = files::read_text(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|text| {
-                    toml::from_str::<Headline>(&text).map_err(|e| e.message().to_string())
-                });
-            match parsed {
-                Ok(h) => SessionEntry {
-                    title: h.title,
-                    updated: h.updated,
-                    phase: h.phase,
-                    threats: h.threats.len(),
-                    problem: None,
-                    path,
-                },
-                Err(problem) => SessionEntry {
-                    title: path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                    updated: None,
-                    phase: Phase::Setup,
-                    threats: 0,
-                    problem: Some(problem),
-                    path,
-                },
-            }
+
+    /// Sessions the filter keeps, by position.
+    fn shown(&self) -> Vec<usize> {
+        self.filter.keep(self.sessions.iter(), |e| {
+            format!("{} {}", e.title, e.path.display())
         })
-        .collect();
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.path.cmp(&b.path)));
-    entries
-}
+    }
 
-pub fn update(app: &mut App, action: Action) {
-    let page = app::page_rows(app);
-    let Screen::Home(home) = &mut app.screen else {
-        return;
-    };
-    match action {
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => app::move_cursor(&mut home.cursor, home.sessions.len(), &action, page),
-        Action::Open => {
-            if let Some(entry) = home.sessions.get(home.cursor) {
-                app.effects.push(Effect::OpenSession(entry.path.clone()));
+    pub fn selected(&self) -> Option<&SessionEntry> {
+        let i = *self.shown().get(self.cursor)?;
+        self.sessions.get(i)
+    }
+
+    pub fn offer(&self, action: &Action) -> Offer {
+        if self.filter.is_typing() {
+            return match action {
+                Action::Open | Action::Cancel | Action::Up | Action::Down => Offer::Enabled,
+                Action::Input(_) | Action::Paste(_) => Offer::Enabled,
+                _ => Offer::Hidden,
+            };
+        }
+        match action {
+            a if list::is_movement(a) => Offer::Enabled,
+            Action::Open => Offer::when(
+                self.selected().is_some(),
+                "No session here: n starts one, D opens the demo",
+            ),
+            Action::Filter => Offer::when(!self.sessions.is_empty(), "No sessions to filter"),
+            Action::Cancel if self.filter.is_active() => Offer::Enabled,
+            Action::NewSession | Action::OpenDemo | Action::Refresh | Action::Quit => {
+                Offer::Enabled
             }
+            _ => Offer::Hidden,
         }
-        Action::NewSession => {
-            let form = Form::new(
-                "New session",
-                vec![
-                    Field::line("title", "Title", "").required(),
-                    Field::cycle(
-                        "template",
-                        "Template",
-                        vec![
-                            Choice::new("workshop", "Workshop: 60 min, team, dot voting"),
-                            Choice::new("quick", "Quick: 20 min, solo, rate likelihood x impact"),
-                        ],
-                        "workshop",
-                    ),
-                ],
-            );
-            app::open_form(app, form, Purpose::NewSession);
+    }
+
+    pub fn update(&mut self, action: Action, shell: &mut Shell) {
+        if self.filter.is_typing() {
+            match action {
+                Action::Open => self.filter.accept(),
+                Action::Cancel => self.filter.clear(),
+                Action::Input(key) if self.filter.input(key) => self.cursor = 0,
+                Action::Paste(text) => {
+                    self.filter.paste(&text);
+                    self.cursor = 0;
+                }
+                Action::Up | Action::Down => {
+                    let len = self.shown().len();
+                    list::move_cursor(&mut self.cursor, len, &action, shell.page);
+                }
+                _ => {}
+            }
+            return;
         }
-        Action::OpenDemo => app.effects.push(Effect::OpenDemo),
-        Action::Refresh => app.effects.push(Effect::RefreshHome),
-        Action::Back => app.quit = true,
-        _ => {}
+        match action {
+            a if list::is_movement(&a) => {
+                let len = self.shown().len();
+                list::move_cursor(&mut self.cursor, len, &a, shell.page);
+            }
+            Action::Filter => {
+                self.filter.start();
+                self.cursor = 0;
+            }
+            Action::Cancel => self.filter.clear(),
+            Action::Open => {
+                if let Some(entry) = self.selected() {
+                    if entry.is_broken() {
+                        let lines = entry.problems.iter().map(ToString::to_string).collect();
+                        shell.show_problems(
+                            format!("{} cannot be opened", relative(&entry.path)),
+                            lines,
+                        );
+                    } else {
+                        shell.effect(Effect::OpenSession(entry.path.clone()));
+                    }
+                }
+            }
+            Action::NewSession => shell.open_form(new_session_form(), Purpose::new(NewSession)),
+            Action::OpenDemo => shell.effect(Effect::OpenDemo),
+            Action::Refresh => shell.effect(Effect::RefreshHome),
+            _ => {}
+        }
+    }
+
+    /// Saves the new-session form.
+    pub fn submit(&mut self, purpose: &Purpose, form: &Form, shell: &mut Shell) {
+        if purpose.get::<NewSession>().is_none() {
+            return;
+        }
+        let template = match form.key("template").as_deref() {
+            Some("quick") => crate::core::model::Template::Quick,
+            _ => crate::core::model::Template::Workshop,
+        };
+        let facilitator = Some(form.text("facilitator")).filter(|f| !f.is_empty());
+        shell.effect(Effect::CreateSession {
+            title: form.text("title"),
+            template,
+            facilitator,
+        });
+    }
+
+    pub fn typing(&self) -> bool {
+        self.filter.is_typing()
     }
 }
 
-fn relative(path: &Path) -> String {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
-        .display()
-        .to_string()
+fn new_session_form() -> Form {
+    Form::new(
+        "New session",
+        vec![
+            Field::line("title", "Title", "").required(),
+            Field::cycle(
+                "template",
+                "Template",
+                vec![
+                    Choice::new("workshop", "Workshop: 60 min, team, dot voting"),
+                    Choice::new("quick", "Quick: 20 min, solo, rate likelihood x impact"),
+                ],
+                "workshop",
+            ),
+            Field::line(
+                "facilitator",
+                "Your name (the facilitator; more people are added in Setup)",
+                "",
+            ),
+        ],
+    )
 }
 
-pub fn view(frame: &mut Frame, area: Rect, app: &App, home: &HomeState) {
-    let s = &app.styles;
-    let [intro, list] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
+/// A path as the user would type it: relative to the working directory,
+/// or with the home directory as `~`.
+fn relative(path: &Path) -> String {
+    if let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(cwd)
+    {
+        return rel.display().to_string();
+    }
+    if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
+        && let Ok(rel) = path.strip_prefix(&home)
+    {
+        return format!("~/{}", rel.display());
+    }
+    path.display().to_string()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, styles: &crate::tui::style::Styles, home: &HomeScreen) {
+    let s = styles;
+    let [intro, list_area] =
+        Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
     let text = vec![
         Line::from(Span::styled("stridekit", s.title)),
         Line::from(Span::styled(
@@ -157,77 +205,96 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, home: &HomeState) {
     ];
     frame.render_widget(Paragraph::new(text).style(s.base), intro);
 
+    let shown = home.shown();
+    let mut title = vec![Span::styled(" Sessions ", s.title)];
+    if home.filter.is_typing() || home.filter.is_active() {
+        let caret = if home.filter.is_typing() { "▏" } else { "" };
+        title.push(Span::styled(
+            format!("/{}{caret} ", one_line(home.filter.text())),
+            s.accent,
+        ));
+        title.push(Span::styled(
+            format!("{} of {} ", shown.len(), home.sessions.len()),
+            s.muted,
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border_focus)
-        .title(Span::styled(" Sessions ", s.title));
-    if home.sessions.is_empty() {
-        let searched: Vec<String> = home.searched.iter().map(|p| relative(p)).collect();
-        let message = vec![
-            Line::from("No sessions yet."),
-            Line::from(Span::styled(
-                format!("Looked in: {}", searched.join(", ")),
-                s.muted,
-            )),
-            Line::from(""),
-            Line::from("Press n to start one, or D to open the demo."),
-        ];
-        frame.render_widget(Paragraph::new(message).block(block).style(s.base), list);
+        .title(Line::from(title));
+    if shown.is_empty() {
+        let message = if home.sessions.is_empty() {
+            let searched: Vec<String> = home.searched.iter().map(|p| relative(p)).collect();
+            vec![
+                Line::from("No sessions yet."),
+                Line::from(Span::styled(
+                    format!("Looked in: {}", searched.join(", ")),
+                    s.muted,
+                )),
+                Line::from(""),
+                Line::from("Press n to start one, or D to open the demo."),
+            ]
+        } else {
+            vec![Line::from("No session matches the filter: Esc clears it.")]
+        };
+        frame.render_widget(
+            Paragraph::new(message).block(block).style(s.base),
+            list_area,
+        );
         return;
     }
-    let rows = home.sessions.iter().map(|e| {
-        let updated = e.updated.map(|t| t.human()).unwrap_or_default();
-        let (phase, threats) = match &e.problem {
-            Some(_) => ("unreadable".to_string(), String::new()),
-            None => (
-                format!("{} {}", e.phase.index() + 1, e.phase.name()),
-                e.threats.to_string(),
-            ),
-        };
-        Row::new(vec![
-            Cell::from(one_line(&e.title).into_owned()),
-            Cell::from(phase),
-            Cell::from(threats),
-            Cell::from(updated),
-            Cell::from(one_line(&relative(&e.path)).into_owned()).style(s.muted),
-        ])
-    });
-    let table = Table::new(
+    let height = usize::from(block.inner(list_area).height.saturating_sub(1));
+    let window = list::window(shown.len(), home.cursor, height);
+    let rows = shown[window.clone()]
+        .iter()
+        .filter_map(|&i| home.sessions.get(i))
+        .map(|e| {
+            // The column's heading says UTC once.
+            let updated = e
+                .updated
+                .map(|t| t.human().trim_end_matches(" UTC").to_string())
+                .unwrap_or_default();
+            let path = Cell::styled(one_line(&relative(&e.path)), s.muted);
+            if e.is_broken() {
+                let errors = e.problems.iter().filter(|d| d.is_error()).count();
+                vec![
+                    Cell::new(one_line(&e.title)),
+                    Cell::styled("✗ broken", s.error),
+                    Cell::styled(
+                        if errors == 1 {
+                            "1 error".to_string()
+                        } else {
+                            format!("{errors} errors")
+                        },
+                        s.error,
+                    ),
+                    Cell::new(""),
+                    path,
+                ]
+            } else {
+                vec![
+                    Cell::new(one_line(&e.title)),
+                    Cell::new(format!("{} {}", e.phase.index() + 1, e.phase.name())),
+                    Cell::new(e.threats.to_string()),
+                    Cell::new(updated),
+                    path,
+                ]
+            }
+        })
+        .collect();
+    let columns = [
+        Column::name("Title"),
+        Column::fixed("Phase", 12),
+        Column::fixed("Threats", 8),
+        Column::fixed("Updated (UTC)", 16),
+        Column::extra("File").keep_end().min(12),
+    ];
+    let table = fitted(
+        &columns,
         rows,
-        [
-            Constraint::Fill(3),
-            Constraint::Length(14),
-            Constraint::Length(7),
-            Constraint::Length(20),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(
-        Row::new(["Title", "Phase", "Threats", "Updated", "File"])
-            .style(s.muted.add_modifier(Modifier::BOLD)),
+        table_room(list_area),
+        s.muted.add_modifier(Modifier::BOLD),
     );
-    super::cursor_table(frame, list, app, table, block, home.cursor);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scan_lists_sessions_newest_first_and_flags_broken_files() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("demo.toml"), crate::DEMO_SESSION).unwrap();
-        std::fs::write(
-            dir.path().join("new.toml"),
-            "schema = 1\ntitle = \"Newer\"\nupdated = \"2027-01-01T00:00:00Z\"\ncreated = \"2027-01-01T00:00:00Z\"\n",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("broken.toml"), "title = ").unwrap();
-        let entries = scan(&[dir.path().to_path_buf()]);
-        let titles: Vec<&str> = entries.iter().map(|e| e.title.as_str()).collect();
-        assert_eq!(titles, ["Newer", "LeeJames HR payslips", "broken"]);
-        assert_eq!(entries[1].threats, 12);
-        assert_eq!(entries[1].phase, Phase::Review);
-        assert!(entries[2].problem.is_some());
-    }
+    let selected = home.cursor.min(window.end.saturating_sub(1)) - window.start;
+    cursor_table(frame, list_area, s, table, block, selected);
 }

@@ -1,35 +1,115 @@
-//! One module per screen.
+//! One module per screen. A phase screen owns its state, its update, its
+//! drawing and the keys it offers; the app knows the screens only through
+//! [`registry`] and the [`PhaseScreen`] trait, and a screen knows nothing
+//! of the app: it reads a [`View`] and acts through a [`Ctx`].
+//!
+//! Adding a phase screen: its module here, one line in [`registry`], and
+//! its section in the keymap.
 
 pub mod home;
-pub mod later;
+pub mod placeholder;
 pub mod scope;
 pub mod setup;
+
+use std::any::Any;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Table, TableState};
 
-use super::app::App;
+use super::action::Action;
+use super::context::{Ctx, Offer, Purpose, View};
+use super::form::Form;
+use super::keymap::Context;
+use super::style::Styles;
+use super::widgets::text::{fit, width};
+use crate::core::model::Phase;
+
+/// A workshop phase's screen.
+pub trait PhaseScreen: Any {
+    fn phase(&self) -> Phase;
+
+    /// Its section of the keymap.
+    fn section(&self) -> Context;
+
+    /// Whether `action` (bound in its section or in the list keys) works
+    /// here now. Only enabled actions reach [`PhaseScreen::update`].
+    fn offer(&self, action: &Action, view: &View) -> Offer;
+
+    fn update(&mut self, action: Action, cx: &mut Ctx);
+
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View);
+
+    /// Keeps cursors inside their lists after the session changed under
+    /// the screen (an undo).
+    fn clamp(&mut self, _view: &View) {}
+
+    /// Saves a form the screen opened; an error keeps the form open.
+    fn submit(&mut self, _purpose: &Purpose, _form: &Form, _cx: &mut Ctx) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Takes the choice of a picker the screen opened.
+    fn picked(&mut self, _purpose: &Purpose, _keys: Vec<String>, _cx: &mut Ctx) {}
+
+    /// A question the screen asked was answered yes.
+    fn confirmed(&mut self, _purpose: &Purpose, _cx: &mut Ctx) {}
+
+    /// A filter is being typed: keys are text, not commands.
+    fn typing(&self) -> bool {
+        false
+    }
+
+    /// For tests: the screen as its own type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Every phase screen, in phase order: the one list of them.
+pub fn registry() -> Vec<Box<dyn PhaseScreen>> {
+    vec![
+        Box::new(setup::SetupScreen::default()),
+        Box::new(scope::ScopeScreen::default()),
+        Box::new(placeholder::Placeholder::new(Phase::Brainstorm)),
+        Box::new(placeholder::Placeholder::new(Phase::Vote)),
+        Box::new(placeholder::Placeholder::new(Phase::Plan)),
+        Box::new(placeholder::Placeholder::new(Phase::Review)),
+    ]
+}
+
+/// The question a phase answers, for the status line.
+pub fn phase_question(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Setup => "Setup: who is here, and how long each part takes",
+        Phase::Scope => "Scope: what are we working on?",
+        Phase::Brainstorm => "Brainstorm: what can go wrong?",
+        Phase::Vote => "Vote: which threats matter most?",
+        Phase::Plan => "Plan: what are we going to do about it?",
+        Phase::Review => "Review: did we do a good job?",
+    }
+}
 
 /// The left-hand column of a phase screen: its panes with item counts, the
 /// focused one highlighted (Tab moves on).
 pub fn pane_list(
     frame: &mut Frame,
     area: Rect,
-    app: &App,
+    styles: &Styles,
     title: &str,
     panes: &[(String, String)],
     focused: usize,
 ) {
-    let s = &app.styles;
-    let width = usize::from(area.width.saturating_sub(4));
+    let s = styles;
+    // Inside the borders, after the one-column selection marker, with a
+    // blank column before the right border.
+    let room = usize::from(area.width.saturating_sub(4));
     let items: Vec<ListItem> = panes
         .iter()
         .map(|(name, count)| {
-            let gap = width.saturating_sub(name.chars().count() + count.chars().count());
+            let name = fit(name, room.saturating_sub(width(count) + 1));
+            let gap = room.saturating_sub(width(&name) + width(count));
             ListItem::new(Line::from(vec![
-                Span::raw(name.clone()),
+                Span::raw(name.into_owned()),
                 Span::raw(" ".repeat(gap.max(1))),
                 Span::styled(count.clone(), s.muted),
             ]))
@@ -52,24 +132,35 @@ pub fn pane_list(
     );
 }
 
+/// The selection marker of list tables.
+pub const MARKER: &str = "› ";
+
 /// Draws `table` in `block` as a list with a cursor on row `cursor`: the
 /// selection style and marker every list screen shares.
 pub fn cursor_table(
     frame: &mut Frame,
     area: Rect,
-    app: &App,
+    styles: &Styles,
     table: Table<'_>,
     block: Block<'_>,
     cursor: usize,
 ) {
     let table = table
-        .row_highlight_style(app.styles.selection())
-        .highlight_symbol("› ")
+        .row_highlight_style(styles.selection())
+        .highlight_symbol(MARKER)
         .block(block)
-        .style(app.styles.base);
+        .style(styles.base);
     frame.render_stateful_widget(
         table,
         area,
         &mut TableState::default().with_selected(Some(cursor)),
     );
+}
+
+/// The columns a table has for its cells inside a bordered `area`, after
+/// the selection marker.
+pub fn table_room(area: Rect) -> u16 {
+    area.width
+        .saturating_sub(2)
+        .saturating_sub(width(MARKER) as u16)
 }

@@ -2,28 +2,32 @@
 //! trust boundaries, components, data flows and assumptions, with a check
 //! of the minimum useful scope that warns and never blocks.
 
+use std::any::Any;
 use std::collections::HashSet;
-use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Table, TableState, Wrap};
 
-use super::pane_list;
+use super::{MARKER, PhaseScreen, pane_list, table_room};
 use crate::core::catalog::Catalogs;
-use crate::core::edit;
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{
-    Actor, Asset, Assumption, Boundary, Classification, Component, EntryPoint, Flow, Session,
+    Actor, Asset, Assumption, Boundary, Classification, Component, EntryPoint, Flow, Phase, Session,
 };
+use crate::core::stride::Category;
 use crate::core::text::one_line;
-use crate::core::time::Timestamp;
 use crate::core::validate::scope_gaps;
 use crate::tui::action::Action;
-use crate::tui::app::{self, App, Purpose, Screen, SessionState};
+use crate::tui::context::{Ctx, Offer, Purpose, View};
 use crate::tui::form::{Choice, Field, Form};
+use crate::tui::keymap::Context;
 use crate::tui::picker::PickItem;
+use crate::tui::widgets::list::{self, Filter};
+use crate::tui::widgets::table::{self, Column, Field as Cell};
+use crate::tui::widgets::text::wrap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -71,61 +75,25 @@ impl Pane {
         }
     }
 
+    fn id_kind(self) -> IdKind {
+        match self {
+            Pane::Assets => IdKind::Asset,
+            Pane::Actors => IdKind::Actor,
+            Pane::EntryPoints => IdKind::EntryPoint,
+            Pane::Boundaries => IdKind::Boundary,
+            Pane::Components => IdKind::Component,
+            Pane::Flows => IdKind::Flow,
+            Pane::Assumptions => IdKind::Assumption,
+        }
+    }
+
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 
-    fn ids(self, s: &Session) -> Vec<Id> {
+    /// The id of item `i` of the pane.
+    fn id_at(self, s: &Session, i: usize) -> Option<Id> {
         match self {
-            Pane::Assets => s.assets.iter().map(|x| x.id).collect(),
-            Pane::Actors => s.actors.iter().map(|x| x.id).collect(),
-            Pane::EntryPoints => s.entry_points.iter().map(|x| x.id).collect(),
-            Pane::Boundaries => s.boundaries.iter().map(|x| x.id).collect(),
-            Pane::Components => s.components.iter().map(|x| x.id).collect(),
-            Pane::Flows => s.flows.iter().map(|x| x.id).collect(),
-            Pane::Assumptions => s.assumptions.iter().map(|x| x.id).collect(),
-        }
-    }
-
-    fn len(self, s: &Session) -> usize {
-        match self {
-            Pane::Assets => s.assets.len(),
-            Pane::Actors => s.actors.len(),
-            Pane::EntryPoints => s.entry_points.len(),
-            Pane::Boundaries => s.boundaries.len(),
-            Pane::Components => s.components.len(),
-            Pane::Flows => s.flows.len(),
-            Pane::Assumptions => s.assumptions.len(),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ScopeState {
-    pub pane: Pane,
-    pub cursor: [usize; 7],
-}
-
-impl Default for ScopeState {
-    fn default() -> Self {
-        ScopeState {
-            pane: Pane::Components,
-            cursor: [0; 7],
-        }
-    }
-}
-
-impl ScopeState {
-    pub fn clamp(&mut self, s: &Session) {
-        for p in Pane::ALL {
-            let c = &mut self.cursor[p.index()];
-            *c = (*c).min(p.len(s).saturating_sub(1));
-        }
-    }
-
-    fn selected(&self, s: &Session) -> Option<Id> {
-        let i = self.cursor[self.pane.index()];
-        match self.pane {
             Pane::Assets => s.assets.get(i).map(|x| x.id),
             Pane::Actors => s.actors.get(i).map(|x| x.id),
             Pane::EntryPoints => s.entry_points.get(i).map(|x| x.id),
@@ -136,13 +104,100 @@ impl ScopeState {
         }
     }
 
-    /// Puts the cursor on `id` in its pane.
-    fn select(&mut self, s: &Session, id: Id) {
-        if let Some(pane) = Pane::ALL.into_iter().find(|p| p.ids(s).contains(&id)) {
-            self.pane = pane;
-            if let Some(pos) = pane.ids(s).iter().position(|x| *x == id) {
-                self.cursor[pane.index()] = pos;
-            }
+    pub fn len(self, s: &Session) -> usize {
+        match self {
+            Pane::Assets => s.assets.len(),
+            Pane::Actors => s.actors.len(),
+            Pane::EntryPoints => s.entry_points.len(),
+            Pane::Boundaries => s.boundaries.len(),
+            Pane::Components => s.components.len(),
+            Pane::Flows => s.flows.len(),
+            Pane::Assumptions => s.assumptions.len(),
+        }
+    }
+
+    fn columns(self) -> Vec<Column> {
+        const ID: Column = Column::fixed("ID", 4);
+        match self {
+            Pane::Assets => vec![ID, Column::name("Asset"), Column::extra("Class")],
+            Pane::Actors => vec![ID, Column::name("Actor"), Column::extra("Description")],
+            Pane::EntryPoints => vec![ID, Column::name("Entry point"), Column::extra("Component")],
+            Pane::Boundaries => vec![ID, Column::name("Boundary"), Column::extra("Inside")],
+            Pane::Components => vec![
+                ID,
+                Column::name("Component"),
+                Column::extra("Kind"),
+                Column::extra("Boundary"),
+            ],
+            Pane::Flows => vec![
+                ID,
+                Column::name("From"),
+                Column::name("To"),
+                Column::extra("Label"),
+            ],
+            Pane::Assumptions => vec![ID, Column::name("Assumption")],
+        }
+    }
+
+    /// The cells of item `i`, one line each and neutralised.
+    fn cells(self, s: &Session, catalogs: &Catalogs, muted: Style, i: usize) -> Vec<Cell> {
+        let id = |id: Id| Cell::styled(id.to_string(), muted);
+        let text = |t: &str| Cell::new(one_line(t));
+        let name = |x: Id| Cell::new(one_line(s.name(x).unwrap_or_default()));
+        let named = |x: Option<Id>| x.map(&name).unwrap_or_else(|| Cell::new(""));
+        match self {
+            Pane::Assets => s
+                .assets
+                .get(i)
+                .map(|a| vec![id(a.id), text(&a.name), Cell::new(a.classification.key())]),
+            Pane::Actors => s.actors.get(i).map(|a| {
+                vec![
+                    id(a.id),
+                    text(&a.name),
+                    Cell::styled(one_line(&a.description), muted),
+                ]
+            }),
+            Pane::EntryPoints => s
+                .entry_points
+                .get(i)
+                .map(|e| vec![id(e.id), text(&e.name), named(e.component)]),
+            Pane::Boundaries => s
+                .boundaries
+                .get(i)
+                .map(|b| vec![id(b.id), text(&b.name), named(b.parent)]),
+            Pane::Components => s.components.get(i).map(|c| {
+                let kind = catalogs
+                    .kind(&c.kind)
+                    .map_or(c.kind.as_str(), |k| k.name.as_str());
+                let mut boundary = named(c.boundary);
+                boundary.style = muted;
+                vec![id(c.id), text(&c.name), text(kind), boundary]
+            }),
+            Pane::Flows => s
+                .flows
+                .get(i)
+                .map(|f| vec![id(f.id), name(f.from), name(f.to), text(&f.label)]),
+            Pane::Assumptions => s.assumptions.get(i).map(|a| vec![id(a.id), text(&a.text)]),
+        }
+        .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ScopeScreen {
+    pub pane: Pane,
+    /// Per pane, the position in the pane's shown (filtered) items.
+    pub cursor: [usize; 7],
+    /// The `/` filter of the focused pane; moving to another pane clears it.
+    pub filter: Filter,
+}
+
+impl Default for ScopeScreen {
+    fn default() -> Self {
+        ScopeScreen {
+            pane: Pane::Components,
+            cursor: [0; 7],
+            filter: Filter::default(),
         }
     }
 }
@@ -154,66 +209,197 @@ pub struct Edit {
     pub id: Option<Id>,
 }
 
-pub fn update(app: &mut App, action: Action) {
-    let page = app::page_rows(app);
-    let Screen::Session(state) = &mut app.screen else {
-        return;
-    };
-    let scope = &mut state.scope;
-    let s = &state.session;
-    match action {
-        Action::NextPane | Action::PrevPane => {
-            scope.pane = Pane::ALL[app::cycle_pane(scope.pane.index(), Pane::ALL.len(), &action)];
+impl ScopeScreen {
+    /// The items of the focused pane the filter keeps, by position.
+    fn shown(&self, s: &Session, catalogs: &Catalogs) -> Vec<usize> {
+        let len = self.pane.len(s);
+        if !self.filter.is_active() {
+            return (0..len).collect();
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            let len = scope.pane.len(s);
-            app::move_cursor(&mut scope.cursor[scope.pane.index()], len, &action, page);
+        (0..len)
+            .filter(|&i| {
+                let cells = self.pane.cells(s, catalogs, Style::new(), i);
+                let text: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+                self.filter.matches(&text.join(" "))
+            })
+            .collect()
+    }
+
+    /// Puts the cursor on `id` in its pane, clearing a filter that hides it.
+    fn select(&mut self, s: &Session, id: Id) {
+        let Some(pane) = Pane::ALL.into_iter().find(|p| p.id_kind() == id.kind) else {
+            return;
+        };
+        if pane != self.pane {
+            self.filter.clear();
         }
-        Action::Add => {
-            let pane = scope.pane;
-            if pane == Pane::Flows && s.actors.len() + s.components.len() < 2 {
-                app.warn("A flow needs two ends: add actors or components first");
-                return;
-            }
-            let form = form_for(pane, None, s, &app.catalogs);
-            app::open_form(app, form, Purpose::Scope(Edit { pane, id: None }));
+        self.pane = pane;
+        if let Some(pos) = (0..pane.len(s)).position(|i| pane.id_at(s, i) == Some(id)) {
+            self.filter.clear();
+            self.cursor[pane.index()] = pos;
         }
-        Action::Open | Action::Edit => {
-            let pane = scope.pane;
-            match scope.selected(s) {
-                Some(id) => {
-                    let form = form_for(pane, Some(id), s, &app.catalogs);
-                    app::open_form(app, form, Purpose::Scope(Edit { pane, id: Some(id) }));
-                }
-                None => app.info(format!("No {} yet: a adds one", pane.noun())),
-            }
+    }
+
+    fn count(&self, view: &View) -> usize {
+        self.shown(view.session, view.catalogs).len()
+    }
+
+    fn nothing_here(&self) -> String {
+        if self.filter.is_active() {
+            "Nothing matches the filter: Esc clears it".to_string()
+        } else {
+            format!("No {} yet: a adds one", self.pane.noun())
         }
-        Action::Delete => {
-            let Some(id) = scope.selected(s) else {
-                return;
+    }
+}
+
+impl PhaseScreen for ScopeScreen {
+    fn phase(&self) -> Phase {
+        Phase::Scope
+    }
+
+    fn section(&self) -> Context {
+        Context::Scope
+    }
+
+    fn offer(&self, action: &Action, view: &View) -> Offer {
+        let s = view.session;
+        if self.filter.is_typing() {
+            return match action {
+                Action::Open | Action::Cancel | Action::Up | Action::Down => Offer::Enabled,
+                Action::Input(_) | Action::Paste(_) => Offer::Enabled,
+                _ => Offer::Hidden,
             };
-            let label = crate::core::index::SessionIndex::new(s).describe(id);
-            let label = one_line(&label).into_owned();
-            let removed = app::edit(app, format!("delete {label}"), |s| edit::delete(s, id));
-            if let Some(Some(removed)) = removed {
-                if let Screen::Session(state) = &mut app.screen {
-                    state.scope.clamp(&state.session);
-                }
-                let extra = removed.describe();
-                let extra = if extra.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {extra};")
-                };
-                app.info(format!("Deleted {label}{extra} u undoes"));
-            }
         }
-        _ => {}
+        match action {
+            Action::NextPane | Action::PrevPane => Offer::Enabled,
+            a if list::is_movement(a) => Offer::Enabled,
+            Action::Add => match view.editable() {
+                Offer::Enabled
+                    if self.pane == Pane::Flows && s.actors.len() + s.components.len() < 2 =>
+                {
+                    Offer::Disabled(
+                        "A flow needs two ends: add actors or components first".to_string(),
+                    )
+                }
+                other => other,
+            },
+            Action::Open | Action::Edit | Action::Delete => {
+                if self.count(view) == 0 {
+                    Offer::Disabled(self.nothing_here())
+                } else {
+                    view.editable()
+                }
+            }
+            Action::Filter => Offer::when(self.pane.len(s) > 0, self.nothing_here()),
+            Action::Cancel => {
+                if self.filter.is_active() {
+                    Offer::Enabled
+                } else {
+                    Offer::Hidden
+                }
+            }
+            _ => Offer::Hidden,
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Ctx) {
+        let page = cx.page;
+        let pane = self.pane;
+        if self.filter.is_typing() {
+            match action {
+                Action::Open => self.filter.accept(),
+                Action::Cancel => self.filter.clear(),
+                Action::Input(key) if self.filter.input(key) => self.cursor[pane.index()] = 0,
+                Action::Paste(text) => {
+                    self.filter.paste(&text);
+                    self.cursor[pane.index()] = 0;
+                }
+                Action::Up | Action::Down => {
+                    let len = self.shown_in(cx).len();
+                    list::move_cursor(&mut self.cursor[pane.index()], len, &action, page);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.filter.clear();
+                self.pane = Pane::ALL[list::cycle(pane.index(), Pane::ALL.len(), &action)];
+            }
+            a if list::is_movement(&a) => {
+                let len = self.shown_in(cx).len();
+                list::move_cursor(&mut self.cursor[pane.index()], len, &a, page);
+            }
+            Action::Filter => {
+                self.filter.start();
+                self.cursor[pane.index()] = 0;
+            }
+            Action::Cancel => self.filter.clear(),
+            Action::Add => {
+                let form = form_for(pane, None, cx.session(), cx.catalogs);
+                cx.open_form(form, Purpose::new(Edit { pane, id: None }));
+            }
+            Action::Open | Action::Edit => {
+                if let Some(id) = self.selected_in(cx) {
+                    let form = form_for(pane, Some(id), cx.session(), cx.catalogs);
+                    cx.open_form(form, Purpose::new(Edit { pane, id: Some(id) }));
+                }
+            }
+            Action::Delete => {
+                if let Some(id) = self.selected_in(cx)
+                    && list::delete(cx, id)
+                {
+                    let len = self.shown_in(cx).len();
+                    list::clamp(&mut self.cursor[pane.index()], len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn clamp(&mut self, view: &View) {
+        for p in Pane::ALL {
+            list::clamp(&mut self.cursor[p.index()], p.len(view.session));
+        }
+        let shown = self.shown(view.session, view.catalogs).len();
+        list::clamp(&mut self.cursor[self.pane.index()], shown);
+    }
+
+    fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {
+        let Some(edit) = purpose.get::<Edit>().cloned() else {
+            return Ok(());
+        };
+        let id = submit(&edit, form, cx)?;
+        if let Some(id) = id {
+            self.select(cx.session(), id);
+        }
+        Ok(())
+    }
+
+    fn typing(&self) -> bool {
+        self.filter.is_typing()
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(self, frame, area, view);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl ScopeScreen {
+    fn shown_in(&self, cx: &Ctx) -> Vec<usize> {
+        self.shown(cx.session(), cx.catalogs)
+    }
+
+    fn selected_in(&self, cx: &Ctx) -> Option<Id> {
+        let shown = self.shown_in(cx);
+        let i = *shown.get(self.cursor[self.pane.index()])?;
+        self.pane.id_at(cx.session(), i)
     }
 }
 
@@ -225,17 +411,12 @@ fn classification_choices() -> Vec<Choice> {
 
 /// Actors and components, the ends a flow can have.
 fn endpoints(s: &Session, catalogs: &Catalogs) -> Vec<PickItem> {
-    let actors = s
-        .actors
-        .iter()
-        .map(|a| PickItem::new(a.id.to_string(), format!("{} ({})", a.name, a.id), "actor"));
-    let components = s.components.iter().map(|c| {
-        let kind = catalogs
-            .kind(&c.kind)
-            .map_or(c.kind.as_str(), |k| k.name.as_str());
-        PickItem::new(c.id.to_string(), format!("{} ({})", c.name, c.id), kind)
-    });
-    actors.chain(components).collect()
+    let actors = s.actors.iter().map(|a| a.id);
+    let components = s.components.iter().map(|c| c.id);
+    actors
+        .chain(components)
+        .filter_map(|id| list::element_item(s, catalogs, id))
+        .collect()
 }
 
 fn kind_items(catalogs: &Catalogs) -> Vec<PickItem> {
@@ -310,13 +491,7 @@ fn form_for(pane: Pane, id: Option<Id>, s: &Session, catalogs: &Catalogs) -> For
             let components = s
                 .components
                 .iter()
-                .map(|c| {
-                    PickItem::new(
-                        c.id.to_string(),
-                        format!("{} ({})", c.name, c.id),
-                        c.kind.clone(),
-                    )
-                })
+                .filter_map(|c| list::element_item(s, catalogs, c.id))
                 .collect();
             vec![
                 Field::line("name", "Name", e.map_or("", |e| &e.name)).required(),
@@ -430,7 +605,8 @@ fn parse_id(text: Option<String>) -> Option<Id> {
     text.and_then(|t| t.parse().ok())
 }
 
-pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Result<(), String> {
+/// Saves a Scope form; returns the id of the item saved.
+fn submit(edit: &Edit, form: &Form, cx: &mut Ctx) -> Result<Option<Id>, String> {
     let pane = edit.pane;
     let existing = edit.id;
     if pane == Pane::Flows {
@@ -440,15 +616,6 @@ pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Resul
             return Err("a flow needs two different ends".to_string());
         }
     }
-    let id_kind = match pane {
-        Pane::Assets => IdKind::Asset,
-        Pane::Actors => IdKind::Actor,
-        Pane::EntryPoints => IdKind::EntryPoint,
-        Pane::Boundaries => IdKind::Boundary,
-        Pane::Components => IdKind::Component,
-        Pane::Flows => IdKind::Flow,
-        Pane::Assumptions => IdKind::Assumption,
-    };
     let name = match pane {
         Pane::Flows => form.text("label"),
         Pane::Assumptions => form.text("text"),
@@ -459,11 +626,11 @@ pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Resul
         if existing.is_some() { "edit" } else { "add" },
         pane.noun()
     );
-    let result = app::edit(app, what, |s| -> Result<Id, String> {
+    let result = cx.edit(what, |s| -> Result<Id, String> {
         let id = match existing {
             Some(id) => id,
             None => s
-                .next_id(id_kind)
+                .next_id(pane.id_kind())
                 .ok_or_else(|| format!("no {} ids are left", pane.noun()))?,
         };
         apply(s, pane, id, existing.is_none(), form);
@@ -471,15 +638,12 @@ pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Resul
     });
     match result {
         Some(Ok(id)) => {
-            if let Screen::Session(state) = &mut app.screen {
-                state.scope.select(&state.session, id);
-            }
             let verb = if existing.is_some() { "Saved" } else { "Added" };
-            app.success(format!("{verb} {} ({id})", one_line(&name)));
-            Ok(())
+            cx.success(format!("{verb} {} ({id})", one_line(&name)));
+            Ok(Some(id))
         }
         Some(Err(message)) => Err(message),
-        None => Ok(()),
+        None => Ok(None),
     }
 }
 
@@ -573,10 +737,9 @@ fn upsert<T>(items: &mut Vec<T>, item: T, new: bool, id_of: impl Fn(&T) -> Id) {
     }
 }
 
-pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
-    let s = &app.styles;
-    let session = &state.session;
-    let scope = &state.scope;
+fn draw(scope: &ScopeScreen, frame: &mut Frame, area: Rect, view: &View) {
+    let s = view.styles;
+    let session = view.session;
     let wide = area.width >= 110;
     let [left, main] =
         Layout::horizontal([Constraint::Length(22), Constraint::Min(30)]).areas(area);
@@ -609,7 +772,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
         .iter()
         .map(|p| (p.title().to_string(), p.len(session).to_string()))
         .collect();
-    pane_list(frame, panes_area, app, "Scope", &panes, scope.pane.index());
+    pane_list(frame, panes_area, s, "Scope", &panes, scope.pane.index());
 
     let check: Vec<Line> = if gaps.is_empty() {
         vec![Line::from(Span::styled("✓ enough to walk", s.success))]
@@ -638,41 +801,61 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
     } else {
         (main, None)
     };
+    let shown = scope.shown(session, view.catalogs);
     let cursor = scope.cursor[scope.pane.index()];
+    let mut title = vec![Span::styled(format!(" {} ", scope.pane.title()), s.title)];
+    if scope.filter.is_typing() || scope.filter.is_active() {
+        let caret = if scope.filter.is_typing() { "▏" } else { "" };
+        title.push(Span::styled(
+            format!("/{}{caret} ", one_line(scope.filter.text())),
+            s.accent,
+        ));
+        title.push(Span::styled(
+            format!("{} of {} ", shown.len(), scope.pane.len(session)),
+            s.muted,
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border_focus)
-        .title(Span::styled(format!(" {} ", scope.pane.title()), s.title));
-    if scope.pane.len(session) == 0 {
-        let hint = match scope.pane {
-            Pane::Assets => "What is worth protecting? Data, credentials, money, reputation.",
-            Pane::Actors => "Who or what uses the feature from outside: people, partner systems.",
-            Pane::EntryPoints => "Where does input come in? APIs, queues, uploads, consoles.",
-            Pane::Boundaries => "Where does trust change? An account, a VPC, a device.",
-            Pane::Components => {
-                "The parts of the feature, each of a catalog kind (aws.lambda, ...)."
-            }
-            Pane::Flows => "What moves between actors and components, and over what.",
-            Pane::Assumptions => "What are we taking for granted?",
-        };
-        frame.render_widget(
-            Paragraph::new(vec![
+        .title(Line::from(title));
+    if shown.is_empty() {
+        let lines = if scope.filter.is_active() {
+            vec![Line::from(scope.nothing_here())]
+        } else {
+            let hint = match scope.pane {
+                Pane::Assets => "What is worth protecting? Data, credentials, money, reputation.",
+                Pane::Actors => {
+                    "Who or what uses the feature from outside: people, partner systems."
+                }
+                Pane::EntryPoints => "Where does input come in? APIs, queues, uploads, consoles.",
+                Pane::Boundaries => "Where does trust change? An account, a VPC, a device.",
+                Pane::Components => {
+                    "The parts of the feature, each of a catalog kind (aws.lambda, ...)."
+                }
+                Pane::Flows => "What moves between actors and components, and over what.",
+                Pane::Assumptions => "What are we taking for granted?",
+            };
+            vec![
                 Line::from(format!("No {} yet. a adds one.", scope.pane.noun())),
                 Line::from(""),
                 Line::from(Span::styled(hint, s.muted)),
-            ])
-            .wrap(Wrap { trim: false })
-            .block(block)
-            .style(s.base),
+            ]
+        };
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(block)
+                .style(s.base),
             list_area,
         );
     } else {
         // Only the rows on screen are built: a frame costs the same for ten
         // items or ten thousand. The header takes one line of the inside.
         let height = usize::from(block.inner(list_area).height.saturating_sub(1));
-        let rows = visible_rows(scope.pane.len(session), cursor, height);
+        let rows = list::window(shown.len(), cursor, height);
         let selected = cursor.min(rows.end - 1) - rows.start;
-        let table = list_table(app, session, scope.pane, rows).block(block);
+        let table = list_table(view, scope.pane, &shown[rows], table_room(list_area)).block(block);
         frame.render_stateful_widget(
             table,
             list_area,
@@ -680,190 +863,45 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &SessionState) {
         );
     }
     if let Some(detail_area) = detail_area {
-        detail(frame, detail_area, app, session, scope.selected(session));
+        let id = shown
+            .get(cursor)
+            .and_then(|&i| scope.pane.id_at(session, i));
+        detail(frame, detail_area, view, id);
     }
 }
 
 /// Rows `text` takes when word-wrapped to `width` columns.
-fn wrapped_rows(text: &str, width: u16) -> u16 {
-    let width = usize::from(width.max(1));
-    let (mut rows, mut col) = (1u16, 0usize);
-    for word in text.split_whitespace() {
-        let w = word.chars().count();
-        if col > 0 && col + 1 + w > width {
-            rows += 1;
-            col = 0;
-        }
-        col += if col > 0 { 1 + w } else { w };
-        while col > width {
-            rows += 1;
-            col -= width;
-        }
-    }
-    rows
+fn wrapped_rows(text: &str, width_cols: u16) -> u16 {
+    u16::try_from(wrap(text, usize::from(width_cols)).len().max(1)).unwrap_or(u16::MAX)
 }
 
-/// The rows of a `len`-row table that ratatui shows in `height` lines with
-/// the cursor on row `cursor`, for a table drawn with a fresh
-/// [`TableState`] (offset 0), as every frame here is: the first `height`
-/// rows, or the `height` rows ending at the cursor once it is below them.
-/// Never empty when `len` is not: with no room at all it is the cursor's
-/// row, so the table still has a selection and lays out its columns alike.
-/// A window too tall would still draw the same (ratatui scrolls within it
-/// to the cursor); one too short would not, which the tests check.
-fn visible_rows(len: usize, cursor: usize, height: usize) -> Range<usize> {
-    if len == 0 {
-        return 0..0;
-    }
-    let cursor = cursor.min(len - 1);
-    let height = height.max(1);
-    let start = (cursor + 1).saturating_sub(height);
-    start..(start + height).min(len)
+/// The table of `pane` for the items at positions `items` (the rows in
+/// view), its columns fitted to those rows in `available` columns.
+fn list_table<'a>(view: &View, pane: Pane, items: &[usize], available: u16) -> Table<'a> {
+    let rows = pane_rows(view, pane, items);
+    let widths = table::widths(&pane.columns(), &rows, available);
+    rows_table(view, pane, rows, &widths)
 }
 
-/// The table of `pane`, with the rows `rows` only (see [`visible_rows`]).
-fn list_table<'a>(app: &'a App, s: &'a Session, pane: Pane, rows: Range<usize>) -> Table<'a> {
-    let st = &app.styles;
-    let name_of = |id: Id| -> String {
-        s.element(id)
-            .map(|e| e.name().to_string())
-            .or_else(|| s.boundary(id).map(|b| b.name.clone()))
-            .or_else(|| s.asset(id).map(|a| a.name.clone()))
-            .unwrap_or_else(|| id.to_string())
-    };
-    let id_cell = |id: Id| Cell::from(id.to_string()).style(st.muted);
-    let text = |t: &str| Cell::from(one_line(t).into_owned());
-    let (header, widths, rows): (Vec<&str>, Vec<Constraint>, Vec<Row>) = match pane {
-        Pane::Assets => (
-            vec!["ID", "Asset", "Class"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(1),
-                Constraint::Length(12),
-            ],
-            s.assets[rows.clone()]
-                .iter()
-                .map(|a| {
-                    Row::new(vec![
-                        id_cell(a.id),
-                        text(&a.name),
-                        Cell::from(a.classification.key()),
-                    ])
-                })
-                .collect(),
-        ),
-        Pane::Actors => (
-            vec!["ID", "Actor", "Description"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(1),
-                Constraint::Fill(2),
-            ],
-            s.actors[rows.clone()]
-                .iter()
-                .map(|a| {
-                    Row::new(vec![
-                        id_cell(a.id),
-                        text(&a.name),
-                        text(&a.description).style(st.muted),
-                    ])
-                })
-                .collect(),
-        ),
-        Pane::EntryPoints => (
-            vec!["ID", "Entry point", "Component"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-            ],
-            s.entry_points[rows.clone()]
-                .iter()
-                .map(|e| {
-                    let c = e.component.map(&name_of).unwrap_or_default();
-                    Row::new(vec![id_cell(e.id), text(&e.name), text(&c)])
-                })
-                .collect(),
-        ),
-        Pane::Boundaries => (
-            vec!["ID", "Boundary", "Inside"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-            ],
-            s.boundaries[rows.clone()]
-                .iter()
-                .map(|b| {
-                    let p = b.parent.map(&name_of).unwrap_or_default();
-                    Row::new(vec![id_cell(b.id), text(&b.name), text(&p)])
-                })
-                .collect(),
-        ),
-        Pane::Components => (
-            vec!["ID", "Component", "Kind", "Boundary"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-            ],
-            s.components[rows.clone()]
-                .iter()
-                .map(|c| {
-                    let kind = app
-                        .catalogs
-                        .kind(&c.kind)
-                        .map_or(c.kind.clone(), |k| k.name.clone());
-                    let b = c.boundary.map(&name_of).unwrap_or_default();
-                    Row::new(vec![
-                        id_cell(c.id),
-                        text(&c.name),
-                        text(&kind),
-                        text(&b).style(st.muted),
-                    ])
-                })
-                .collect(),
-        ),
-        Pane::Flows => (
-            vec!["ID", "From", "To", "Label"],
-            vec![
-                Constraint::Length(4),
-                Constraint::Fill(1),
-                Constraint::Fill(1),
-                Constraint::Fill(2),
-            ],
-            s.flows[rows.clone()]
-                .iter()
-                .map(|f| {
-                    Row::new(vec![
-                        id_cell(f.id),
-                        text(&name_of(f.from)),
-                        text(&name_of(f.to)),
-                        text(&f.label),
-                    ])
-                })
-                .collect(),
-        ),
-        Pane::Assumptions => (
-            vec!["ID", "Assumption"],
-            vec![Constraint::Length(4), Constraint::Fill(1)],
-            s.assumptions[rows.clone()]
-                .iter()
-                .map(|a| Row::new(vec![id_cell(a.id), text(&a.text)]))
-                .collect(),
-        ),
-    };
-    Table::new(rows, widths)
-        .header(Row::new(header).style(st.muted))
+fn pane_rows(view: &View, pane: Pane, items: &[usize]) -> Vec<Vec<Cell>> {
+    items
+        .iter()
+        .map(|&i| pane.cells(view.session, view.catalogs, view.styles.muted, i))
+        .collect()
+}
+
+fn rows_table<'a>(view: &View, pane: Pane, rows: Vec<Vec<Cell>>, widths: &[u16]) -> Table<'a> {
+    let st = view.styles;
+    table::with_widths(&pane.columns(), rows, widths, st.muted)
         .row_highlight_style(st.selection())
-        .highlight_symbol("› ")
+        .highlight_symbol(MARKER)
         .style(st.base)
 }
 
 /// The selected item in full, on wide screens.
-fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>) {
-    let st = &app.styles;
+fn detail(frame: &mut Frame, area: Rect, view: &View, id: Option<Id>) {
+    let st = view.styles;
+    let s = view.session;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(st.border)
@@ -877,7 +915,7 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
         if !value.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled(format!("{label}: "), st.muted),
-                Span::raw(crate::core::text::one_line(&value).into_owned()),
+                Span::raw(one_line(&value).into_owned()),
             ]));
         }
     };
@@ -886,10 +924,10 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
         IdKind::Component => {
             if let Some(c) = s.component(id) {
                 push("Name", c.name.clone());
-                match app.catalogs.kind(&c.kind) {
+                match view.catalogs.kind(&c.kind) {
                     Some(k) => {
                         push("Kind", format!("{} ({})", k.name, k.id));
-                        let letters: String = crate::core::stride::Category::ALL
+                        let letters: String = Category::ALL
                             .iter()
                             .map(|cat| if k.applies(*cat) { cat.letter() } else { '·' })
                             .collect();
@@ -902,7 +940,7 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
                 }
                 push(
                     "Boundary",
-                    c.boundary.map(|b| describe(s, b)).unwrap_or_default(),
+                    c.boundary.map(|b| s.describe(b)).unwrap_or_default(),
                 );
                 push("Description", c.description.clone());
                 let flows = s
@@ -915,16 +953,16 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
         }
         IdKind::Flow => {
             if let Some(f) = s.flows.iter().find(|f| f.id == id) {
-                push("From", describe(s, f.from));
-                push("To", describe(s, f.to));
+                push("From", s.describe(f.from));
+                push("To", s.describe(f.to));
                 push("Label", f.label.clone());
                 push("Protocol", f.protocol.clone());
-                let assets: Vec<String> = f.assets.iter().map(|a| describe(s, *a)).collect();
+                let assets: Vec<String> = f.assets.iter().map(|a| s.describe(*a)).collect();
                 push("Assets", assets.join(", "));
             }
         }
         _ => {
-            push("Name", name_of(s, id).unwrap_or_default().to_string());
+            push("Name", s.name(id).unwrap_or_default().to_string());
             let description = match id.kind {
                 IdKind::Asset => s
                     .asset(id)
@@ -959,48 +997,6 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, s: &Session, id: Option<Id>)
     );
 }
 
-/// The name (or label, or title) of anything with an id, as
-/// [`SessionIndex::name`](crate::core::index::SessionIndex::name) gives it.
-/// A frame asks for a handful, so one scan each beats building an index of
-/// the whole session every frame.
-fn name_of(s: &Session, id: Id) -> Option<&str> {
-    match id.kind {
-        IdKind::Participant => s
-            .participants
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.name.as_str()),
-        IdKind::Asset => s.asset(id).map(|x| x.name.as_str()),
-        IdKind::Actor => s
-            .actors
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.name.as_str()),
-        IdKind::EntryPoint => s
-            .entry_points
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.name.as_str()),
-        IdKind::Boundary => s.boundary(id).map(|x| x.name.as_str()),
-        IdKind::Component => s.component(id).map(|x| x.name.as_str()),
-        IdKind::Flow => s
-            .flows
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.label.as_str()),
-        IdKind::Threat => s.threat(id).map(|x| x.title.as_str()),
-        IdKind::Assumption | IdKind::Mitigation => None,
-    }
-}
-
-/// "Payslip API (C1)", or the bare id for an unknown one.
-fn describe(s: &Session, id: Id) -> String {
-    match name_of(s, id) {
-        Some(name) => format!("{name} ({id})"),
-        None => id.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use ratatui::buffer::Buffer;
@@ -1008,22 +1004,14 @@ mod tests {
 
     use super::*;
     use crate::core::synth;
-    use crate::core::theme::Themes;
-
-    fn app() -> App {
-        App::new(
-            Catalogs::builtin().unwrap(),
-            Themes::builtin().unwrap(),
-            None,
-            false,
-        )
-    }
+    use crate::core::theme::Theme;
+    use crate::tui::style::Styles;
 
     fn block() -> Block<'static> {
         Block::default().borders(Borders::ALL).title(" Components ")
     }
 
-    /// Renders `table` with the cursor on `selected`, as `view` does.
+    /// Renders `table` with the cursor on `selected`, as `draw` does.
     fn render(table: Table, area: Rect, selected: usize) -> Buffer {
         let mut buf = Buffer::empty(area);
         let mut state = TableState::default().with_selected(Some(selected));
@@ -1032,26 +1020,39 @@ mod tests {
     }
 
     #[test]
-    fn visible_rows_draw_exactly_what_the_whole_table_draws() {
-        let app = app();
-        let s = synth::session(40, 10, 1, &app.catalogs);
+    fn the_rows_in_view_draw_exactly_what_the_whole_table_draws() {
+        let catalogs = Catalogs::builtin().unwrap();
+        let styles = Styles::new(&Theme::plain());
+        let s = synth::session(40, 10, 1, &catalogs);
+        let view = View {
+            session: &s,
+            read_only: None,
+            catalogs: &catalogs,
+            styles: &styles,
+            now: s.updated,
+        };
         assert!(Pane::Components.len(&s) > 15 && Pane::Flows.len(&s) > 15);
         for pane in Pane::ALL {
             let len = pane.len(&s);
             if len == 0 {
                 continue;
             }
+            let all: Vec<usize> = (0..len).collect();
             for height in 0..16u16 {
                 let area = Rect::new(0, 0, 70, height);
                 let inside = usize::from(block().inner(area).height.saturating_sub(1));
                 let cursors = [0, 1, inside.saturating_sub(1), inside, inside + 1, len / 2];
                 let cursors = cursors.into_iter().chain([len.saturating_sub(2), len - 1]);
                 for cursor in cursors.map(|c| c.min(len - 1)) {
-                    let whole = render(list_table(&app, &s, pane, 0..len), area, cursor);
-                    let rows = visible_rows(len, cursor, inside);
+                    let rows = list::window(len, cursor, inside);
                     assert!(rows.contains(&cursor), "{rows:?} lacks {cursor}");
+                    // Both with the columns the rows in view fit.
+                    let part_rows = pane_rows(&view, pane, &all[rows.clone()]);
+                    let widths = table::widths(&pane.columns(), &part_rows, 64);
+                    let whole = rows_table(&view, pane, pane_rows(&view, pane, &all), &widths);
+                    let whole = render(whole, area, cursor);
                     let selected = cursor - rows.start;
-                    let part = render(list_table(&app, &s, pane, rows), area, selected);
+                    let part = render(rows_table(&view, pane, part_rows, &widths), area, selected);
                     assert_eq!(part, whole, "{pane:?}, height {height}, cursor {cursor}");
                 }
             }
@@ -1059,34 +1060,10 @@ mod tests {
     }
 
     #[test]
-    fn visible_rows_examples() {
-        assert_eq!(visible_rows(0, 0, 10), 0..0);
-        assert_eq!(visible_rows(5, 0, 10), 0..5);
-        assert_eq!(visible_rows(5, 9, 3), 2..5);
-        assert_eq!(visible_rows(100, 50, 0), 50..51);
-    }
-
-    #[test]
-    fn details_name_things_as_the_session_index_does() {
-        let app = app();
-        let s = synth::session(30, 30, 2, &app.catalogs);
-        let index = crate::core::index::SessionIndex::new(&s);
-        let ids = s
-            .participants
-            .iter()
-            .map(|x| x.id)
-            .chain(s.assets.iter().map(|x| x.id))
-            .chain(s.actors.iter().map(|x| x.id))
-            .chain(s.entry_points.iter().map(|x| x.id))
-            .chain(s.boundaries.iter().map(|x| x.id))
-            .chain(s.components.iter().map(|x| x.id))
-            .chain(s.flows.iter().map(|x| x.id))
-            .chain(s.assumptions.iter().map(|x| x.id))
-            .chain(s.threats.iter().map(|x| x.id))
-            .chain(s.mitigations.iter().map(|x| x.id));
-        for id in ids {
-            assert_eq!(name_of(&s, id), index.name(id), "{id}");
-            assert_eq!(describe(&s, id), index.describe(id), "{id}");
-        }
+    fn wrapped_rows_count_display_columns() {
+        assert_eq!(wrapped_rows("one two three", 7), 2);
+        // Six columns, not three characters.
+        assert_eq!(wrapped_rows("支払い 支払い", 6), 2);
+        assert_eq!(wrapped_rows("", 5), 1);
     }
 }

@@ -1,23 +1,26 @@
 //! Phase 1, Setup: the session's details, who is in the room, the agenda's
 //! timeboxes and the voting rules.
 
+use std::any::Any;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{cursor_table, pane_list};
-use crate::core::edit;
+use super::{PhaseScreen, cursor_table, pane_list, table_room};
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{Participant, Persona, Phase, Session, VotingMode};
 use crate::core::scoring;
-use crate::core::text::one_line;
-use crate::core::time::Timestamp;
+use crate::core::text::{multi_line, one_line};
 use crate::core::timer;
 use crate::tui::action::Action;
-use crate::tui::app::{self, App, Purpose, Screen};
+use crate::tui::context::{Ctx, Offer, Purpose, View};
 use crate::tui::form::{Choice, Field, Form};
+use crate::tui::keymap::Context;
 use crate::tui::picker::PickItem;
+use crate::tui::widgets::list;
+use crate::tui::widgets::table::{Column, Field as Cell, fitted};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -47,43 +50,29 @@ impl Pane {
     fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
-}
 
-#[derive(Debug, Clone)]
-pub struct SetupState {
-    pub pane: Pane,
-    pub cursor: [usize; 4],
-}
-
-impl Default for SetupState {
-    fn default() -> Self {
-        SetupState {
-            pane: Pane::Details,
-            cursor: [0; 4],
-        }
-    }
-}
-
-impl SetupState {
-    fn len(&self, s: &Session) -> usize {
-        match self.pane {
+    fn len(self, s: &Session) -> usize {
+        match self {
             Pane::Details => 3,
             Pane::Participants => s.participants.len(),
             Pane::Agenda => Phase::ALL.len(),
             Pane::Voting => 3,
         }
     }
+}
 
-    /// Keeps cursors inside their lists after a change.
-    pub fn clamp(&mut self, s: &Session) {
-        let pane = self.pane;
-        for p in Pane::ALL {
-            self.pane = p;
-            let len = self.len(s);
-            let c = &mut self.cursor[p.index()];
-            *c = (*c).min(len.saturating_sub(1));
+#[derive(Debug, Clone)]
+pub struct SetupScreen {
+    pub pane: Pane,
+    pub cursor: [usize; 4],
+}
+
+impl Default for SetupScreen {
+    fn default() -> Self {
+        SetupScreen {
+            pane: Pane::Details,
+            cursor: [0; 4],
         }
-        self.pane = pane;
     }
 }
 
@@ -94,6 +83,151 @@ pub enum Edit {
     Participant(Option<Id>),
     Agenda(Phase),
     Voting,
+}
+
+impl SetupScreen {
+    fn cursor(&self) -> usize {
+        self.cursor[self.pane.index()]
+    }
+
+    fn participant<'s>(&self, s: &'s Session) -> Option<&'s Participant> {
+        s.participants.get(self.cursor[Pane::Participants.index()])
+    }
+
+    /// The form Enter or `e` opens on the selected row.
+    fn edit_form(&self, s: &Session) -> (Form, Edit) {
+        match self.pane {
+            Pane::Details => (details_form(s), Edit::Details),
+            Pane::Participants => match self.participant(s) {
+                Some(p) => (participant_form(Some(p)), Edit::Participant(Some(p.id))),
+                None => (participant_form(None), Edit::Participant(None)),
+            },
+            Pane::Agenda => {
+                let phase = Phase::ALL[self.cursor().min(Phase::ALL.len() - 1)];
+                (agenda_form(s, phase), Edit::Agenda(phase))
+            }
+            Pane::Voting => (voting_form(s), Edit::Voting),
+        }
+    }
+}
+
+impl PhaseScreen for SetupScreen {
+    fn phase(&self) -> Phase {
+        Phase::Setup
+    }
+
+    fn section(&self) -> Context {
+        Context::Setup
+    }
+
+    fn offer(&self, action: &Action, view: &View) -> Offer {
+        let s = view.session;
+        let editable = view.editable();
+        match action {
+            Action::NextPane | Action::PrevPane => Offer::Enabled,
+            a if list::is_movement(a) => Offer::Enabled,
+            Action::Open | Action::Edit => match self.pane {
+                Pane::Participants if s.participants.is_empty() => {
+                    Offer::Disabled("Nobody yet: a adds a participant".to_string())
+                }
+                _ => editable,
+            },
+            Action::Add => match self.pane {
+                Pane::Details | Pane::Participants => editable,
+                Pane::Agenda => Offer::Disabled(
+                    "The agenda always has the six phases; e changes a timebox".to_string(),
+                ),
+                Pane::Voting => Offer::Disabled("e changes the voting rules".to_string()),
+            },
+            Action::Delete => match self.pane {
+                Pane::Participants if s.participants.is_empty() => {
+                    Offer::Disabled("Nobody to delete".to_string())
+                }
+                Pane::Participants => editable,
+                _ => Offer::Disabled("Only participants can be deleted here".to_string()),
+            },
+            _ => Offer::Hidden,
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Ctx) {
+        let page = cx.page;
+        let s = cx.session();
+        match action {
+            Action::NextPane | Action::PrevPane => {
+                self.pane = Pane::ALL[list::cycle(self.pane.index(), Pane::ALL.len(), &action)];
+            }
+            a if list::is_movement(&a) => {
+                let len = self.pane.len(s);
+                list::move_cursor(&mut self.cursor[self.pane.index()], len, &a, page);
+            }
+            Action::Add => {
+                self.pane = Pane::Participants;
+                cx.open_form(
+                    participant_form(None),
+                    Purpose::new(Edit::Participant(None)),
+                );
+            }
+            Action::Open | Action::Edit => {
+                let (form, edit) = self.edit_form(s);
+                cx.open_form(form, Purpose::new(edit));
+            }
+            Action::Delete => {
+                if let Some(id) = self.participant(s).map(|p| p.id)
+                    && list::delete(cx, id)
+                {
+                    let len = cx.session().participants.len();
+                    list::clamp(&mut self.cursor[Pane::Participants.index()], len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn clamp(&mut self, view: &View) {
+        for p in Pane::ALL {
+            list::clamp(&mut self.cursor[p.index()], p.len(view.session));
+        }
+    }
+
+    fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {
+        let Some(edit) = purpose.get::<Edit>() else {
+            return Ok(());
+        };
+        match edit {
+            Edit::Details => submit_details(form, cx),
+            Edit::Participant(id) => {
+                let new_id = submit_participant(*id, form, cx)?;
+                if let Some(pos) = cx
+                    .session()
+                    .participants
+                    .iter()
+                    .position(|p| Some(p.id) == new_id)
+                {
+                    self.cursor[Pane::Participants.index()] = pos;
+                }
+                Ok(())
+            }
+            Edit::Agenda(phase) => {
+                let minutes = form.number("minutes").unwrap_or(0);
+                let phase = *phase;
+                cx.edit(format!("{} timebox", phase.name()), |s| {
+                    timer::entry(s, phase).minutes = minutes;
+                });
+                cx.success(format!("{} planned for {minutes} min", phase.name()));
+                Ok(())
+            }
+            Edit::Voting => submit_voting(form, cx),
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(self, frame, area, view);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 fn persona_choices() -> Vec<Choice> {
@@ -117,109 +251,73 @@ fn voting_choices() -> Vec<Choice> {
         .to_vec()
 }
 
-pub fn update(app: &mut App, action: Action) {
-    let page = app::page_rows(app);
-    let Screen::Session(state) = &mut app.screen else {
-        return;
-    };
-    let setup = &mut state.setup;
-    let s = &state.session;
-    match action {
-        Action::NextPane | Action::PrevPane => {
-            setup.pane = Pane::ALL[app::cycle_pane(setup.pane.index(), Pane::ALL.len(), &action)];
-        }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            let len = setup.len(s);
-            app::move_cursor(&mut setup.cursor[setup.pane.index()], len, &action, page);
-        }
-        Action::Add => match setup.pane {
-            Pane::Participants | Pane::Details => {
-                setup.pane = Pane::Participants;
-                let form = participant_form(None);
-                app::open_form(app, form, Purpose::Setup(Edit::Participant(None)));
-            }
-            Pane::Agenda => app.info("The agenda always has the six phases; e changes a timebox"),
-            Pane::Voting => app.info("e changes the voting rules"),
-        },
-        Action::Open | Action::Edit => {
-            let cursor = setup.cursor[setup.pane.index()];
-            let (form, edit) = match setup.pane {
-                Pane::Details => (details_form(s), Edit::Details),
-                Pane::Participants => match s.participants.get(cursor) {
-                    Some(p) => (participant_form(Some(p)), Edit::Participant(Some(p.id))),
-                    None => (participant_form(None), Edit::Participant(None)),
-                },
-                Pane::Agenda => {
-                    let phase = Phase::ALL[cursor.min(5)];
-                    (agenda_form(s, phase), Edit::Agenda(phase))
-                }
-                Pane::Voting => (voting_form(s), Edit::Voting),
-            };
-            app::open_form(app, form, Purpose::Setup(edit));
-        }
-        Action::Delete => match setup.pane {
-            Pane::Participants => {
-                let Some(p) = s.participants.get(setup.cursor[1]) else {
-                    return;
-                };
-                let (id, name) = (p.id, one_line(&p.name).into_owned());
-                let removed = app::edit(app, format!("delete {name} ({id})"), |s| {
-                    edit::delete(s, id)
-                });
-                if let Some(Some(removed)) = removed {
-                    clamp(app);
-                    let extra = removed.describe();
-                    let extra = if extra.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; {extra}")
-                    };
-                    app.info(format!("Deleted {name} ({id}){extra}; u undoes"));
-                }
-            }
-            _ => app.info("Only participants can be deleted here"),
-        },
-        _ => {}
-    }
-}
-
-fn clamp(app: &mut App) {
-    if let Screen::Session(state) = &mut app.screen {
-        state.setup.clamp(&state.session);
-    }
-}
-
+/// With nobody in the room yet, the facilitator is typed in and becomes
+/// the first participant, rather than chosen from an empty list.
 fn details_form(s: &Session) -> Form {
-    let people: Vec<PickItem> = s
-        .participants
-        .iter()
-        .map(|p| {
-            PickItem::new(
-                p.id.to_string(),
-                p.name.clone(),
-                p.persona.map(Persona::name).unwrap_or_default(),
-            )
-        })
-        .collect();
+    let facilitator = if s.participants.is_empty() {
+        Field::line(
+            "facilitator_name",
+            "Facilitator (your name; added as the first participant)",
+            "",
+        )
+    } else {
+        let people: Vec<PickItem> = s
+            .participants
+            .iter()
+            .map(|p| {
+                PickItem::new(
+                    p.id.to_string(),
+                    p.name.clone(),
+                    p.persona.map(Persona::name).unwrap_or_default(),
+                )
+            })
+            .collect();
+        Field::pick(
+            "facilitator",
+            "Facilitator",
+            people,
+            s.facilitator.map(|f| f.to_string()),
+            true,
+        )
+    };
     Form::new(
         "Session details",
         vec![
             Field::line("title", "Title", &s.title).required(),
             Field::text("description", "Feature or workload", &s.description),
-            Field::pick(
-                "facilitator",
-                "Facilitator",
-                people,
-                s.facilitator.map(|f| f.to_string()),
-                true,
-            ),
+            facilitator,
         ],
     )
+}
+
+fn submit_details(form: &Form, cx: &mut Ctx) -> Result<(), String> {
+    let title = form.text("title");
+    let description = form.text("description");
+    let picked = form.key("facilitator").and_then(|k| k.parse::<Id>().ok());
+    let typed = form.text("facilitator_name");
+    let result = cx.edit("edit session details", |s| -> Result<(), String> {
+        s.title = title;
+        s.description = description;
+        if typed.is_empty() {
+            s.facilitator = picked;
+        } else {
+            let id = s
+                .next_id(IdKind::Participant)
+                .ok_or("no participant ids are left")?;
+            s.participants.push(Participant {
+                id,
+                name: typed.clone(),
+                persona: None,
+            });
+            s.facilitator = Some(id);
+        }
+        Ok(())
+    });
+    if let Some(result) = result {
+        result?;
+        cx.success("Session details saved");
+    }
+    Ok(())
 }
 
 fn participant_form(p: Option<&Participant>) -> Form {
@@ -239,6 +337,40 @@ fn participant_form(p: Option<&Participant>) -> Form {
             ),
         ],
     )
+}
+
+/// Saves a participant form; returns the participant's id.
+fn submit_participant(id: Option<Id>, form: &Form, cx: &mut Ctx) -> Result<Option<Id>, String> {
+    let name = form.text("name");
+    let persona = form
+        .key("persona")
+        .and_then(|k| Persona::ALL.into_iter().find(|p| p.key() == k));
+    let saved = cx.edit(format!("participant {name}"), |s| match id {
+        Some(id) => {
+            if let Some(p) = s.participants.iter_mut().find(|p| p.id == id) {
+                p.name = name.clone();
+                p.persona = persona;
+            }
+            Some(id)
+        }
+        None => {
+            let id = s.next_id(IdKind::Participant)?;
+            s.participants.push(Participant {
+                id,
+                name: name.clone(),
+                persona,
+            });
+            Some(id)
+        }
+    });
+    match saved {
+        Some(Some(new_id)) => {
+            cx.success(format!("Saved {} ({new_id})", one_line(&name)));
+            Ok(Some(new_id))
+        }
+        Some(None) => Err("no participant ids are left".to_string()),
+        None => Ok(None),
+    }
 }
 
 fn agenda_form(s: &Session, phase: Phase) -> Form {
@@ -279,93 +411,34 @@ fn voting_form(s: &Session) -> Form {
     )
 }
 
-pub fn submit(app: &mut App, edit: &Edit, form: &Form, _now: Timestamp) -> Result<(), String> {
-    match edit {
-        Edit::Details => {
-            let title = form.text("title");
-            let description = form.text("description");
-            let facilitator = form.key("facilitator").and_then(|k| k.parse().ok());
-            app::edit(app, "edit session details", |s| {
-                s.title = title;
-                s.description = description;
-                s.facilitator = facilitator;
-            });
-            app.success("Session details saved");
-        }
-        Edit::Participant(id) => {
-            let name = form.text("name");
-            let persona = form
-                .key("persona")
-                .and_then(|k| Persona::ALL.into_iter().find(|p| p.key() == k));
-            let id = *id;
-            let added = app::edit(app, format!("participant {name}"), |s| match id {
-                Some(id) => {
-                    if let Some(p) = s.participants.iter_mut().find(|p| p.id == id) {
-                        p.name = name.clone();
-                        p.persona = persona;
-                    }
-                    Some(id)
-                }
-                None => {
-                    let id = s.next_id(IdKind::Participant)?;
-                    s.participants.push(Participant {
-                        id,
-                        name: name.clone(),
-                        persona,
-                    });
-                    Some(id)
-                }
-            });
-            match added {
-                Some(Some(new_id)) => {
-                    if let Screen::Session(state) = &mut app.screen
-                        && let Some(pos) = state
-                            .session
-                            .participants
-                            .iter()
-                            .position(|p| p.id == new_id)
-                    {
-                        state.setup.cursor[1] = pos;
-                    }
-                    app.success(format!("Saved {} ({new_id})", one_line(&name)));
-                }
-                Some(None) => return Err("no participant ids are left".to_string()),
-                None => {}
-            }
-        }
-        Edit::Agenda(phase) => {
-            let minutes = form.number("minutes").unwrap_or(0);
-            let phase = *phase;
-            app::edit(app, format!("{} timebox", phase.name()), |s| {
-                timer::entry(s, phase).minutes = minutes;
-            });
-            app.success(format!("{} planned for {minutes} min", phase.name()));
-        }
-        Edit::Voting => {
-            let mode = form
-                .key("mode")
-                .and_then(|k| VotingMode::ALL.into_iter().find(|m| m.key() == k))
-                .unwrap_or_default();
-            let dots = form.number("dots");
-            let cap = form.number("cap").unwrap_or(3).max(1);
-            // Ballots already cast must stay within the cap.
-            let most = app.session().map_or(0, |st| {
-                let ballots = st.session.voting.ballots.values();
-                ballots.flat_map(|b| b.values()).copied().max().unwrap_or(0)
-            });
-            if cap < most {
-                return Err(format!(
-                    "{most} dots are already on one threat; the cap must be at least {most}"
-                ));
-            }
-            app::edit(app, "voting rules", |s| {
-                s.voting.mode = mode;
-                s.voting.dots_per_person = dots;
-                s.voting.cap_per_threat = cap;
-            });
-            app.success("Voting rules saved");
-        }
+fn submit_voting(form: &Form, cx: &mut Ctx) -> Result<(), String> {
+    let mode = form
+        .key("mode")
+        .and_then(|k| VotingMode::ALL.into_iter().find(|m| m.key() == k))
+        .unwrap_or_default();
+    let dots = form.number("dots");
+    let cap = form.number("cap").unwrap_or(3).max(1);
+    // Ballots already cast must stay within the cap.
+    let most = cx
+        .session()
+        .voting
+        .ballots
+        .values()
+        .flat_map(|b| b.values())
+        .copied()
+        .max()
+        .unwrap_or(0);
+    if cap < most {
+        return Err(format!(
+            "{most} dots are already on one threat; the cap must be at least {most}"
+        ));
     }
+    cx.edit("voting rules", |s| {
+        s.voting.mode = mode;
+        s.voting.dots_per_person = dots;
+        s.voting.cap_per_threat = cap;
+    });
+    cx.success("Voting rules saved");
     Ok(())
 }
 
@@ -373,10 +446,9 @@ fn minutes(secs: u64) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
-pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::SessionState) {
-    let s = &app.styles;
-    let session = &state.session;
-    let setup = &state.setup;
+fn draw(setup: &SetupScreen, frame: &mut Frame, area: Rect, view: &View) {
+    let s = view.styles;
+    let session = view.session;
     let [left, right] =
         Layout::horizontal([Constraint::Length(20), Constraint::Min(30)]).areas(area);
     let counts = [
@@ -397,9 +469,9 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
         .zip(counts)
         .map(|(p, c)| (p.title().to_string(), c))
         .collect();
-    pane_list(frame, left, app, "Setup", &panes, setup.pane.index());
+    pane_list(frame, left, s, "Setup", &panes, setup.pane.index());
 
-    let cursor = setup.cursor[setup.pane.index()];
+    let cursor = setup.cursor();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(s.border_focus)
@@ -410,25 +482,21 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                 .facilitator
                 .and_then(|f| session.participant(f))
                 .map_or("(not set)".to_string(), |p| one_line(&p.name).into_owned());
+            let feature = if session.description.is_empty() {
+                "(what are we working on?)".to_string()
+            } else {
+                one_line(&session.description).into_owned()
+            };
             let rows = vec![
-                Row::new(vec![
-                    Cell::from("Title"),
-                    Cell::from(one_line(&session.title).into_owned()),
-                ]),
-                Row::new(vec![
-                    Cell::from("Feature"),
-                    Cell::from(if session.description.is_empty() {
-                        "(what are we working on?)".to_string()
-                    } else {
-                        one_line(&session.description).into_owned()
-                    }),
-                ]),
-                Row::new(vec![Cell::from("Facilitator"), Cell::from(facilitator)]),
+                vec![Cell::new("Title"), Cell::new(one_line(&session.title))],
+                vec![Cell::new("Feature"), Cell::new(feature)],
+                vec![Cell::new("Facilitator"), Cell::new(facilitator)],
             ];
             let [top, bottom] =
                 Layout::vertical([Constraint::Length(5), Constraint::Min(0)]).areas(right);
-            let table = Table::new(rows, [Constraint::Length(12), Constraint::Fill(1)]);
-            cursor_table(frame, top, app, table, block, cursor);
+            let columns = [Column::fixed("", 12), Column::name("")];
+            let table = fitted(&columns, rows, table_room(top), s.muted);
+            cursor_table(frame, top, s, table, block, cursor);
             if bottom.height > 2 {
                 let text: Vec<Line> = if session.description.trim().is_empty() {
                     vec![
@@ -439,7 +507,7 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                         )),
                     ]
                 } else {
-                    crate::core::text::multi_line(&session.description)
+                    multi_line(&session.description)
                         .lines()
                         .map(|l| Line::from(l.to_string()))
                         .collect()
@@ -475,97 +543,107 @@ pub fn view(frame: &mut Frame, area: Rect, app: &App, state: &crate::tui::app::S
                 );
                 return;
             }
-            let rows = session.participants.iter().map(|p| {
-                let facilitator = if session.facilitator == Some(p.id) {
-                    "facilitator"
-                } else {
-                    ""
-                };
-                Row::new(vec![
-                    Cell::from(p.id.to_string()).style(s.muted),
-                    Cell::from(one_line(&p.name).into_owned()),
-                    Cell::from(p.persona.map(Persona::name).unwrap_or("")),
-                    Cell::from(facilitator).style(s.muted),
-                ])
-            });
-            let table = Table::new(
-                rows,
-                [
-                    Constraint::Length(4),
-                    Constraint::Fill(2),
-                    Constraint::Length(11),
-                    Constraint::Length(11),
-                ],
-            )
-            .header(Row::new(["ID", "Name", "Persona", ""]).style(s.muted));
-            cursor_table(frame, right, app, table, block, cursor);
+            let rows = session
+                .participants
+                .iter()
+                .map(|p| {
+                    let facilitator = if session.facilitator == Some(p.id) {
+                        "facilitator"
+                    } else {
+                        ""
+                    };
+                    vec![
+                        Cell::styled(p.id.to_string(), s.muted),
+                        Cell::new(one_line(&p.name)),
+                        Cell::new(p.persona.map(Persona::name).unwrap_or("")),
+                        Cell::styled(facilitator, s.muted),
+                    ]
+                })
+                .collect();
+            let columns = [
+                Column::fixed("ID", 4),
+                Column::name("Name"),
+                Column::extra("Persona"),
+                Column::extra("").min(11),
+            ];
+            let table = fitted(&columns, rows, table_room(right), s.muted);
+            cursor_table(frame, right, s, table, block, cursor);
         }
         Pane::Agenda => {
-            let now = app.now;
-            let rows = Phase::ALL.iter().map(|&phase| {
-                let item = session.agenda_item(phase);
-                let planned = item.map_or(0, |a| a.minutes);
-                let added = item.map_or(0, |a| a.added_minutes);
-                let reading = timer::reading(session, phase, now);
-                Row::new(vec![
-                    Cell::from(format!("{} {}", phase.index() + 1, phase.name())),
-                    Cell::from(format!("{planned} min")),
-                    Cell::from(if added > 0 {
-                        format!("+{added}")
-                    } else {
-                        String::new()
-                    }),
-                    Cell::from(minutes(reading.elapsed_secs)),
-                    Cell::from(if reading.running { "running" } else { "" }).style(s.accent),
-                ])
-            });
+            let now = view.now;
+            let rows = Phase::ALL
+                .iter()
+                .map(|&phase| {
+                    let item = session.agenda_item(phase);
+                    let planned = item.map_or(0, |a| a.minutes);
+                    let added = item.map_or(0, |a| a.added_minutes);
+                    let reading = timer::reading(session, phase, now);
+                    vec![
+                        Cell::new(format!("{} {}", phase.index() + 1, phase.name())),
+                        Cell::new(format!("{planned} min")),
+                        Cell::new(if added > 0 {
+                            format!("+{added}")
+                        } else {
+                            String::new()
+                        }),
+                        Cell::new(minutes(reading.elapsed_secs)),
+                        Cell::styled(if reading.running { "running" } else { "" }, s.accent),
+                    ]
+                })
+                .collect();
             let total: u32 = session.agenda.iter().map(|a| a.minutes).sum();
             let added: u32 = session.agenda.iter().map(|a| a.added_minutes).sum();
-            let table = Table::new(
-                rows,
-                [
-                    Constraint::Length(14),
-                    Constraint::Length(9),
-                    Constraint::Length(6),
-                    Constraint::Length(8),
-                    Constraint::Fill(1),
-                ],
-            )
-            .header(Row::new(["Phase", "Planned", "Added", "Spent", ""]).style(s.muted))
-            .footer(
-                Row::new(vec![
-                    Cell::from("Total"),
-                    Cell::from(format!("{total} min")),
-                    Cell::from(if added > 0 {
+            let columns = [
+                Column::fixed("Phase", 13),
+                Column::fixed("Planned", 8),
+                Column::fixed("Added", 5),
+                Column::fixed("Spent", 7),
+                Column::extra(""),
+            ];
+            let table = fitted(&columns, rows, table_room(right), s.muted).footer(
+                ratatui::widgets::Row::new(vec![
+                    "Total".to_string(),
+                    format!("{total} min"),
+                    if added > 0 {
                         format!("+{added}")
                     } else {
                         String::new()
-                    }),
+                    },
                 ])
                 .style(s.muted),
             );
-            cursor_table(frame, right, app, table, block, cursor);
+            cursor_table(frame, right, s, table, block, cursor);
         }
         Pane::Voting => {
             let v = &session.voting;
             let dots = match v.dots_per_person {
                 Some(n) => n.to_string(),
                 None => format!(
-                    "{} (a third of {} threats)",
+                    "{} (a third of {})",
                     scoring::budget(session),
-                    session.threats.len()
+                    threats(session.threats.len())
                 ),
             };
             let rows = vec![
-                Row::new(vec![Cell::from("Mode"), Cell::from(v.mode.key())]),
-                Row::new(vec![Cell::from("Dots per person"), Cell::from(dots)]),
-                Row::new(vec![
-                    Cell::from("Most per threat"),
-                    Cell::from(v.cap_per_threat.to_string()),
-                ]),
+                vec![Cell::new("Mode"), Cell::new(v.mode.key())],
+                vec![Cell::new("Dots per person"), Cell::new(dots)],
+                vec![
+                    Cell::new("Most per threat"),
+                    Cell::new(v.cap_per_threat.to_string()),
+                ],
             ];
-            let table = Table::new(rows, [Constraint::Length(16), Constraint::Fill(1)]);
-            cursor_table(frame, right, app, table, block, cursor);
+            let columns = [Column::fixed("", 16), Column::name("")];
+            let table = fitted(&columns, rows, table_room(right), s.muted);
+            cursor_table(frame, right, s, table, block, cursor);
         }
+    }
+}
+
+/// "1 threat", "4 threats".
+fn threats(n: usize) -> String {
+    if n == 1 {
+        "1 threat".to_string()
+    } else {
+        format!("{n} threats")
     }
 }

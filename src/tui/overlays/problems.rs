@@ -1,0 +1,92 @@
+//! Every problem found in a file that would not open, to read through:
+//! file:line:col, field and message, each in full.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{Outcome, boxed, centered, scroll};
+use crate::core::text::one_line;
+use crate::tui::action::Action;
+use crate::tui::style::Styles;
+use crate::tui::widgets::text::wrap;
+
+#[derive(Debug, Clone)]
+pub struct Problems {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
+}
+
+const WIDTH: u16 = 100;
+
+impl Problems {
+    pub fn new(title: String, lines: Vec<String>) -> Problems {
+        Problems {
+            title,
+            lines,
+            scroll: 0,
+        }
+    }
+
+    fn layout(&self, area: Rect, styles: &Styles) -> (Rect, Vec<Line<'static>>) {
+        let inner = usize::from(WIDTH.min(area.width.saturating_sub(2)).saturating_sub(2));
+        let mut lines = Vec::new();
+        for problem in &self.lines {
+            let style = if problem.contains(": warning: ") {
+                styles.warning
+            } else {
+                styles.base
+            };
+            // Wrapped lines are indented so each problem reads as one.
+            for (i, part) in wrap(&one_line(problem), inner.saturating_sub(2))
+                .into_iter()
+                .enumerate()
+            {
+                let indent = if i == 0 { "" } else { "  " };
+                lines.push(Line::from(Span::styled(format!("{indent}{part}"), style)));
+            }
+        }
+        let footer = if self.lines.len() == 1 {
+            "1 problem. Fix the file, then r on the home screen looks again.".to_string()
+        } else {
+            format!(
+                "{} problems. Fix the file, then r on the home screen looks again.",
+                self.lines.len()
+            )
+        };
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(footer, styles.muted)));
+        let height = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        (centered(area, WIDTH, height), lines)
+    }
+
+    pub fn update(&mut self, action: &Action, size: (u16, u16), styles: &Styles) -> Outcome {
+        match action {
+            Action::Cancel => Outcome::Close,
+            Action::Help => Outcome::Help,
+            _ => {
+                let (rect, lines) = self.layout(Rect::new(0, 0, size.0, size.1), styles);
+                let shown = usize::from(rect.height.saturating_sub(2));
+                self.scroll = scroll(self.scroll, lines.len(), shown, action);
+                Outcome::Stay
+            }
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
+        let (rect, lines) = self.layout(area, styles);
+        let shown = usize::from(rect.height.saturating_sub(2));
+        frame.render_widget(Clear, rect);
+        let title = if lines.len() > shown {
+            format!("{} (j/k scroll, Esc closes)", one_line(&self.title))
+        } else {
+            format!("{} (Esc closes)", one_line(&self.title))
+        };
+        let visible: Vec<Line> = lines.into_iter().skip(self.scroll).take(shown).collect();
+        frame.render_widget(Paragraph::new(visible).block(boxed(styles, &title)), rect);
+    }
+}
