@@ -451,3 +451,83 @@ fn control_characters_from_files_never_reach_the_terminal() {
     bad.expect(1);
     assert!(!bad.stderr().contains('\u{1b}'));
 }
+
+#[test]
+fn a_rating_session_summary_speaks_of_ratings_with_plurals_right() {
+    use stridekit::core::ids::IdKind;
+    use stridekit::core::model::{Asset, Classification, Session, Template, Threat, ThreatStatus};
+    use stridekit::core::stride::Category;
+    use stridekit::core::time::Timestamp;
+
+    let s = Sandbox::new();
+    let now = Timestamp::from_unix(1_700_000_000);
+    let mut session = Session::new("Solo review", Template::Quick, now);
+    let a = session.next_id(IdKind::Asset).unwrap();
+    session.assets.push(Asset {
+        id: a,
+        name: "Payslips".into(),
+        classification: Classification::Confidential,
+        description: String::new(),
+    });
+    for (title, rating) in [("Forged cookie", Some((4, 3))), ("Unrated idea", None)] {
+        let id = session.next_id(IdKind::Threat).unwrap();
+        session.threats.push(Threat {
+            id,
+            title: title.into(),
+            category: Category::Spoofing,
+            target: None,
+            author: None,
+            status: ThreatStatus::Open,
+            likelihood: rating.map(|r: (u8, u8)| r.0),
+            impact: rating.map(|r| r.1),
+            catalog: None,
+            notes: String::new(),
+            created: now,
+            statement: Default::default(),
+        });
+    }
+    let path = s.path("solo.toml");
+    stridekit::core::store::create(&path, &session).unwrap();
+    let run = s.run(&["open", "solo.toml"]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(
+        out.contains(
+            "Scope: 1 asset, 0 actors, 0 entry points, 0 boundaries, 0 components, 0 flows\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Threats: 2 (0 with mitigations, 1 rated for likelihood x impact); 0 participants\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("    1  T1   Forged cookie  (4 x 3 = 12, high)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    2  T2   Unrated idea  (not rated)\n"),
+        "{out}"
+    );
+    for word in ["dot", "ballot", "vote"] {
+        assert!(!out.contains(word), "{word} in:\n{out}");
+    }
+}
+
+#[test]
+fn a_voting_session_summary_counts_dots_and_ballots() {
+    let s = Sandbox::new();
+    s.demo();
+    let run = s.run(&["open", "leejames-hr.toml"]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(
+        out.contains(
+            "Threats: 12 (11 with mitigations); 5 participants, 5 ballots, 4 dots per person\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  (4 dots, "), "{out}");
+}

@@ -15,12 +15,12 @@ use crate::core::diag::Diagnostic;
 use crate::core::export::{self, ExportContext, Format};
 use crate::core::files::{self, LoadError};
 use crate::core::index::SessionIndex;
-use crate::core::model::{Session, Template};
+use crate::core::model::{Session, Template, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::store::{self, Loaded, OpenSession};
 use crate::core::stride::Category;
 use crate::core::suggest;
-use crate::core::text::one_line;
+use crate::core::text::{one_line, plural};
 use crate::core::theme::{DEFAULT_THEME, Themes, no_color_requested};
 use crate::core::time::Timestamp;
 use crate::core::validate::{scope_gaps, suggestion};
@@ -99,7 +99,7 @@ fn report(error: LoadError) -> anyhow::Error {
         LoadError::Invalid(diagnostics) => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            anyhow::anyhow!("{errors} error{} found", if errors == 1 { "" } else { "s" })
+            anyhow::anyhow!("{} found", plural(errors, "error", "errors"))
         }
         other => other.into(),
     }
@@ -315,13 +315,13 @@ fn summary(s: &Session) -> String {
     }
     let _ = writeln!(
         out,
-        "Scope: {} assets, {} actors, {} entry points, {} boundaries, {} components, {} flows",
-        s.assets.len(),
-        s.actors.len(),
-        s.entry_points.len(),
-        s.boundaries.len(),
-        s.components.len(),
-        s.flows.len()
+        "Scope: {}, {}, {}, {}, {}, {}",
+        plural(s.assets.len(), "asset", "assets"),
+        plural(s.actors.len(), "actor", "actors"),
+        plural(s.entry_points.len(), "entry point", "entry points"),
+        plural(s.boundaries.len(), "boundary", "boundaries"),
+        plural(s.components.len(), "component", "components"),
+        plural(s.flows.len(), "flow", "flows")
     );
     for gap in scope_gaps(s) {
         let _ = writeln!(out, "  scope warning: {gap}");
@@ -332,14 +332,25 @@ fn summary(s: &Session) -> String {
         .iter()
         .filter(|t| !index.mitigations_of(t.id).is_empty())
         .count();
-    let _ = writeln!(
-        out,
-        "Threats: {} ({mitigated} with mitigations); {} participants, {} ballots, {} dots per person",
-        s.threats.len(),
-        s.participants.len(),
-        s.voting.ballots.len(),
-        budget(s)
-    );
+    let threats = s.threats.len();
+    let people = plural(s.participants.len(), "participant", "participants");
+    // A rating session is prioritised by likelihood x impact alone: no
+    // ballots or dots to report.
+    let rating = s.voting.mode == VotingMode::Rating;
+    if rating {
+        let rated = s.threats.iter().filter(|t| t.risk().is_some()).count();
+        let _ = writeln!(
+            out,
+            "Threats: {threats} ({mitigated} with mitigations, {rated} rated for likelihood x impact); {people}",
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Threats: {threats} ({mitigated} with mitigations); {people}, {}, {} per person",
+            plural(s.voting.ballots.len(), "ballot", "ballots"),
+            plural(budget(s), "dot", "dots")
+        );
+    }
     let ranking = rank(s);
     if !ranking.is_empty() {
         let _ = writeln!(out, "Top threats:");
@@ -347,15 +358,23 @@ fn summary(s: &Session) -> String {
             let Some(t) = index.threat(r.threat) else {
                 continue;
             };
-            let risk = r.band.map(|b| format!(", {}", b.key())).unwrap_or_default();
+            let score = match (rating, t.likelihood, t.impact, r.band) {
+                (true, Some(l), Some(i), Some(band)) => {
+                    format!("{l} x {i} = {}, {}", l * i, band.key())
+                }
+                (true, ..) => "not rated".to_string(),
+                (false, _, _, band) => {
+                    let risk = band.map(|b| format!(", {}", b.key())).unwrap_or_default();
+                    format!("{}{risk}", plural(r.dots, "dot", "dots"))
+                }
+            };
             let _ = writeln!(
                 out,
-                "  {:>3}{} {:<4} {}  ({} dots{risk})",
+                "  {:>3}{} {:<4} {}  ({score})",
                 r.rank,
                 if r.tied { "=" } else { " " },
                 t.id.to_string(),
                 one_line(&t.title),
-                r.dots
             );
         }
     }
@@ -408,9 +427,8 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     }
     if failed > 0 {
         eprintln!(
-            "{failed} of {} file{} invalid",
-            paths.len(),
-            if paths.len() == 1 { "" } else { "s" }
+            "{failed} of {} invalid",
+            plural(paths.len(), "file", "files")
         );
         Ok(ExitCode::from(EXIT_INVALID))
     } else {

@@ -89,6 +89,17 @@ pub fn slug(text: &str) -> String {
     slug
 }
 
+/// A count with the noun that agrees with it: "1 asset", "2 assets",
+/// "0 assets". Both forms are given because English plurals are not all a
+/// trailing `s` ("1 boundary", "2 boundaries").
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +118,13 @@ mod tests {
             strip_controls("a\u{1b}]52;c;x\u{7}\r\nb\tc"),
             "a]52;c;x\r\nb\tc"
         );
+    }
+
+    #[test]
+    fn plurals_agree_with_the_count() {
+        assert_eq!(plural(1usize, "asset", "assets"), "1 asset");
+        assert_eq!(plural(0usize, "asset", "assets"), "0 assets");
+        assert_eq!(plural(2u32, "boundary", "boundaries"), "2 boundaries");
+        assert_eq!(plural(u32::MAX, "dot", "dots"), "4294967295 dots");
     }
 }
