@@ -531,3 +531,106 @@ fn a_voting_session_summary_counts_dots_and_ballots() {
     );
     assert!(out.contains("  (4 dots, "), "{out}");
 }
+
+#[test]
+fn a_missing_input_is_named_once_with_one_reason() {
+    let s = Sandbox::new();
+    // The reason as this OS words it, so the whole message can be compared.
+    let enoent = fs::metadata(s.path("missing.toml")).unwrap_err();
+    let expected = format!("stridekit: cannot read missing.toml: {enoent}\n");
+    for args in [
+        vec!["export", "missing.toml", "--format", "csv"],
+        vec!["report", "missing.toml"],
+        vec!["suggest", "missing.toml"],
+        vec!["open", "missing.toml"],
+    ] {
+        let run = s.run(&args);
+        run.expect(1);
+        assert_eq!(run.stderr(), expected, "{args:?}");
+        assert!(run.stdout().is_empty(), "{args:?}");
+    }
+    let run = s.run(&["validate", "missing.toml"]);
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("cannot read missing.toml: {enoent}\n1 of 1 file invalid\n")
+    );
+    // `open` looked before locking: no lock file is left beside it.
+    let names: Vec<_> = fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["config"]);
+}
+
+#[test]
+fn output_errors_name_the_path_the_user_gave() {
+    let s = Sandbox::new();
+    s.demo();
+    let listing = |s: &Sandbox| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(s.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&s);
+    let export_to = |out: &str| s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", out]);
+
+    // A missing output directory.
+    let enoent = fs::File::create(s.path("out/backlog.csv")).unwrap_err();
+    let run = export_to("out/backlog.csv");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write out/backlog.csv: {enoent}\n")
+    );
+
+    // An output that cannot be written whoever runs the test (root
+    // included): its directory is a regular file.
+    let enotdir = fs::File::create(s.path("leejames-hr.toml/x.csv")).unwrap_err();
+    let run = export_to("leejames-hr.toml/x.csv");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write leejames-hr.toml/x.csv: {enotdir}\n")
+    );
+
+    // An output that is a directory: the rename fails, the temporary file
+    // is neither named nor left behind.
+    fs::create_dir(s.path("outdir")).unwrap();
+    fs::write(s.path("probe"), "").unwrap();
+    let eisdir = fs::rename(s.path("probe"), s.path("outdir")).unwrap_err();
+    fs::remove_file(s.path("probe")).unwrap();
+    let run = export_to("outdir");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write outdir: {eisdir}\n")
+    );
+    fs::remove_dir(s.path("outdir")).unwrap();
+
+    // A read-only directory, where the OS enforces it (not for root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = s.path("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+        match fs::File::create(ro.join("probe")) {
+            Err(denied) => {
+                let run = export_to("ro/x.csv");
+                run.expect(1);
+                assert_eq!(
+                    run.stderr(),
+                    format!("stridekit: cannot write ro/x.csv: {denied}\n")
+                );
+            }
+            Ok(_) => fs::remove_file(ro.join("probe")).unwrap(),
+        }
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::remove_dir(&ro).unwrap();
+    }
+    assert_eq!(listing(&s), before, "no temporary file is left behind");
+}

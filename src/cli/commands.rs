@@ -130,24 +130,24 @@ fn check_theme(name: &str) -> Result<()> {
 }
 
 /// Reads a session file, or standard input for `-`.
-fn read_input(path: &Path) -> Result<(PathBuf, String)> {
+fn read_input(path: &Path) -> Result<(PathBuf, String), LoadError> {
     if path == Path::new("-") {
+        let shown = PathBuf::from("<stdin>");
         let mut bytes = Vec::new();
         io::stdin()
             .take(files::MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        let shown = PathBuf::from("<stdin>");
-        let text = files::text_from_bytes(&shown, bytes).map_err(report)?;
+            .map_err(|e| LoadError::io(&shown, e))?;
+        let text = files::text_from_bytes(&shown, bytes)?;
         Ok((shown, text))
     } else {
-        let text = files::read_text(path).map_err(report)?;
+        let text = files::read_text(path)?;
         Ok((path.to_path_buf(), text))
     }
 }
 
 fn load_session(path: &Path, catalogs: &Catalogs) -> Result<(PathBuf, Loaded)> {
-    let (shown, text) = read_input(path)?;
+    let (shown, text) = read_input(path).map_err(report)?;
     let loaded = store::load_text(&shown, &text, catalogs).map_err(report)?;
     print_diagnostics(&loaded.warnings);
     Ok((shown, loaded))
@@ -408,20 +408,22 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     };
     let mut failed = 0;
     for path in paths {
-        let result = read_input(path).and_then(|(shown, text)| {
-            match store::load_text(&shown, &text, &catalogs) {
-                Ok(loaded) => {
-                    print_diagnostics(&loaded.warnings);
-                    Ok(())
-                }
-                Err(e) => Err(report(e)),
+        let outcome =
+            read_input(path).and_then(|(shown, text)| store::load_text(&shown, &text, &catalogs));
+        match outcome {
+            Ok(loaded) => {
+                print_diagnostics(&loaded.warnings);
+                println!("{}: ok", one_line(&path.display().to_string()));
             }
-        });
-        match result {
-            Ok(()) => println!("{}: ok", path.display()),
             Err(e) => {
                 failed += 1;
-                eprintln!("{}: {}", path.display(), one_line(&format!("{e:#}")));
+                // An I/O error names the file already; located problems are
+                // listed first, then counted after the file's name.
+                let message = match e {
+                    LoadError::Io { .. } => e.to_string(),
+                    e => format!("{}: {}", path.display(), report(e)),
+                };
+                eprintln!("{}", one_line(&message));
             }
         }
     }
