@@ -634,3 +634,69 @@ fn output_errors_name_the_path_the_user_gave() {
     }
     assert_eq!(listing(&s), before, "no temporary file is left behind");
 }
+
+#[test]
+fn catalogs_show_each_kinds_categories_within_80_columns() {
+    let s = Sandbox::new();
+    s.write(
+        "catalogs/acme.toml",
+        "id = \"acme\"\nname = \"ACME\"\n\n[[kinds]]\nid = \"ledger\"\nname = \"ACME ledger, the one book of record for every payment we make\"\nelement = \"data-store\"\ncategories = [\"tampering\", \"repudiation\"]\n",
+    );
+    let run = s.run(&["catalogs"]);
+    run.expect(0);
+    let out = run.stdout();
+    let line = |kind: &str| -> String {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{kind} ")))
+            .unwrap_or_else(|| panic!("no line for {kind} in:\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // A data store walked through all six is marked wider than its default.
+    assert_eq!(line("aws.s3"), "aws.s3 store STRIDE+ 17 Amazon S3");
+    assert_eq!(
+        line("generic.data-store"),
+        "generic.data-store store ·TRID· 12 Data store"
+    );
+    assert_eq!(
+        line("aws.lambda"),
+        "aws.lambda process STRIDE 19 AWS Lambda"
+    );
+    assert_eq!(
+        line("generic.external-entity"),
+        "generic.external-entity entity S·R··· 6 External entity (person …"
+    );
+    assert!(line("acme.ledger").starts_with("acme.ledger store ·TR···- 0 ACME ledger"));
+    assert!(line("acme.ledger").ends_with('…'));
+    assert!(out.contains("kind "), "a header names the columns:\n{out}");
+    assert!(out.contains("widen (+) or narrow (-)"));
+    assert!(out.contains("store ·TRID·"));
+    for l in out.lines() {
+        // The source paths of user catalogs are never cut; kinds fit.
+        if !l.contains(" — ") {
+            assert!(
+                l.chars().count() <= 80,
+                "{} columns: {l}",
+                l.chars().count()
+            );
+        }
+    }
+
+    let one = s.run(&["catalogs", "aws.s3"]);
+    one.expect(0);
+    assert!(
+        one.stdout()
+            .contains("  STRIDE: STRIDE, wider than the data-store default ·TRID·\n"),
+        "{}",
+        one.stdout()
+    );
+    let ledger = s.run(&["catalogs", "acme.ledger"]);
+    assert!(
+        ledger
+            .stdout()
+            .contains("  STRIDE: ·TR···, narrower than the data-store default ·TRID·\n"),
+        "{}",
+        ledger.stdout()
+    );
+}

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
-use crate::core::catalog::Catalogs;
+use crate::core::catalog::{Catalogs, Kind};
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
 use crate::core::export::{self, ExportContext, Format};
@@ -18,9 +18,9 @@ use crate::core::index::SessionIndex;
 use crate::core::model::{Session, Template, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::store::{self, Loaded, OpenSession};
-use crate::core::stride::Category;
+use crate::core::stride::{Category, ElementType};
 use crate::core::suggest;
-use crate::core::text::{one_line, plural};
+use crate::core::text::{self, one_line, plural};
 use crate::core::theme::{DEFAULT_THEME, Themes, no_color_requested};
 use crate::core::time::Timestamp;
 use crate::core::validate::{scope_gaps, suggestion};
@@ -449,6 +449,7 @@ fn suggest_threats(file: &Path, format: SuggestFormat, output: Option<&Path>) ->
     Ok(ExitCode::SUCCESS)
 }
 
+/// `STRIDE`, `·TRID·`: the acronym with `·` for each category not asked.
 fn letters(categories: &[Category]) -> String {
     Category::ALL
         .iter()
@@ -456,10 +457,74 @@ fn letters(categories: &[Category]) -> String {
             if categories.contains(c) {
                 c.letter()
             } else {
-                '.'
+                '·'
             }
         })
         .collect()
+}
+
+/// How a kind's categories compare with its element's STRIDE-per-element
+/// default: `+` wider, `-` narrower, `±` some of each, blank the same.
+fn widening(kind: &Kind) -> &'static str {
+    let default = kind.element.default_categories();
+    let adds = kind.categories.iter().any(|c| !default.contains(c));
+    let drops = default.iter().any(|c| !kind.categories.contains(c));
+    match (adds, drops) {
+        (false, false) => "",
+        (true, false) => "+",
+        (false, true) => "-",
+        (true, true) => "±",
+    }
+}
+
+/// Short element names for the kind list, which must fit 80 columns.
+fn element_label(element: ElementType) -> &'static str {
+    match element {
+        ElementType::ExternalEntity => "entity",
+        ElementType::Process => "process",
+        ElementType::DataStore => "store",
+        ElementType::DataFlow => "flow",
+        ElementType::TrustBoundary => "boundary",
+    }
+}
+
+/// The kind list is laid out for an 80 column terminal.
+const LIST_COLUMNS: usize = 80;
+
+/// What the STRIDE column means, with each element's default, wrapped to
+/// the list's width.
+fn categories_legend() -> String {
+    let defaults: Vec<String> = [
+        ElementType::ExternalEntity,
+        ElementType::Process,
+        ElementType::DataStore,
+        ElementType::DataFlow,
+        ElementType::TrustBoundary,
+    ]
+    .iter()
+    .map(|e| format!("{} {}", element_label(*e), letters(e.default_categories())))
+    .collect();
+    let text = format!(
+        "STRIDE: the categories a kind's elements are walked through (· not asked). \
+         A kind may widen (+) or narrow (-) its element's default: {}.",
+        defaults.join(", ")
+    );
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && text::width(&line) + 1 + text::width(word) > LIST_COLUMNS {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
 }
 
 fn catalogs(query: Option<&str>) -> Result<ExitCode> {
@@ -471,13 +536,15 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
             for info in &catalogs.catalogs {
                 list_catalog(&catalogs, &info.id, &mut out);
             }
+            out.push_str(&categories_legend());
             let _ = writeln!(
                 out,
                 "Show a kind's prompts and threats: stridekit catalogs KIND"
             );
         }
         Some(q) if catalogs.catalogs.iter().any(|c| c.id == q) => {
-            list_catalog(&catalogs, q, &mut out)
+            list_catalog(&catalogs, q, &mut out);
+            out.push_str(&categories_legend());
         }
         Some(q) => {
             let Some(kind) = catalogs.kind(q) else {
@@ -492,6 +559,19 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
                 let _ = write!(out, "; shared responsibility: {}", r.key());
             }
             let _ = writeln!(out, "; from {}", kind.source.display());
+            let default = letters(kind.element.default_categories());
+            let compared = match widening(kind) {
+                "" => "as",
+                "+" => "wider than",
+                "-" => "narrower than",
+                _ => "instead of",
+            };
+            let _ = writeln!(
+                out,
+                "  STRIDE: {}, {compared} the {} default {default}",
+                letters(&kind.categories),
+                kind.element.key()
+            );
             if !kind.summary.is_empty() {
                 let _ = writeln!(out, "  {}", one_line(&kind.summary));
             }
@@ -534,14 +614,31 @@ fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
         one_line(&info.name),
         sources.join(", ")
     );
-    for kind in catalogs.kinds().iter().filter(|k| k.catalog == id) {
+    let kinds: Vec<&Kind> = catalogs
+        .kinds()
+        .iter()
+        .filter(|k| k.catalog == id)
+        .collect();
+    // Ids are ASCII slugs, so their column pads by `format!`; names come
+    // last and are cut to what is left of the line.
+    let id_width = kinds.iter().map(|k| k.id.len()).max().unwrap_or(0).max(4);
+    let fixed = 2 + id_width + 2 + 8 + 2 + 7 + 2 + 7 + 2;
+    let name_width = LIST_COLUMNS.saturating_sub(fixed).max(16);
+    let _ = writeln!(
+        out,
+        "  {:<id_width$}  {:<8}  {:<7}  {:>7}  name",
+        "kind", "element", "STRIDE", "threats"
+    );
+    for kind in kinds {
+        let categories = format!("{}{}", letters(&kind.categories), widening(kind));
+        let name = one_line(&kind.name);
         let _ = writeln!(
             out,
-            "  {:<28} {:<44} {}  {:>2} threats",
+            "  {:<id_width$}  {:<8}  {categories:<7}  {:>7}  {}",
             kind.id,
-            one_line(&kind.name),
-            letters(&kind.categories),
-            kind.threats.len()
+            element_label(kind.element),
+            kind.threats.len(),
+            text::fit_width(&name, name_width)
         );
     }
     out.push('\n');

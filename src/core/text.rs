@@ -100,6 +100,34 @@ where
     format!("{n} {noun}")
 }
 
+/// How many terminal columns `text` takes: CJK and most emoji take two.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to at most `columns` terminal columns, ending in `…` when
+/// something was cut, so a cut name never passes for a whole one.
+pub fn fit_width(text: &str, columns: usize) -> Cow<'_, str> {
+    if width(text) <= columns {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        // One column is kept for the ellipsis.
+        if used + w + 1 > columns {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if columns > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +154,16 @@ mod tests {
         assert_eq!(plural(0usize, "asset", "assets"), "0 assets");
         assert_eq!(plural(2u32, "boundary", "boundaries"), "2 boundaries");
         assert_eq!(plural(u32::MAX, "dot", "dots"), "4294967295 dots");
+    }
+
+    #[test]
+    fn fitting_measures_columns_and_marks_the_cut() {
+        assert_eq!(fit_width("Amazon S3", 9), "Amazon S3");
+        assert_eq!(fit_width("Amazon DynamoDB", 10), "Amazon Dy…");
+        assert_eq!(width("日本語"), 6);
+        assert_eq!(fit_width("日本語API", 6), "日本…");
+        assert_eq!(width(&fit_width("日本語API", 6)), 5);
+        assert_eq!(fit_width("🚀🚀🚀", 4), "🚀…");
+        assert_eq!(fit_width("abc", 0), "");
     }
 }
