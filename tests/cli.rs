@@ -700,3 +700,43 @@ fn catalogs_show_each_kinds_categories_within_80_columns() {
         ledger.stdout()
     );
 }
+
+#[test]
+fn the_home_text_lists_the_sessions_the_home_screen_will() {
+    let s = Sandbox::new();
+    s.write("sessions/a.toml", stridekit::DEMO_SESSION);
+    s.write(
+        "data/sessions/b.toml",
+        "schema = 1\ntitle = \"Newer\"\nupdated = \"2027-01-01T00:00:00Z\"\ncreated = \"2027-01-01T00:00:00Z\"\n",
+    );
+    s.write("data/demo/leejames-hr.toml", stridekit::DEMO_SESSION);
+    s.write(
+        "sessions/typo.toml",
+        &stridekit::DEMO_SESSION
+            .replacen("kind = \"aws.lambda\"", "kind = \"aws.lamda\"", 1)
+            .replace("facilitator = \"P1\"", "facilitator = \"P9\""),
+    );
+    s.write("sessions/broken.toml", "title = ");
+    let run = s.run(&[]);
+    run.expect(0);
+    let out = run.stdout();
+    let listed: Vec<String> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Sessions"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let data = s.path("data");
+    let data = data.display();
+    assert_eq!(
+        listed,
+        [
+            format!("{data}/sessions/b.toml Newer"),
+            format!("{data}/demo/leejames-hr.toml LeeJames HR payslips"),
+            "sessions/a.toml LeeJames HR payslips".to_string(),
+            "sessions/broken.toml broken (broken: 1 error)".to_string(),
+            "sessions/typo.toml LeeJames HR payslips (broken: 2 errors)".to_string(),
+        ],
+        "{out}"
+    );
+}

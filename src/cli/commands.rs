@@ -12,6 +12,7 @@ use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
 use crate::core::catalog::{Catalogs, Kind};
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
+use crate::core::discovery;
 use crate::core::export::{self, ExportContext, Format};
 use crate::core::files::{self, LoadError};
 use crate::core::index::SessionIndex;
@@ -196,43 +197,30 @@ fn print_home() -> Result<()> {
         "  stridekit export FILE --format F    jira-csv, csv, markdown or json"
     );
     let _ = writeln!(out, "  stridekit --help                   every command\n");
-    let sessions = recent_sessions();
+    // The same sessions, from the same places, as the home screen lists.
+    let catalogs = load_catalogs()?;
+    let sessions = discovery::scan(&discovery::session_dirs(), &catalogs);
     if !sessions.is_empty() {
-        let _ = writeln!(out, "Sessions here:");
-        for (path, title) in sessions {
+        let _ = writeln!(out, "Sessions, newest first:");
+        for entry in sessions {
+            let broken = if entry.is_broken() {
+                format!(
+                    "  (broken: {})",
+                    plural(entry.error_count(), "error", "errors")
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {:<40} {}",
-                path.display().to_string(),
-                one_line(&title)
+                "  {:<40} {}{broken}",
+                one_line(&entry.path.display().to_string()),
+                one_line(&entry.title)
             );
         }
     }
     print!("{out}");
     Ok(())
-}
-
-/// Session files in ./sessions and the data directory, with their titles.
-fn recent_sessions() -> Vec<(PathBuf, String)> {
-    let mut dirs = vec![PathBuf::from("sessions")];
-    if let Some(data) = config::data_dir() {
-        dirs.push(data.join("sessions"));
-    }
-    let Ok(paths) = crate::core::catalog::toml_files_in(&dirs) else {
-        return Vec::new();
-    };
-    #[derive(serde::Deserialize)]
-    struct TitleOnly {
-        title: String,
-    }
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            let text = files::read_text(&p).ok()?;
-            let t: TitleOnly = toml::from_str(&text).ok()?;
-            Some((p, t.title))
-        })
-        .collect()
 }
 
 /// Runs the workshop screens.

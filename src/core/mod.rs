@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod config;
 pub mod coverage;
 pub mod diag;
+pub mod discovery;
 pub mod edit;
 pub mod export;
 pub mod files;
