@@ -147,7 +147,8 @@ fn missing_files_name_the_path() {
     let catalogs = Catalogs::builtin().unwrap();
     let err = store::load(Path::new("no/such/session.toml"), &catalogs).unwrap_err();
     assert!(
-        err.to_string().starts_with("no/such/session.toml: "),
+        err.to_string()
+            .starts_with("cannot read no/such/session.toml: "),
         "{err}"
     );
 }

@@ -451,3 +451,292 @@ fn control_characters_from_files_never_reach_the_terminal() {
     bad.expect(1);
     assert!(!bad.stderr().contains('\u{1b}'));
 }
+
+#[test]
+fn a_rating_session_summary_speaks_of_ratings_with_plurals_right() {
+    use stridekit::core::ids::IdKind;
+    use stridekit::core::model::{Asset, Classification, Session, Template, Threat, ThreatStatus};
+    use stridekit::core::stride::Category;
+    use stridekit::core::time::Timestamp;
+
+    let s = Sandbox::new();
+    let now = Timestamp::from_unix(1_700_000_000);
+    let mut session = Session::new("Solo review", Template::Quick, now);
+    let a = session.next_id(IdKind::Asset).unwrap();
+    session.assets.push(Asset {
+        id: a,
+        name: "Payslips".into(),
+        classification: Classification::Confidential,
+        description: String::new(),
+    });
+    for (title, rating) in [("Forged cookie", Some((4, 3))), ("Unrated idea", None)] {
+        let id = session.next_id(IdKind::Threat).unwrap();
+        session.threats.push(Threat {
+            id,
+            title: title.into(),
+            category: Category::Spoofing,
+            target: None,
+            author: None,
+            status: ThreatStatus::Open,
+            likelihood: rating.map(|r: (u8, u8)| r.0),
+            impact: rating.map(|r| r.1),
+            catalog: None,
+            notes: String::new(),
+            created: now,
+            statement: Default::default(),
+        });
+    }
+    let path = s.path("solo.toml");
+    stridekit::core::store::create(&path, &session).unwrap();
+    let run = s.run(&["open", "solo.toml"]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(
+        out.contains(
+            "Scope: 1 asset, 0 actors, 0 entry points, 0 boundaries, 0 components, 0 flows\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Threats: 2 (0 with mitigations, 1 rated for likelihood x impact); 0 participants\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("    1  T1   Forged cookie  (4 x 3 = 12, high)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    2  T2   Unrated idea  (not rated)\n"),
+        "{out}"
+    );
+    for word in ["dot", "ballot", "vote"] {
+        assert!(!out.contains(word), "{word} in:\n{out}");
+    }
+}
+
+#[test]
+fn a_voting_session_summary_counts_dots_and_ballots() {
+    let s = Sandbox::new();
+    s.demo();
+    let run = s.run(&["open", "leejames-hr.toml"]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(
+        out.contains(
+            "Threats: 12 (11 with mitigations); 5 participants, 5 ballots, 4 dots per person\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  (4 dots, "), "{out}");
+}
+
+#[test]
+fn a_missing_input_is_named_once_with_one_reason() {
+    let s = Sandbox::new();
+    // The reason as this OS words it, so the whole message can be compared.
+    let enoent = fs::metadata(s.path("missing.toml")).unwrap_err();
+    let expected = format!("stridekit: cannot read missing.toml: {enoent}\n");
+    for args in [
+        vec!["export", "missing.toml", "--format", "csv"],
+        vec!["report", "missing.toml"],
+        vec!["suggest", "missing.toml"],
+        vec!["open", "missing.toml"],
+    ] {
+        let run = s.run(&args);
+        run.expect(1);
+        assert_eq!(run.stderr(), expected, "{args:?}");
+        assert!(run.stdout().is_empty(), "{args:?}");
+    }
+    let run = s.run(&["validate", "missing.toml"]);
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("cannot read missing.toml: {enoent}\n1 of 1 file invalid\n")
+    );
+    // `open` looked before locking: no lock file is left beside it.
+    let names: Vec<_> = fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["config"]);
+}
+
+#[test]
+fn output_errors_name_the_path_the_user_gave() {
+    let s = Sandbox::new();
+    s.demo();
+    let listing = |s: &Sandbox| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(s.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&s);
+    let export_to = |out: &str| s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", out]);
+
+    // A missing output directory.
+    let enoent = fs::File::create(s.path("out/backlog.csv")).unwrap_err();
+    let run = export_to("out/backlog.csv");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write out/backlog.csv: {enoent}\n")
+    );
+
+    // An output that cannot be written whoever runs the test (root
+    // included): its directory is a regular file.
+    let enotdir = fs::File::create(s.path("leejames-hr.toml/x.csv")).unwrap_err();
+    let run = export_to("leejames-hr.toml/x.csv");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write leejames-hr.toml/x.csv: {enotdir}\n")
+    );
+
+    // An output that is a directory: the rename fails, the temporary file
+    // is neither named nor left behind.
+    fs::create_dir(s.path("outdir")).unwrap();
+    fs::write(s.path("probe"), "").unwrap();
+    let eisdir = fs::rename(s.path("probe"), s.path("outdir")).unwrap_err();
+    fs::remove_file(s.path("probe")).unwrap();
+    let run = export_to("outdir");
+    run.expect(1);
+    assert_eq!(
+        run.stderr(),
+        format!("stridekit: cannot write outdir: {eisdir}\n")
+    );
+    fs::remove_dir(s.path("outdir")).unwrap();
+
+    // A read-only directory, where the OS enforces it (not for root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = s.path("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+        match fs::File::create(ro.join("probe")) {
+            Err(denied) => {
+                let run = export_to("ro/x.csv");
+                run.expect(1);
+                assert_eq!(
+                    run.stderr(),
+                    format!("stridekit: cannot write ro/x.csv: {denied}\n")
+                );
+            }
+            Ok(_) => fs::remove_file(ro.join("probe")).unwrap(),
+        }
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::remove_dir(&ro).unwrap();
+    }
+    assert_eq!(listing(&s), before, "no temporary file is left behind");
+}
+
+#[test]
+fn catalogs_show_each_kinds_categories_within_80_columns() {
+    let s = Sandbox::new();
+    s.write(
+        "catalogs/acme.toml",
+        "id = \"acme\"\nname = \"ACME\"\n\n[[kinds]]\nid = \"ledger\"\nname = \"ACME ledger, the one book of record for every payment we make\"\nelement = \"data-store\"\ncategories = [\"tampering\", \"repudiation\"]\n",
+    );
+    let run = s.run(&["catalogs"]);
+    run.expect(0);
+    let out = run.stdout();
+    let line = |kind: &str| -> String {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{kind} ")))
+            .unwrap_or_else(|| panic!("no line for {kind} in:\n{out}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // A data store walked through all six is marked wider than its default.
+    assert_eq!(line("aws.s3"), "aws.s3 store STRIDE+ 17 Amazon S3");
+    assert_eq!(
+        line("generic.data-store"),
+        "generic.data-store store ·TRID· 12 Data store"
+    );
+    assert_eq!(
+        line("aws.lambda"),
+        "aws.lambda process STRIDE 19 AWS Lambda"
+    );
+    assert_eq!(
+        line("generic.external-entity"),
+        "generic.external-entity entity S·R··· 6 External entity (person…"
+    );
+    assert!(line("acme.ledger").starts_with("acme.ledger store ·TR···- 0 ACME ledger"));
+    assert!(line("acme.ledger").ends_with('…'));
+    assert!(out.contains("kind "), "a header names the columns:\n{out}");
+    assert!(out.contains("widen (+) or narrow (-)"));
+    assert!(out.contains("store ·TRID·"));
+    for l in out.lines() {
+        // The source paths of user catalogs are never cut; kinds fit.
+        if !l.contains(" — ") {
+            assert!(
+                l.chars().count() <= 80,
+                "{} columns: {l}",
+                l.chars().count()
+            );
+        }
+    }
+
+    let one = s.run(&["catalogs", "aws.s3"]);
+    one.expect(0);
+    assert!(
+        one.stdout()
+            .contains("  STRIDE: STRIDE, wider than the data-store default ·TRID·\n"),
+        "{}",
+        one.stdout()
+    );
+    let ledger = s.run(&["catalogs", "acme.ledger"]);
+    assert!(
+        ledger
+            .stdout()
+            .contains("  STRIDE: ·TR···, narrower than the data-store default ·TRID·\n"),
+        "{}",
+        ledger.stdout()
+    );
+}
+
+#[test]
+fn the_home_text_lists_the_sessions_the_home_screen_will() {
+    let s = Sandbox::new();
+    s.write("sessions/a.toml", stridekit::DEMO_SESSION);
+    s.write(
+        "data/sessions/b.toml",
+        "schema = 1\ntitle = \"Newer\"\nupdated = \"2027-01-01T00:00:00Z\"\ncreated = \"2027-01-01T00:00:00Z\"\n",
+    );
+    s.write("data/demo/leejames-hr.toml", stridekit::DEMO_SESSION);
+    s.write(
+        "sessions/typo.toml",
+        &stridekit::DEMO_SESSION
+            .replacen("kind = \"aws.lambda\"", "kind = \"aws.lamda\"", 1)
+            .replace("facilitator = \"P1\"", "facilitator = \"P9\""),
+    );
+    s.write("sessions/broken.toml", "title = ");
+    let run = s.run(&[]);
+    run.expect(0);
+    let out = run.stdout();
+    let listed: Vec<String> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Sessions"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let data = s.path("data");
+    let data = data.display();
+    assert_eq!(
+        listed,
+        [
+            format!("{data}/sessions/b.toml Newer"),
+            format!("{data}/demo/leejames-hr.toml LeeJames HR payslips"),
+            "sessions/a.toml LeeJames HR payslips".to_string(),
+            "sessions/broken.toml broken (broken: 1 error)".to_string(),
+            "sessions/typo.toml LeeJames HR payslips (broken: 2 errors)".to_string(),
+        ],
+        "{out}"
+    );
+}

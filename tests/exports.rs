@@ -344,3 +344,93 @@ fn suggest_covers_every_element_and_applicable_category() {
             .any(|r| r == "aws.s3/public-bucket")
     );
 }
+
+/// A quick-template (rating mode) session: three threats, two of them rated.
+fn quick_session() -> Session {
+    let now = Timestamp::from_unix(1_700_000_000);
+    let mut s = Session::new("Solo review", Template::Quick, now);
+    for (title, rating) in [
+        ("Forged session cookie", Some((4, 3))),
+        ("Log tampering", Some((2, 2))),
+        ("Unrated idea", None),
+    ] {
+        let id = s.next_id(IdKind::Threat).unwrap();
+        s.threats.push(Threat {
+            id,
+            title: title.to_string(),
+            category: Category::Spoofing,
+            target: None,
+            author: None,
+            status: ThreatStatus::Open,
+            likelihood: rating.map(|r: (u8, u8)| r.0),
+            impact: rating.map(|r| r.1),
+            catalog: None,
+            notes: String::new(),
+            created: now,
+            statement: Statement::default(),
+        });
+    }
+    s
+}
+
+#[test]
+fn rating_sessions_speak_of_ratings_not_dots() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = quick_session();
+    let jira = JiraSettings::default();
+    let md = render(&session, &catalogs, Format::Markdown, &jira);
+    assert!(
+        md.contains(
+            "Ranked by likelihood x impact, then age. Rating mode: 2 of 3 threats rated.\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| Rank | ID | Threat | L x I | Status | Mitigations |"));
+    assert!(md.contains("| 1 | T1 | Forged session cookie | 4 x 3 = 12 (high) | open |  |"));
+    assert!(md.contains("3 threats found: 3 spoofing."));
+    let backlog = &md[md.find("## 3.").unwrap()..md.find("## 4.").unwrap()];
+    for word in ["dot", "vote", "ballot", "Dots"] {
+        assert!(!backlog.contains(word), "{word} in:\n{backlog}");
+    }
+
+    let text = render(&session, &catalogs, Format::JiraCsv, &jira);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let descriptions: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(descriptions.len(), 3);
+    assert!(
+        descriptions[0].contains("\nRank: 1 of 3\n"),
+        "{}",
+        descriptions[0]
+    );
+    assert!(descriptions[0].contains("Risk: likelihood 4 x impact 3 = 12 (high)"));
+    for d in &descriptions {
+        assert!(!d.contains("Votes") && !d.contains("dot"), "{d}");
+    }
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = quick_session();
+    session.threats.truncate(1);
+    session.voting.mode = stridekit::core::model::VotingMode::Open;
+    let p = session.next_id(IdKind::Participant).unwrap();
+    session
+        .voting
+        .ballots
+        .entry(p)
+        .or_default()
+        .insert(session.threats[0].id, 1);
+    let jira = JiraSettings::default();
+    let md = render(&session, &catalogs, Format::Markdown, &jira);
+    assert!(md.contains("1 threat found: 1 spoofing."), "{md}");
+    assert!(
+        md.contains("Voting: open mode, 1 dot per person, at most 3 per threat, 1 ballot.\n"),
+        "{md}"
+    );
+    let text = render(&session, &catalogs, Format::JiraCsv, &jira);
+    assert!(text.contains("Votes: 1 dot (rank 1 of 1)"), "{text}");
+}

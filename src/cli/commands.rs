@@ -9,18 +9,19 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
-use crate::core::catalog::Catalogs;
+use crate::core::catalog::{Catalogs, Kind};
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
+use crate::core::discovery;
 use crate::core::export::{self, ExportContext, Format};
 use crate::core::files::{self, LoadError};
 use crate::core::index::SessionIndex;
-use crate::core::model::{Session, Template};
+use crate::core::model::{Session, Template, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::store::{self, Loaded, OpenSession};
-use crate::core::stride::Category;
+use crate::core::stride::{Category, ElementType};
 use crate::core::suggest;
-use crate::core::text::one_line;
+use crate::core::text::{self, one_line, plural};
 use crate::core::theme::{DEFAULT_THEME, Themes, no_color_requested};
 use crate::core::time::Timestamp;
 use crate::core::validate::{scope_gaps, suggestion};
@@ -99,7 +100,7 @@ fn report(error: LoadError) -> anyhow::Error {
         LoadError::Invalid(diagnostics) => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            anyhow::anyhow!("{errors} error{} found", if errors == 1 { "" } else { "s" })
+            anyhow::anyhow!("{} found", plural(errors, "error", "errors"))
         }
         other => other.into(),
     }
@@ -130,24 +131,24 @@ fn check_theme(name: &str) -> Result<()> {
 }
 
 /// Reads a session file, or standard input for `-`.
-fn read_input(path: &Path) -> Result<(PathBuf, String)> {
+fn read_input(path: &Path) -> Result<(PathBuf, String), LoadError> {
     if path == Path::new("-") {
+        let shown = PathBuf::from("<stdin>");
         let mut bytes = Vec::new();
         io::stdin()
             .take(files::MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        let shown = PathBuf::from("<stdin>");
-        let text = files::text_from_bytes(&shown, bytes).map_err(report)?;
+            .map_err(|e| LoadError::io(&shown, e))?;
+        let text = files::text_from_bytes(&shown, bytes)?;
         Ok((shown, text))
     } else {
-        let text = files::read_text(path).map_err(report)?;
+        let text = files::read_text(path)?;
         Ok((path.to_path_buf(), text))
     }
 }
 
 fn load_session(path: &Path, catalogs: &Catalogs) -> Result<(PathBuf, Loaded)> {
-    let (shown, text) = read_input(path)?;
+    let (shown, text) = read_input(path).map_err(report)?;
     let loaded = store::load_text(&shown, &text, catalogs).map_err(report)?;
     print_diagnostics(&loaded.warnings);
     Ok((shown, loaded))
@@ -196,43 +197,30 @@ fn print_home() -> Result<()> {
         "  stridekit export FILE --format F    jira-csv, csv, markdown or json"
     );
     let _ = writeln!(out, "  stridekit --help                   every command\n");
-    let sessions = recent_sessions();
+    // The same sessions, from the same places, as the home screen lists.
+    let catalogs = load_catalogs()?;
+    let sessions = discovery::scan(&discovery::session_dirs(), &catalogs);
     if !sessions.is_empty() {
-        let _ = writeln!(out, "Sessions here:");
-        for (path, title) in sessions {
+        let _ = writeln!(out, "Sessions, newest first:");
+        for entry in sessions {
+            let broken = if entry.is_broken() {
+                format!(
+                    "  (broken: {})",
+                    plural(entry.error_count(), "error", "errors")
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {:<40} {}",
-                path.display().to_string(),
-                one_line(&title)
+                "  {:<40} {}{broken}",
+                one_line(&entry.path.display().to_string()),
+                one_line(&entry.title)
             );
         }
     }
     print!("{out}");
     Ok(())
-}
-
-/// Session files in ./sessions and the data directory, with their titles.
-fn recent_sessions() -> Vec<(PathBuf, String)> {
-    let mut dirs = vec![PathBuf::from("sessions")];
-    if let Some(data) = config::data_dir() {
-        dirs.push(data.join("sessions"));
-    }
-    let Ok(paths) = crate::core::catalog::toml_files_in(&dirs) else {
-        return Vec::new();
-    };
-    #[derive(serde::Deserialize)]
-    struct TitleOnly {
-        title: String,
-    }
-    paths
-        .into_iter()
-        .filter_map(|p| {
-            let text = files::read_text(&p).ok()?;
-            let t: TitleOnly = toml::from_str(&text).ok()?;
-            Some((p, t.title))
-        })
-        .collect()
 }
 
 /// Runs the workshop screens.
@@ -315,13 +303,13 @@ fn summary(s: &Session) -> String {
     }
     let _ = writeln!(
         out,
-        "Scope: {} assets, {} actors, {} entry points, {} boundaries, {} components, {} flows",
-        s.assets.len(),
-        s.actors.len(),
-        s.entry_points.len(),
-        s.boundaries.len(),
-        s.components.len(),
-        s.flows.len()
+        "Scope: {}, {}, {}, {}, {}, {}",
+        plural(s.assets.len(), "asset", "assets"),
+        plural(s.actors.len(), "actor", "actors"),
+        plural(s.entry_points.len(), "entry point", "entry points"),
+        plural(s.boundaries.len(), "boundary", "boundaries"),
+        plural(s.components.len(), "component", "components"),
+        plural(s.flows.len(), "flow", "flows")
     );
     for gap in scope_gaps(s) {
         let _ = writeln!(out, "  scope warning: {gap}");
@@ -332,14 +320,25 @@ fn summary(s: &Session) -> String {
         .iter()
         .filter(|t| !index.mitigations_of(t.id).is_empty())
         .count();
-    let _ = writeln!(
-        out,
-        "Threats: {} ({mitigated} with mitigations); {} participants, {} ballots, {} dots per person",
-        s.threats.len(),
-        s.participants.len(),
-        s.voting.ballots.len(),
-        budget(s)
-    );
+    let threats = s.threats.len();
+    let people = plural(s.participants.len(), "participant", "participants");
+    // A rating session is prioritised by likelihood x impact alone: no
+    // ballots or dots to report.
+    let rating = s.voting.mode == VotingMode::Rating;
+    if rating {
+        let rated = s.threats.iter().filter(|t| t.risk().is_some()).count();
+        let _ = writeln!(
+            out,
+            "Threats: {threats} ({mitigated} with mitigations, {rated} rated for likelihood x impact); {people}",
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Threats: {threats} ({mitigated} with mitigations); {people}, {}, {} per person",
+            plural(s.voting.ballots.len(), "ballot", "ballots"),
+            plural(budget(s), "dot", "dots")
+        );
+    }
     let ranking = rank(s);
     if !ranking.is_empty() {
         let _ = writeln!(out, "Top threats:");
@@ -347,15 +346,23 @@ fn summary(s: &Session) -> String {
             let Some(t) = index.threat(r.threat) else {
                 continue;
             };
-            let risk = r.band.map(|b| format!(", {}", b.key())).unwrap_or_default();
+            let score = match (rating, t.likelihood, t.impact, r.band) {
+                (true, Some(l), Some(i), Some(band)) => {
+                    format!("{l} x {i} = {}, {}", l * i, band.key())
+                }
+                (true, ..) => "not rated".to_string(),
+                (false, _, _, band) => {
+                    let risk = band.map(|b| format!(", {}", b.key())).unwrap_or_default();
+                    format!("{}{risk}", plural(r.dots, "dot", "dots"))
+                }
+            };
             let _ = writeln!(
                 out,
-                "  {:>3}{} {:<4} {}  ({} dots{risk})",
+                "  {:>3}{} {:<4} {}  ({score})",
                 r.rank,
                 if r.tied { "=" } else { " " },
                 t.id.to_string(),
                 one_line(&t.title),
-                r.dots
             );
         }
     }
@@ -389,28 +396,29 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
     };
     let mut failed = 0;
     for path in paths {
-        let result = read_input(path).and_then(|(shown, text)| {
-            match store::load_text(&shown, &text, &catalogs) {
-                Ok(loaded) => {
-                    print_diagnostics(&loaded.warnings);
-                    Ok(())
-                }
-                Err(e) => Err(report(e)),
+        let outcome =
+            read_input(path).and_then(|(shown, text)| store::load_text(&shown, &text, &catalogs));
+        match outcome {
+            Ok(loaded) => {
+                print_diagnostics(&loaded.warnings);
+                println!("{}: ok", one_line(&path.display().to_string()));
             }
-        });
-        match result {
-            Ok(()) => println!("{}: ok", path.display()),
             Err(e) => {
                 failed += 1;
-                eprintln!("{}: {}", path.display(), one_line(&format!("{e:#}")));
+                // An I/O error names the file already; located problems are
+                // listed first, then counted after the file's name.
+                let message = match e {
+                    LoadError::Io { .. } => e.to_string(),
+                    e => format!("{}: {}", path.display(), report(e)),
+                };
+                eprintln!("{}", one_line(&message));
             }
         }
     }
     if failed > 0 {
         eprintln!(
-            "{failed} of {} file{} invalid",
-            paths.len(),
-            if paths.len() == 1 { "" } else { "s" }
+            "{failed} of {} invalid",
+            plural(paths.len(), "file", "files")
         );
         Ok(ExitCode::from(EXIT_INVALID))
     } else {
@@ -429,6 +437,7 @@ fn suggest_threats(file: &Path, format: SuggestFormat, output: Option<&Path>) ->
     Ok(ExitCode::SUCCESS)
 }
 
+/// `STRIDE`, `·TRID·`: the acronym with `·` for each category not asked.
 fn letters(categories: &[Category]) -> String {
     Category::ALL
         .iter()
@@ -436,10 +445,61 @@ fn letters(categories: &[Category]) -> String {
             if categories.contains(c) {
                 c.letter()
             } else {
-                '.'
+                '·'
             }
         })
         .collect()
+}
+
+/// How a kind's categories compare with its element's STRIDE-per-element
+/// default: `+` wider, `-` narrower, `±` some of each, blank the same.
+fn widening(kind: &Kind) -> &'static str {
+    let default = kind.element.default_categories();
+    let adds = kind.categories.iter().any(|c| !default.contains(c));
+    let drops = default.iter().any(|c| !kind.categories.contains(c));
+    match (adds, drops) {
+        (false, false) => "",
+        (true, false) => "+",
+        (false, true) => "-",
+        (true, true) => "±",
+    }
+}
+
+/// Short element names for the kind list, which must fit 80 columns.
+fn element_label(element: ElementType) -> &'static str {
+    match element {
+        ElementType::ExternalEntity => "entity",
+        ElementType::Process => "process",
+        ElementType::DataStore => "store",
+        ElementType::DataFlow => "flow",
+        ElementType::TrustBoundary => "boundary",
+    }
+}
+
+/// The kind list is laid out for an 80 column terminal.
+const LIST_COLUMNS: usize = 80;
+
+/// What the STRIDE column means, with each element's default, wrapped to
+/// the list's width.
+fn categories_legend() -> String {
+    let defaults: Vec<String> = [
+        ElementType::ExternalEntity,
+        ElementType::Process,
+        ElementType::DataStore,
+        ElementType::DataFlow,
+        ElementType::TrustBoundary,
+    ]
+    .iter()
+    .map(|e| format!("{} {}", element_label(*e), letters(e.default_categories())))
+    .collect();
+    let text = format!(
+        "STRIDE: the categories a kind's elements are walked through (· not asked). \
+         A kind may widen (+) or narrow (-) its element's default: {}.",
+        defaults.join(", ")
+    );
+    let mut out = text::wrap(&text, LIST_COLUMNS).join("\n");
+    out.push('\n');
+    out
 }
 
 fn catalogs(query: Option<&str>) -> Result<ExitCode> {
@@ -451,13 +511,15 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
             for info in &catalogs.catalogs {
                 list_catalog(&catalogs, &info.id, &mut out);
             }
+            out.push_str(&categories_legend());
             let _ = writeln!(
                 out,
                 "Show a kind's prompts and threats: stridekit catalogs KIND"
             );
         }
         Some(q) if catalogs.catalogs.iter().any(|c| c.id == q) => {
-            list_catalog(&catalogs, q, &mut out)
+            list_catalog(&catalogs, q, &mut out);
+            out.push_str(&categories_legend());
         }
         Some(q) => {
             let Some(kind) = catalogs.kind(q) else {
@@ -472,6 +534,19 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
                 let _ = write!(out, "; shared responsibility: {}", r.key());
             }
             let _ = writeln!(out, "; from {}", kind.source.display());
+            let default = letters(kind.element.default_categories());
+            let compared = match widening(kind) {
+                "" => "as",
+                "+" => "wider than",
+                "-" => "narrower than",
+                _ => "instead of",
+            };
+            let _ = writeln!(
+                out,
+                "  STRIDE: {}, {compared} the {} default {default}",
+                letters(&kind.categories),
+                kind.element.key()
+            );
             if !kind.summary.is_empty() {
                 let _ = writeln!(out, "  {}", one_line(&kind.summary));
             }
@@ -514,14 +589,31 @@ fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
         one_line(&info.name),
         sources.join(", ")
     );
-    for kind in catalogs.kinds().iter().filter(|k| k.catalog == id) {
+    let kinds: Vec<&Kind> = catalogs
+        .kinds()
+        .iter()
+        .filter(|k| k.catalog == id)
+        .collect();
+    // Ids are ASCII slugs, so their column pads by `format!`; names come
+    // last and are cut to what is left of the line.
+    let id_width = kinds.iter().map(|k| k.id.len()).max().unwrap_or(0).max(4);
+    let fixed = 2 + id_width + 2 + 8 + 2 + 7 + 2 + 7 + 2;
+    let name_width = LIST_COLUMNS.saturating_sub(fixed).max(16);
+    let _ = writeln!(
+        out,
+        "  {:<id_width$}  {:<8}  {:<7}  {:>7}  name",
+        "kind", "element", "STRIDE", "threats"
+    );
+    for kind in kinds {
+        let categories = format!("{}{}", letters(&kind.categories), widening(kind));
+        let name = one_line(&kind.name);
         let _ = writeln!(
             out,
-            "  {:<28} {:<44} {}  {:>2} threats",
+            "  {:<id_width$}  {:<8}  {categories:<7}  {:>7}  {}",
             kind.id,
-            one_line(&kind.name),
-            letters(&kind.categories),
-            kind.threats.len()
+            element_label(kind.element),
+            kind.threats.len(),
+            text::fit(&name, name_width)
         );
     }
     out.push('\n');

@@ -4,6 +4,7 @@
 
 use super::ids::{Id, IdKind};
 use super::model::Session;
+use super::text::plural;
 
 /// What a delete took with it, for the status line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,13 +25,8 @@ impl Removed {
         }
         if self.references_cleared > 0 {
             parts.push(format!(
-                "{} reference{} cleared",
-                self.references_cleared,
-                if self.references_cleared == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "{} cleared",
+                plural(self.references_cleared, "reference", "references")
             ));
         }
         parts.join("; ")

@@ -14,24 +14,24 @@ use super::diag::{Diagnostic, Severity, SourceText};
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a file could not be used.
+///
+/// The I/O reason is part of the message and deliberately not a `source()`:
+/// `anyhow`'s `{:#}` prints every source after the message, so it would
+/// appear twice.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("cannot read {}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     /// The file was read but its content is wrong; every problem is listed.
     #[error("{}", DiagnosticList(.0))]
     Invalid(Vec<Diagnostic>),
 }
 
 impl LoadError {
-    pub fn io(path: &Path, source: io::Error) -> LoadError {
+    pub fn io(path: &Path, error: io::Error) -> LoadError {
         LoadError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 
@@ -126,6 +126,9 @@ pub fn parse_toml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Loa
 /// (sessions can hold unreleased designs); existing files keep their mode.
 ///
 /// With `backup`, the replaced version stays beside it as `NAME.bak`.
+///
+/// An error says why, never where: it does not name the temporary file
+/// (a name the user never gave), so the caller names `path`.
 pub fn write_atomic(path: &Path, contents: &[u8], backup: bool) -> io::Result<()> {
     replace(path, contents, backup, true)
 }
@@ -147,11 +150,13 @@ fn replace(path: &Path, contents: &[u8], backup: bool, durable: bool) -> io::Res
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    // `make_in` with our own open rather than `tempfile_in`: tempfile's
+    // errors for the file it opens and writes name the temporary path.
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{}.", file_name.to_string_lossy()))
         .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(contents)?;
+        .make_in(dir, create_private)?;
+    temp.as_file_mut().write_all(contents)?;
     let existing = fs::metadata(path).ok();
     if let Some(meta) = &existing {
         // tempfile creates 0600; keep whatever the user chose for this file.
@@ -168,6 +173,19 @@ fn replace(path: &Path, contents: &[u8], backup: bool, durable: bool) -> io::Res
         sync_dir(dir);
     }
     Ok(())
+}
+
+/// A new file only its owner can read (0600 where modes exist), as tempfile
+/// would create it.
+fn create_private(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// Makes `NAME.bak` a copy of the current `NAME` before it is replaced.
@@ -260,5 +278,41 @@ mod tests {
             err.to_string(),
             "big.toml:2:6: error: file is not UTF-8 text"
         );
+    }
+
+    #[test]
+    fn write_errors_do_not_name_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing").join("x.csv");
+        let err = write_atomic(&missing, b"x", false).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(!err.to_string().contains(".tmp"), "{err}");
+        // A file where a directory should be: the write fails at creation.
+        let file = dir.path().join("file");
+        fs::write(&file, "x").unwrap();
+        let err = write_atomic(&file.join("x.csv"), b"x", false).unwrap_err();
+        assert!(!err.to_string().contains(".tmp"), "{err}");
+        // A directory where the file should be: the write fails at the
+        // rename, and the temporary file is removed.
+        let target = dir.path().join("sub");
+        fs::create_dir(&target).unwrap();
+        let err = write_atomic(&target, b"x", false).unwrap_err();
+        assert!(!err.to_string().contains(".tmp"), "{err}");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn read_errors_name_the_path_once() {
+        let err = read_text(Path::new("no/such.toml")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("cannot read no/such.toml: "),
+            "{message}"
+        );
+        assert!(std::error::Error::source(&err).is_none());
     }
 }

@@ -16,6 +16,8 @@ pub mod scoring;
 pub mod store;
 pub mod stride;
 pub mod suggest;
+// Test and benchmark support only: the user's binary has no use for it.
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod text;
 pub mod theme;

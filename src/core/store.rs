@@ -48,12 +48,9 @@ pub fn to_toml(session: &Session) -> Result<String, SaveError> {
 pub enum SaveError {
     #[error("cannot write the session as TOML: {0}")]
     Serialize(String),
-    #[error("cannot save {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    // The reason is in the message, not a `source()`: see `LoadError`.
+    #[error("cannot save {}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
     #[error("{} is open read-only", path.display())]
     ReadOnly { path: PathBuf },
 }
@@ -61,9 +58,9 @@ pub enum SaveError {
 /// Writes the session atomically, keeping the previous file as `NAME.bak`.
 pub fn save(path: &Path, session: &Session) -> Result<(), SaveError> {
     let text = to_toml(session)?;
-    files::write_atomic(path, text.as_bytes(), true).map_err(|source| SaveError::Io {
+    files::write_atomic(path, text.as_bytes(), true).map_err(|error| SaveError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -94,9 +91,9 @@ pub fn new_session_path(dir: &Path, title: &str) -> PathBuf {
 
 /// Writes a brand-new session file; fails if `path` already exists.
 pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
-    let io_error = |source| SaveError::Io {
+    let io_error = |error| SaveError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_error)?;
@@ -115,12 +112,8 @@ pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
 pub enum LockError {
     #[error("{} is being edited by another stridekit ({holder}); open it read-only or close the other one", path.display())]
     Held { path: PathBuf, holder: String },
-    #[error("cannot lock {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("cannot lock {}: {error}", path.display())]
+    Io { path: PathBuf, error: io::Error },
 }
 
 /// An exclusive claim on editing one session, held until dropped.
@@ -147,9 +140,9 @@ pub fn lock_path(session_path: &Path) -> PathBuf {
 impl SessionLock {
     pub fn acquire(session_path: &Path) -> Result<SessionLock, LockError> {
         let path = lock_path(session_path);
-        let io_error = |source| LockError::Io {
+        let io_error = |error| LockError::Io {
             path: session_path.to_path_buf(),
-            source,
+            error,
         };
         // Another process may delete the lock file between our open and our
         // lock; then we hold a lock on a file nobody else will see. Retry
@@ -257,6 +250,7 @@ pub struct OpenSession {
 impl OpenSession {
     /// Opens for editing, or read-only when another process is editing it.
     pub fn open(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
+        exists(path)?;
         let access = match SessionLock::acquire(path) {
             Ok(lock) => Access::ReadWrite(lock),
             Err(LockError::Held { holder, .. }) => Access::ReadOnly { holder },
@@ -273,6 +267,7 @@ impl OpenSession {
 
     /// Opens for editing; fails with [`LockError::Held`] if someone else is.
     pub fn open_exclusive(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
+        exists(path)?;
         let lock = SessionLock::acquire(path)?;
         let loaded = load(path, catalogs)?;
         Ok(OpenSession {
@@ -297,6 +292,14 @@ impl OpenSession {
         self.session.updated = Timestamp::now().max(self.session.created);
         save(&self.path, &self.session)
     }
+}
+
+/// A missing file is reported as one ("cannot read"), before a lock file
+/// is made beside it or a missing directory reads as "cannot lock".
+fn exists(path: &Path) -> Result<(), LoadError> {
+    fs::metadata(path)
+        .map(|_| ())
+        .map_err(|e| LoadError::io(path, e))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -349,5 +352,22 @@ mod tests {
         let s = Session::new("t", Template::Workshop, Timestamp::now());
         create(&path, &s).unwrap();
         assert!(create(&path, &s).is_err());
+    }
+
+    #[test]
+    fn opening_a_missing_file_says_so_and_leaves_no_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogs = Catalogs::builtin().unwrap();
+        let path = dir.path().join("gone.toml");
+        let err = OpenSession::open(&path, &catalogs).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot read {}: ", path.display())),
+            "{err}"
+        );
+        assert!(!lock_path(&path).exists());
+        let deeper = dir.path().join("no/dir/s.toml");
+        let err = OpenSession::open_exclusive(&deeper, &catalogs).unwrap_err();
+        assert!(err.to_string().starts_with("cannot read "), "{err}");
     }
 }

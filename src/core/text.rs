@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+use unicode_truncate::UnicodeTruncateStr;
+
 fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -89,6 +91,59 @@ pub fn slug(text: &str) -> String {
     slug
 }
 
+/// A count with the noun that agrees with it: "1 asset", "2 assets",
+/// "0 assets". Both forms are given because English plurals are not all a
+/// trailing `s` ("1 boundary", "2 boundaries").
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
+/// How many terminal columns `text` takes: CJK and most emoji take two.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` in at most `columns` terminal columns, keeping its start and
+/// ending in `…` when something was cut, so a cut name never passes for a
+/// whole one: "Payslip fun…".
+pub fn fit(text: &str, columns: usize) -> Cow<'_, str> {
+    if width(text) <= columns {
+        return Cow::Borrowed(text);
+    }
+    if columns == 0 {
+        return Cow::Borrowed("");
+    }
+    let (head, _) = text.unicode_truncate(columns - 1);
+    Cow::Owned(format!("{}…", head.trim_end()))
+}
+
+/// `text` in at most `columns` columns, keeping its end: "…good.toml".
+/// For paths, whose distinguishing part is the end.
+pub fn fit_start(text: &str, columns: usize) -> Cow<'_, str> {
+    if width(text) <= columns {
+        return Cow::Borrowed(text);
+    }
+    if columns == 0 {
+        return Cow::Borrowed("");
+    }
+    let (tail, _) = text.unicode_truncate_start(columns - 1);
+    Cow::Owned(format!("…{tail}"))
+}
+
+/// `text` word-wrapped into lines of at most `columns` terminal columns
+/// (a word longer than a line is broken).
+pub fn wrap(text: &str, columns: usize) -> Vec<String> {
+    let options = textwrap::Options::new(columns.max(1)).break_words(true);
+    textwrap::wrap(text, options)
+        .into_iter()
+        .map(|line| line.into_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +162,32 @@ mod tests {
             strip_controls("a\u{1b}]52;c;x\u{7}\r\nb\tc"),
             "a]52;c;x\r\nb\tc"
         );
+    }
+
+    #[test]
+    fn plurals_agree_with_the_count() {
+        assert_eq!(plural(1usize, "asset", "assets"), "1 asset");
+        assert_eq!(plural(0usize, "asset", "assets"), "0 assets");
+        assert_eq!(plural(2u32, "boundary", "boundaries"), "2 boundaries");
+        assert_eq!(plural(u32::MAX, "dot", "dots"), "4294967295 dots");
+    }
+
+    #[test]
+    fn fitting_measures_columns_and_marks_the_cut() {
+        assert_eq!(fit("Amazon S3", 9), "Amazon S3");
+        assert_eq!(fit("Amazon DynamoDB", 10), "Amazon Dy…");
+        // No blank before the marker.
+        assert_eq!(fit("Payslip functions", 9), "Payslip…");
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit_start("sessions/good-one.toml", 14), "…good-one.toml");
+        assert_eq!(fit_start("sessions/bro.toml", 40), "sessions/bro.toml");
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("支払い 支払い", 6), ["支払い", "支払い"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(width("日本語"), 6);
+        assert_eq!(fit("日本語API", 6), "日本…");
+        assert_eq!(width(&fit("日本語API", 6)), 5);
+        assert_eq!(fit("🚀🚀🚀", 4), "🚀…");
+        assert_eq!(fit("abc", 0), "");
     }
 }

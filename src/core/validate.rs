@@ -528,10 +528,11 @@ pub fn scope_gaps(session: &Session) -> Vec<String> {
         gaps.push("no entry point yet (where does input come in?)".to_string());
     }
     if session.components.len() < 2 {
-        gaps.push(format!(
-            "{} component(s); model at least two",
-            session.components.len()
-        ));
+        let have = match session.components.len() {
+            0 => "no component yet".to_string(),
+            n => super::text::plural(n, "component", "components"),
+        };
+        gaps.push(format!("{have}; model at least two"));
     }
     let component_ids: HashSet<Id> = session.components.iter().map(|c| c.id).collect();
     let connected = session
@@ -558,24 +559,10 @@ fn with_article(noun: &str) -> String {
 pub fn suggestion<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let wanted_lower = wanted.to_lowercase();
     known
-        .map(|k| (edit_distance(&wanted_lower, &k.to_lowercase()), k))
+        .map(|k| (strsim::levenshtein(&wanted_lower, &k.to_lowercase()), k))
         .filter(|(d, k)| *d <= (k.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -607,6 +594,20 @@ mod tests {
             Some("aws.lambda")
         );
         assert_eq!(suggestion("gcp.cloud-run", known.into_iter()), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        // Case does not count; the closest of several wins; the distance
+        // allowed grows with the name (a third of it, at least 2).
+        assert_eq!(suggestion("AWS.S3", known.into_iter()), Some("aws.s3"));
+        assert_eq!(suggestion("aws.s", known.into_iter()), Some("aws.s3"));
+        assert_eq!(
+            suggestion("generic.procss", known.into_iter()),
+            Some("generic.process")
+        );
+        assert_eq!(suggestion("process", known.into_iter()), None);
+        assert_eq!(suggestion("aws.lambda-edge", known.into_iter()), None);
+        // Distances count characters, not bytes.
+        assert_eq!(
+            suggestion("日本.lambda", ["ab.lambda"].into_iter()),
+            Some("ab.lambda")
+        );
     }
 }

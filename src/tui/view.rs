@@ -10,9 +10,9 @@ use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, SessionState};
 use super::context::{StatusKind, View};
 use super::keymap;
 use super::screens::home;
-use super::widgets::text::{fit, width};
 use crate::core::model::Phase;
 use crate::core::text::one_line;
+use crate::core::text::{fit, width};
 use crate::core::timer::{self, TimerState};
 
 pub fn draw(frame: &mut Frame, app: &App) {

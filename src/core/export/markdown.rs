@@ -10,9 +10,10 @@ use super::{ExportContext, statement_sentence};
 use crate::core::coverage::{Cell, crosses_boundary, matrix};
 use crate::core::ids::Id;
 use crate::core::index::SessionIndex;
-use crate::core::model::{Phase, Session};
+use crate::core::model::{Phase, Session, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::stride::Category;
+use crate::core::text::plural;
 use crate::core::validate::scope_gaps;
 
 pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -270,9 +271,8 @@ fn threats(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
     }
     let _ = writeln!(
         d,
-        "{} threat{} found: {}.\n",
-        s.threats.len(),
-        if s.threats.len() == 1 { "" } else { "s" },
+        "{} found: {}.\n",
+        plural(s.threats.len(), "threat", "threats"),
         by_category.join(", ")
     );
     table(
@@ -298,32 +298,47 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
         d.push_str("Nothing to plan yet.\n\n");
         return;
     }
-    let voters = s.voting.ballots.len();
-    let _ = writeln!(
-        d,
-        "Ranked by dots, then likelihood x impact, then age. Voting: {} mode, {} dot{} per person, at most {} per threat{}.\n",
-        s.voting.mode.key(),
-        budget(s),
-        if budget(s) == 1 { "" } else { "s" },
-        s.voting.cap_per_threat,
-        if voters > 0 {
-            format!(", {voters} ballot{}", if voters == 1 { "" } else { "s" })
-        } else {
-            String::new()
-        }
-    );
+    // A rating session was never voted on: its backlog speaks of ratings
+    // only, with no dots column to sit at zero.
+    let rating = s.voting.mode == VotingMode::Rating;
+    if rating {
+        let rated = s.threats.iter().filter(|t| t.risk().is_some()).count();
+        let _ = writeln!(
+            d,
+            "Ranked by likelihood x impact, then age. Rating mode: {rated} of {} rated.\n",
+            plural(s.threats.len(), "threat", "threats")
+        );
+    } else {
+        let voters = s.voting.ballots.len();
+        let _ = writeln!(
+            d,
+            "Ranked by dots, then likelihood x impact, then age. Voting: {} mode, {} per person, at most {} per threat{}.\n",
+            s.voting.mode.key(),
+            plural(budget(s), "dot", "dots"),
+            s.voting.cap_per_threat,
+            if voters > 0 {
+                format!(", {}", plural(voters, "ballot", "ballots"))
+            } else {
+                String::new()
+            }
+        );
+    }
+    let mut header = vec![
+        "Rank",
+        "ID",
+        "Threat",
+        "Dots",
+        "L x I",
+        "Status",
+        "Mitigations",
+    ];
+    if rating {
+        header.retain(|h| *h != "Dots");
+    }
     table(
         d,
         "",
-        &[
-            "Rank",
-            "ID",
-            "Threat",
-            "Dots",
-            "L x I",
-            "Status",
-            "Mitigations",
-        ],
+        &header,
         ranking.iter().filter_map(|r| {
             let t = ix.threat(r.threat)?;
             let rank = if r.tied {
@@ -340,19 +355,20 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
                 .iter()
                 .map(|m| m.id.to_string())
                 .collect();
-            Some(vec![
-                rank,
-                t.id.to_string(),
-                cell(&t.title),
-                r.dots.to_string(),
-                risk,
-                t.status.key().to_string(),
-                ms.join(", "),
-            ])
+            let mut row = vec![rank, t.id.to_string(), cell(&t.title)];
+            if !rating {
+                row.push(r.dots.to_string());
+            }
+            row.extend([risk, t.status.key().to_string(), ms.join(", ")]);
+            Some(row)
         }),
     );
     if ranking.iter().any(|r| r.tied) {
-        d.push_str("`=` marks a tie on dots and risk: only age ordered those threats.\n\n");
+        let on = if rating { "risk" } else { "dots and risk" };
+        let _ = writeln!(
+            d,
+            "`=` marks a tie on {on}: only age ordered those threats.\n"
+        );
     }
     for r in &ranking {
         let Some(t) = ix.threat(r.threat) else {
@@ -425,7 +441,7 @@ fn review(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
                     Cell::Inapplicable => String::new(),
                     Cell::Todo => "todo".to_string(),
                     Cell::Visited => "visited".to_string(),
-                    Cell::Threats(n) => format!("{n} threat{}", if *n == 1 { "" } else { "s" }),
+                    Cell::Threats(n) => plural(*n, "threat", "threats"),
                     Cell::NotApplicable => "n/a".to_string(),
                 }));
                 row

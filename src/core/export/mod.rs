@@ -11,8 +11,9 @@ use std::io::{self, Write};
 
 use super::catalog::Catalogs;
 use super::index::SessionIndex;
-use super::model::{JiraSettings, Session, Threat};
+use super::model::{JiraSettings, Session, Threat, VotingMode};
 use super::scoring::Ranked;
+use super::text::plural;
 
 /// The formats `export --format` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +71,8 @@ pub fn export(ctx: &ExportContext<'_>, format: Format, out: &mut dyn Write) -> i
 }
 
 /// A threat's full description as plain text, for issue trackers: the
-/// statement, target, category, votes, risk and mitigations. Starts with a
+/// statement, target, category, votes (the rank alone in rating mode),
+/// risk and mitigations. Starts with a
 /// fixed word so no tracker or spreadsheet reads it as a formula.
 pub fn describe_threat(
     ctx: &ExportContext<'_>,
@@ -103,14 +105,18 @@ pub fn describe_threat(
         threat.category.name(),
         threat.category.property()
     );
-    let _ = writeln!(
-        d,
-        "Votes: {} dot{} (rank {} of {threat_count}{})",
-        ranked.dots,
-        if ranked.dots == 1 { "" } else { "s" },
-        ranked.rank,
-        if ranked.tied { ", tied" } else { "" }
-    );
+    let tied = if ranked.tied { ", tied" } else { "" };
+    if session.voting.mode == VotingMode::Rating {
+        // Nobody voted in a rating session: the rank comes from the risk.
+        let _ = writeln!(d, "Rank: {} of {threat_count}{tied}", ranked.rank);
+    } else {
+        let _ = writeln!(
+            d,
+            "Votes: {} (rank {} of {threat_count}{tied})",
+            plural(ranked.dots, "dot", "dots"),
+            ranked.rank,
+        );
+    }
     match (threat.likelihood, threat.impact, ranked.band) {
         (Some(l), Some(i), Some(band)) => {
             let _ = writeln!(

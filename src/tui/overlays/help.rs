@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Outcome, boxed, centered, scroll};
+use crate::core::text::{width, wrap};
 use crate::tui::action::Action;
 use crate::tui::style::Styles;
-use crate::tui::widgets::text::{width, wrap};
 
 /// One line of help before wrapping.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,10 +7,10 @@ use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use super::{Outcome, Reply, boxed, centered};
 use crate::core::text::one_line;
+use crate::core::text::{fit, width};
 use crate::tui::action::Action;
 use crate::tui::picker::{PickResult, Picker};
 use crate::tui::style::Styles;
-use crate::tui::widgets::text::{fit, width};
 
 /// A picker over a form field or a screen.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Outcome, boxed, centered, scroll};
 use crate::core::text::one_line;
+use crate::core::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::style::Styles;
-use crate::tui::widgets::text::wrap;
 
 #[derive(Debug, Clone)]
 pub struct Problems {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{cursor_table, table_room};
 use crate::core::discovery::SessionEntry;
-use crate::core::text::one_line;
+use crate::core::text::{one_line, plural};
 use crate::tui::action::Action;
 use crate::tui::context::{Effect, Offer, Purpose, Shell};
 use crate::tui::form::{Choice, Field, Form};
@@ -256,18 +256,10 @@ pub fn draw(frame: &mut Frame, area: Rect, styles: &crate::tui::style::Styles, h
                 .unwrap_or_default();
             let path = Cell::styled(one_line(&relative(&e.path)), s.muted);
             if e.is_broken() {
-                let errors = e.problems.iter().filter(|d| d.is_error()).count();
                 vec![
                     Cell::new(one_line(&e.title)),
                     Cell::styled("✗ broken", s.error),
-                    Cell::styled(
-                        if errors == 1 {
-                            "1 error".to_string()
-                        } else {
-                            format!("{errors} errors")
-                        },
-                        s.error,
-                    ),
+                    Cell::styled(plural(e.error_count(), "error", "errors"), s.error),
                     Cell::new(""),
                     path,
                 ]

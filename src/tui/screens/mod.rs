@@ -23,8 +23,8 @@ use super::context::{Ctx, Offer, Purpose, View};
 use super::form::Form;
 use super::keymap::Context;
 use super::style::Styles;
-use super::widgets::text::{fit, width};
 use crate::core::model::Phase;
+use crate::core::text::{fit, width};
 
 /// A workshop phase's screen.
 pub trait PhaseScreen: Any {

@@ -14,7 +14,7 @@ use crate::core::coverage;
 use crate::core::index::SessionIndex;
 use crate::core::model::{Phase, VotingMode};
 use crate::core::scoring::rank;
-use crate::core::text::one_line;
+use crate::core::text::{one_line, plural};
 use crate::tui::action::Action;
 use crate::tui::context::{Ctx, Offer, View};
 use crate::tui::keymap::Context;
@@ -60,21 +60,12 @@ impl PhaseScreen for Placeholder {
     }
 }
 
-/// "1 threat", "12 threats".
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 fn draw(phase: Phase, frame: &mut Frame, area: Rect, view: &View) {
     let s = view.styles;
     let session = view.session;
     let [intro, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
     let (done, total) = coverage::matrix(session, view.catalogs).progress();
-    let threats = count(session.threats.len(), "threat");
+    let threats = plural(session.threats.len(), "threat", "threats");
     let summary = match phase {
         Phase::Brainstorm => {
             format!("{threats} so far; {done} of {total} element-category pairs walked.")
@@ -89,12 +80,12 @@ fn draw(phase: Phase, frame: &mut Frame, area: Rect, view: &View) {
         }
         Phase::Vote => format!(
             "{threats}; {}; mode {}.",
-            count(session.voting.ballots.len(), "ballot"),
+            plural(session.voting.ballots.len(), "ballot", "ballots"),
             session.voting.mode.key()
         ),
         Phase::Plan => format!(
             "{} for {threats}.",
-            count(session.mitigations.len(), "mitigation")
+            plural(session.mitigations.len(), "mitigation", "mitigations")
         ),
         _ => format!("{done} of {total} element-category pairs walked."),
     };

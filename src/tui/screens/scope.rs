@@ -19,6 +19,7 @@ use crate::core::model::{
 };
 use crate::core::stride::Category;
 use crate::core::text::one_line;
+use crate::core::text::wrap;
 use crate::core::validate::scope_gaps;
 use crate::tui::action::Action;
 use crate::tui::context::{Ctx, Offer, Purpose, View};
@@ -27,7 +28,6 @@ use crate::tui::keymap::Context;
 use crate::tui::picker::PickItem;
 use crate::tui::widgets::list::{self, Filter};
 use crate::tui::widgets::table::{self, Column, Field as Cell};
-use crate::tui::widgets::text::wrap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {

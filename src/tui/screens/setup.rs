@@ -12,7 +12,7 @@ use super::{PhaseScreen, cursor_table, pane_list, table_room};
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{Participant, Persona, Phase, Session, VotingMode};
 use crate::core::scoring;
-use crate::core::text::{multi_line, one_line};
+use crate::core::text::{multi_line, one_line, plural};
 use crate::core::timer;
 use crate::tui::action::Action;
 use crate::tui::context::{Ctx, Offer, Purpose, View};
@@ -621,7 +621,7 @@ fn draw(setup: &SetupScreen, frame: &mut Frame, area: Rect, view: &View) {
                 None => format!(
                     "{} (a third of {})",
                     scoring::budget(session),
-                    threats(session.threats.len())
+                    plural(session.threats.len(), "threat", "threats")
                 ),
             };
             let rows = vec![
@@ -636,14 +636,5 @@ fn draw(setup: &SetupScreen, frame: &mut Frame, area: Rect, view: &View) {
             let table = fitted(&columns, rows, table_room(right), s.muted);
             cursor_table(frame, right, s, table, block, cursor);
         }
-    }
-}
-
-/// "1 threat", "4 threats".
-fn threats(n: usize) -> String {
-    if n == 1 {
-        "1 threat".to_string()
-    } else {
-        format!("{n} threats")
     }
 }

@@ -1,6 +1,6 @@
 //! Pieces every screen shares: lists (cursor, paging, the rows in view,
-//! filters), fitted tables, text cut to fit, key hints.
+//! filters) and tables fitted to their content (text is measured and cut
+//! by `core::text`).
 
 pub mod list;
 pub mod table;
-pub mod text;

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::Text;
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::text::{fit, fit_start, width};
+use crate::core::text::{fit, fit_start, width};
 
 /// How a column takes room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
