@@ -1009,3 +1009,376 @@ fn control_characters_from_files_are_shown_neutralised() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// What a new user trips over: text cut with a marker, themes that keep
+// their contrast, files that will not open, hints that tell the truth
+// ---------------------------------------------------------------------------
+
+/// Names wider than their column, in CJK and emoji, end in `…` and never
+/// run into the next column, at both sizes.
+#[test]
+fn wide_names_are_cut_with_a_marker() {
+    let mut session = demo_session();
+    session.phase = Phase::Scope;
+    session.components[0].name = "給与明細 API ゲートウェイ 🚀🚀 for every employee".to_string();
+    session.components[1].name = "支払い関数 💳 payslip functions".to_string();
+    let mut app = show(new_app(false), session, None);
+    press(&mut app, KeyCode::Down);
+    snap_both("scope_wide_names", &mut app);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen(&mut app, w, h);
+        let row = text
+            .lines()
+            .find(|l| l.contains("C1 "))
+            .expect("the C1 row");
+        assert!(row.contains('…'), "{w}x{h}: {row}");
+        // Every row is exactly as wide as the terminal: nothing spilled.
+        for line in text.lines() {
+            let inner = &line[1..line.len() - 1];
+            assert_eq!(
+                stridekit::core::text::width(inner),
+                usize::from(w),
+                "{w}x{h}: {line}"
+            );
+        }
+    }
+}
+
+/// The session title is drawn on the header's background in the header's
+/// title colour: in `high-contrast`, black on white, never white on white.
+#[test]
+fn high_contrast_header_keeps_its_title_readable() {
+    let mut app = demo_app(Phase::Scope);
+    app.set_theme("high-contrast");
+    snap_both("high_contrast_scope", &mut app);
+    let theme = Themes::builtin().unwrap();
+    let theme = theme.get("high-contrast").unwrap();
+    let rgb = |role: &str| match theme.color(role) {
+        Color::Rgb(r, g, b) => TermColor::Rgb(r, g, b),
+        other => panic!("{role} is {other:?}"),
+    };
+    let buffer = render(&mut app, 80, 24);
+    let text = text_of(&buffer);
+    let first = text.lines().next().unwrap();
+    // Less the quote text_of puts first; columns, not bytes.
+    let at = first.find("LeeJames").expect("the title");
+    let x = first[..at].chars().count() - 1;
+    for dx in 0.."LeeJames HR payslips".len() {
+        let cell = &buffer[((x + dx) as u16, 0)];
+        assert_eq!(cell.fg, rgb("header.title"), "{:?}", cell.symbol());
+        assert_eq!(cell.bg, rgb("header.bg"), "{:?}", cell.symbol());
+        assert_ne!(cell.fg, cell.bg);
+        assert!(cell.modifier.contains(Modifier::BOLD));
+    }
+}
+
+/// No built-in theme draws a foreground in the colour of the background
+/// it is drawn on.
+#[test]
+fn every_builtin_theme_keeps_text_off_its_own_background() {
+    let themes = Themes::builtin().unwrap();
+    let pairs = [
+        ("fg", "bg"),
+        ("title", "bg"),
+        ("header.fg", "header.bg"),
+        ("header.title", "header.bg"),
+        ("selected.fg", "selected.bg"),
+    ];
+    for name in ["dark", "light", "high-contrast", "colorblind"] {
+        let theme = themes.get(name).unwrap();
+        for (fg, bg) in pairs {
+            let (f, b) = (theme.color(fg), theme.color(bg));
+            if f == Color::Default || b == Color::Default {
+                continue;
+            }
+            assert_ne!(f, b, "{name}: {fg} on {bg}");
+        }
+    }
+}
+
+/// Home marks a file that will not open, and Enter on it lists every
+/// problem with its file, line, column and field.
+#[test]
+fn a_broken_file_lists_every_problem() {
+    let mut app = home_app();
+    press(&mut app, KeyCode::Down);
+    let text = screen(&mut app, 80, 24);
+    assert!(
+        text.contains("✗ broken") && text.contains("2 errors"),
+        "{text}"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.overlays.as_slice(), [Overlay::Problems(_)]));
+    assert!(app.effects.is_empty(), "nothing is opened");
+    snap_both("problems_overlay", &mut app);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("sessions/broken.toml:11:8: error: components[0].kind"));
+    assert!(text.contains("did you mean"));
+    assert!(text.contains("sessions/broken.toml:23:6: error: flows[0].to"));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlays.is_empty());
+}
+
+/// `/` filters a list: letters are text while typing (`d` deletes
+/// nothing), Enter keeps the filter, Esc clears it.
+#[test]
+fn filtering_a_list() {
+    let mut app = demo_app(Phase::Scope);
+    type_text(&mut app, "/");
+    type_text(&mut app, "pay d");
+    assert_eq!(session_of(&app).components.len(), 8, "d was text");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("/pay d▏"), "{text}");
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("scope_filtered_80x24", screen(&mut app, 80, 24));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("3 of 8"), "{text}");
+    assert!(!text.contains("Staff functions"));
+    // The filtered list is the one the keys act on.
+    press(&mut app, KeyCode::Down);
+    type_text(&mut app, "e");
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("no form");
+    };
+    assert_eq!(f.form.text("name"), "Payslip functions");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Staff functions") && !text.contains("of 8"));
+}
+
+/// A named way to build an app in some state, afresh for each probe.
+type State = (&'static str, Box<dyn Fn() -> App>);
+
+/// Every state a hint bar can be seen in.
+fn hint_states() -> Vec<State> {
+    let mut states: Vec<State> = vec![
+        ("home", Box::new(home_app)),
+        (
+            "home, broken file",
+            Box::new(|| {
+                let mut app = home_app();
+                press(&mut app, KeyCode::Down);
+                app
+            }),
+        ),
+        (
+            "home, empty",
+            Box::new(|| {
+                let mut app = new_app(false);
+                app.screen = Screen::Home(HomeScreen::new(Vec::new(), Vec::new()));
+                app
+            }),
+        ),
+        (
+            "home, filter",
+            Box::new(|| {
+                let mut app = home_app();
+                type_text(&mut app, "/pay");
+                app
+            }),
+        ),
+        (
+            "read-only scope",
+            Box::new(|| {
+                let mut session = demo_session();
+                session.phase = Phase::Scope;
+                show(new_app(false), session, Some("kim"))
+            }),
+        ),
+        (
+            "scope, filter",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "/pay");
+                app
+            }),
+        ),
+        (
+            "scope, after an edit",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "d");
+                app
+            }),
+        ),
+        (
+            "form",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "a");
+                app
+            }),
+        ),
+        (
+            "picker",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "a");
+                press(&mut app, KeyCode::Tab);
+                press(&mut app, KeyCode::Enter);
+                app
+            }),
+        ),
+        (
+            "picker, several",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                press(&mut app, KeyCode::Tab);
+                type_text(&mut app, "a");
+                for _ in 0..4 {
+                    press(&mut app, KeyCode::Tab);
+                }
+                press(&mut app, KeyCode::Enter);
+                app
+            }),
+        ),
+        (
+            "question",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "ax");
+                press(&mut app, KeyCode::Esc);
+                app
+            }),
+        ),
+        (
+            "help",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "?");
+                app
+            }),
+        ),
+        (
+            "phase menu",
+            Box::new(|| {
+                let mut app = demo_app(Phase::Scope);
+                type_text(&mut app, "P");
+                app
+            }),
+        ),
+        (
+            "problems",
+            Box::new(|| {
+                let mut app = home_app();
+                press(&mut app, KeyCode::Down);
+                press(&mut app, KeyCode::Enter);
+                app
+            }),
+        ),
+    ];
+    for phase in Phase::ALL {
+        let name: &'static str = Box::leak(format!("demo, {}", phase.name()).into_boxed_str());
+        states.push((name, Box::new(move || demo_app(phase))));
+        let name: &'static str = Box::leak(format!("new, {}", phase.name()).into_boxed_str());
+        states.push((name, Box::new(move || empty_app(phase))));
+    }
+    for pane in 0..7 {
+        let name: &'static str = Box::leak(format!("scope pane {pane}").into_boxed_str());
+        states.push((
+            name,
+            Box::new(move || {
+                let mut app = demo_app(Phase::Scope);
+                for _ in 0..pane {
+                    press(&mut app, KeyCode::Tab);
+                }
+                app
+            }),
+        ));
+    }
+    for pane in 0..4 {
+        let name: &'static str = Box::leak(format!("setup pane {pane}").into_boxed_str());
+        states.push((
+            name,
+            Box::new(move || {
+                let mut app = empty_app(Phase::Setup);
+                for _ in 0..pane {
+                    press(&mut app, KeyCode::Tab);
+                }
+                app
+            }),
+        ));
+    }
+    states
+}
+
+/// The screen without its status line, which only reports.
+fn without_status(buffer: &Buffer) -> Vec<Cell> {
+    let width = usize::from(buffer.area.width);
+    let rows = buffer.content.len() / width.max(1);
+    buffer.content[..width * rows.saturating_sub(1)].to_vec()
+}
+
+/// Every hint on every bar, at 80 and 200 columns, does something on
+/// its screen: pressing it changes what is shown (beyond a message), asks
+/// the event loop to act, or quits.
+#[test]
+fn every_hint_does_something() {
+    for (name, make) in hint_states() {
+        for width in [80u16, 200] {
+            let mut app = make();
+            app.size = (width, 30);
+            let bar = view::hinted(&app, usize::from(width));
+            assert!(!bar.is_empty(), "{name}: an empty hint bar");
+            for binding in bar {
+                let mut app = make();
+                let before = without_status(&render(&mut app, width, 30));
+                app::update(&mut app, binding.action.clone(), now());
+                let after = without_status(&render(&mut app, width, 30));
+                assert!(
+                    before != after || !app.effects.is_empty() || app.quit,
+                    "{name} at {width} columns: the hint {:?} ({:?}) does nothing",
+                    binding.hint,
+                    binding.action
+                );
+            }
+        }
+    }
+}
+
+/// The hint bar at 80 columns keeps the keys a newcomer needs first.
+#[test]
+fn the_important_hints_fit_at_80_columns() {
+    let labels = |app: &App| -> Vec<&str> {
+        view::hinted(app, 80)
+            .into_iter()
+            .filter_map(|b| b.hint)
+            .collect()
+    };
+    let app = demo_app(Phase::Scope);
+    for hint in ["add", "edit", "delete", "next phase", "timer", "help"] {
+        assert!(
+            labels(&app).contains(&hint),
+            "{:?} lacks {hint}",
+            labels(&app)
+        );
+    }
+    let app = home_app();
+    for hint in ["open", "new", "demo", "help", "quit"] {
+        assert!(
+            labels(&app).contains(&hint),
+            "{:?} lacks {hint}",
+            labels(&app)
+        );
+    }
+}
+
+/// While the terminal is too small to show what a key would do, keys do
+/// nothing (but Ctrl-C, which quits and saves).
+#[test]
+fn keys_wait_while_the_terminal_is_too_small() {
+    let mut app = demo_app(Phase::Scope);
+    app.size = (50, 15);
+    let before = session_of(&app).clone();
+    for key in ["d", "a", "?", "P", "]", "t"] {
+        type_text(&mut app, key);
+    }
+    assert!(app.overlays.is_empty());
+    assert_eq!(session_of(&app), &before);
+    ctrl(&mut app, 'c');
+    assert!(app.quit);
+}

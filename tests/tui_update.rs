@@ -641,3 +641,144 @@ fn a_failed_save_keeps_the_work_and_is_retried() {
     let saved = store::load(&missing.join("s.toml"), &Catalogs::builtin().unwrap()).unwrap();
     assert!(saved.session.component(id("C1")).is_none());
 }
+
+#[test]
+fn a_letter_on_a_list_field_opens_its_picker_with_that_letter() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
+    typed(&mut app, "Signer");
+    act(&mut app, &[Action::NextField]);
+    typed(&mut app, "lamb");
+    let Some(Overlay::Picker(p)) = app.overlays.last() else {
+        panic!("no picker");
+    };
+    assert_eq!(p.picker.filter, "lamb", "no letter was lost");
+    assert_eq!(p.picker.current().unwrap().key, "aws.lambda");
+}
+
+#[test]
+fn a_read_only_session_refuses_edits_at_the_key() {
+    let state = SessionState::new(PathBuf::from("x.toml"), demo()).read_only("kim");
+    let mut app = home_app();
+    app.show_session(state);
+    act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
+    for action in [Action::Add, Action::Edit, Action::Open, Action::Delete] {
+        app.status = None;
+        act(&mut app, std::slice::from_ref(&action));
+        assert!(app.overlays.is_empty(), "{action:?} opened a form");
+        assert_eq!(
+            status(&app),
+            "Read-only: kim is editing this session",
+            "{action:?}"
+        );
+    }
+    act(&mut app, &[Action::GotoPhase(Phase::Setup), Action::Edit]);
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
+fn with_nobody_yet_the_facilitator_is_typed_and_joins_the_room() {
+    let mut app = app_with(Session::new("Checkout", Template::Workshop, t(0)));
+    act(&mut app, &[Action::Edit]);
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("no form");
+    };
+    assert!(
+        f.form.fields.iter().all(|f| f.key != "facilitator"),
+        "no list of nobody to choose from"
+    );
+    act(&mut app, &[Action::NextField, Action::NextField]);
+    typed(&mut app, "Kim");
+    act(&mut app, &[Action::Submit]);
+    assert!(app.overlays.is_empty(), "{}", status(&app));
+    let s = session(&app);
+    assert_eq!(s.participants.len(), 1);
+    assert_eq!(s.participants[0].name, "Kim");
+    assert_eq!(s.facilitator, Some(s.participants[0].id));
+    // One undo takes both back.
+    act(&mut app, &[Action::Undo]);
+    assert!(session(&app).participants.is_empty());
+    assert_eq!(session(&app).facilitator, None);
+}
+
+#[test]
+fn a_required_list_field_says_how_to_fill_it() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::NextPane,
+            Action::Add,
+            Action::Submit,
+        ],
+    );
+    let Some(Overlay::Form(f)) = app.overlays.last() else {
+        panic!("form closed");
+    };
+    let error = f.form.fields[0].error.as_deref().unwrap_or_default();
+    assert_eq!(error, "required: Enter opens the list");
+}
+
+#[test]
+fn the_phase_menu_jumps_with_a_digit() {
+    let mut app = demo_app();
+    act(&mut app, &[Action::PhaseMenu]);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Phases(_))));
+    act(&mut app, &[Action::GotoPhase(Phase::Scope)]);
+    assert!(app.overlays.is_empty());
+    assert_eq!(session(&app).phase, Phase::Scope);
+    act(&mut app, &[Action::PhaseMenu, Action::Up, Action::Open]);
+    assert_eq!(session(&app).phase, Phase::Setup);
+}
+
+/// A burst of keys applied as the event loop applies them costs one save,
+/// written by the writer thread; the file then holds every change.
+#[test]
+fn a_burst_of_keys_costs_one_save() {
+    use ratatui::crossterm::event::Event;
+    use stridekit::tui::{Saver, apply_event};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    store::create(&path, &demo()).unwrap();
+    let mut app = home_app();
+    app.show_session(SessionState::new(path.clone(), demo()));
+    let mut saver = Saver::new(None);
+    let key = |c: char| {
+        Event::Key(KeyEvent::new_with_kind(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+            KeyEventKind::Press,
+        ))
+    };
+    // To Setup's participants, then three people added, 40-odd keys.
+    let mut events = vec![key('P'), key('1'), key('a')];
+    for name in ["Ana", "Bo", "Cy"] {
+        events.extend(name.chars().map(key));
+        events.push(Event::Key(KeyEvent::new_with_kind(
+            KeyCode::Char('s'),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        )));
+        events.push(key('a'));
+    }
+    for event in &events {
+        apply_event(&mut app, event, &mut saver);
+    }
+    assert!(state(&app).is_dirty());
+    assert!(saver.start(&mut app), "one save for the burst");
+    assert!(
+        !saver.start(&mut app),
+        "not a second while one is under way"
+    );
+    saver.wait(&mut app);
+    assert_eq!(saver.started, 1);
+    assert!(!state(&app).is_dirty(), "{}", status(&app));
+    let saved = store::load(&path, &Catalogs::builtin().unwrap())
+        .unwrap()
+        .session;
+    let names: Vec<&str> = saved.participants.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names[names.len() - 3..], ["Ana", "Bo", "Cy"]);
+    // Nothing changed since: nothing more to save.
+    assert!(!saver.start(&mut app));
+}

@@ -80,8 +80,6 @@ pub struct SessionState {
     pub save_error: Option<String>,
     /// Phases whose clock has already rung the bell.
     pub rung: Vec<Phase>,
-    /// The change a save in progress holds, if one is.
-    pub saving: Option<u64>,
 }
 
 impl SessionState {
@@ -95,7 +93,6 @@ impl SessionState {
             last_saved: None,
             save_error: None,
             rung: Vec::new(),
-            saving: None,
         }
     }
 
@@ -686,16 +683,32 @@ fn clamp_screens(app: &mut App) {
 fn open_help(app: &mut App) {
     let contexts = app.contexts();
     let mut entries = Vec::new();
-    for context in contexts {
+    // A key listed once: the first context that binds it wins, as in dispatch.
+    let mut listed: Vec<(keymap::Key, Action)> = Vec::new();
+    for context in &contexts {
         let mut keys = Vec::new();
-        for binding in keymap::bindings(context) {
+        for binding in keymap::bindings(*context) {
+            let fresh: Vec<keymap::Key> = binding
+                .keys
+                .iter()
+                .filter(|k| !listed.iter().any(|(key, _)| key == *k))
+                .copied()
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
             let unavailable = match app.offer(binding) {
                 Offer::Enabled => None,
                 Offer::Disabled(why) => Some(why),
                 Offer::Hidden => continue,
             };
+            listed.extend(fresh.iter().map(|k| (*k, binding.action.clone())));
             keys.push(Entry::Key {
-                keys: keymap::keys_label(binding),
+                keys: fresh
+                    .iter()
+                    .map(keymap::Key::label)
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 help: binding.help.to_string(),
                 unavailable,
             });
@@ -705,10 +718,14 @@ fn open_help(app: &mut App) {
             entries.extend(keys);
         }
     }
-    if app.session().is_some() {
-        entries.push(Entry::Note(
-            "Every change is saved at once; u undoes it.".to_string(),
-        ));
+    let note = match contexts.first() {
+        Some(Context::Form) => Some("Every other key types into the field with the cursor."),
+        Some(Context::Picker | Context::Filter) => Some("Every other key types into the filter."),
+        _ if app.session().is_some() => Some("Every change is saved at once; u undoes it."),
+        _ => None,
+    };
+    if let Some(note) = note {
+        entries.push(Entry::Note(note.to_string()));
     }
     app.overlays.push(Overlay::Help(Help::new(entries)));
 }

@@ -163,9 +163,10 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
     frame.render_widget(Paragraph::new(Line::from(spans)).style(s.base), bar);
 }
 
-/// The hints the bar shows, most important first: every binding of the
-/// contexts in force that has a hint and works right now, as many as fit.
-pub fn hints(app: &App, room: usize) -> Vec<(String, &'static str)> {
+/// The bindings the hint bar shows in `room` columns, most important
+/// first: every binding of the contexts in force that has a hint and
+/// works right now, as many as fit.
+pub fn hinted(app: &App, room: usize) -> Vec<&'static keymap::Binding> {
     let contexts = app.contexts();
     let mut candidates: Vec<&keymap::Binding> = contexts
         .iter()
@@ -173,31 +174,37 @@ pub fn hints(app: &App, room: usize) -> Vec<(String, &'static str)> {
         .filter(|b| b.hint.is_some() && app.offer(b).is_enabled())
         .collect();
     candidates.sort_by_key(|b| b.rank);
-    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut out: Vec<&'static keymap::Binding> = Vec::new();
     let mut used = 0usize;
     for b in candidates {
-        let Some(hint) = b.hint else { continue };
-        // The same action under two keys shows once.
-        if out.iter().any(|(_, h)| *h == hint) {
+        // The same action under two contexts shows once.
+        if out.iter().any(|o| o.hint == b.hint) {
             continue;
         }
-        let key = b.keys.first().map(keymap::Key::label).unwrap_or_default();
-        let len = width(&key) + width(hint) + 3;
+        let len = width(&hint_key(b)) + b.hint.map_or(0, width) + 3;
         if used + len > room {
             continue;
         }
         used += len;
-        out.push((key, hint));
+        out.push(b);
     }
     out
+}
+
+/// The key a hint names: a binding's first.
+fn hint_key(b: &keymap::Binding) -> String {
+    b.keys.first().map(keymap::Key::label).unwrap_or_default()
 }
 
 fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.styles;
     let mut spans = Vec::new();
-    for (key, hint) in hints(app, usize::from(area.width)) {
-        spans.push(Span::styled(format!(" {key}"), s.hint_key));
-        spans.push(Span::styled(format!(" {hint} "), s.hint_text));
+    for b in hinted(app, usize::from(area.width)) {
+        spans.push(Span::styled(format!(" {}", hint_key(b)), s.hint_key));
+        spans.push(Span::styled(
+            format!(" {} ", b.hint.unwrap_or_default()),
+            s.hint_text,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(s.base), area);
 }

@@ -114,6 +114,9 @@ impl From<&str> for Field {
 /// The space between columns, as ratatui's table puts it.
 const SPACING: u16 = 1;
 
+/// What a name column gets before other columns grow: most names fit.
+const NAME_ROOM: u16 = 24;
+
 /// Column widths for `rows` in `available` columns (the table's inside,
 /// less any selection marker).
 pub fn widths(columns: &[Column], rows: &[Vec<Field>], available: u16) -> Vec<u16> {
@@ -148,8 +151,10 @@ pub fn widths(columns: &[Column], rows: &[Vec<Field>], available: u16) -> Vec<u1
             left -= out[i];
         }
     }
-    // Then room by priority, evenly within one (the narrowest grows first).
-    for level in 0..=1u8 {
+    // Then room by priority, evenly within one (the narrowest grows first):
+    // names up to a width that holds most names, then the other columns,
+    // then names again, so a long name cannot starve everything else.
+    for (level, cap) in [(0u8, NAME_ROOM), (1, u16::MAX), (0, u16::MAX)] {
         loop {
             if left == 0 {
                 break;
@@ -159,7 +164,7 @@ pub fn widths(columns: &[Column], rows: &[Vec<Field>], available: u16) -> Vec<u1
                 .enumerate()
                 .filter(|(i, c)| {
                     matches!(c.grow, Grow::Content { priority, .. } if priority == level)
-                        && out[*i] < natural[*i]
+                        && out[*i] < natural[*i].min(cap)
                 })
                 .min_by_key(|(i, _)| out[*i])
                 .map(|(i, _)| i);
@@ -244,6 +249,16 @@ mod tests {
             .iter()
             .map(|r| r.iter().map(|c| Field::from(*c)).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_long_name_leaves_room_for_the_rest() {
+        let columns = [Column::name("Name"), Column::extra("Kind")];
+        let long = "x".repeat(60);
+        let data = rows(&[&[long.as_str(), "Amazon API Gateway"]]);
+        // The name stops at 24 while the kind grows, then takes the rest.
+        assert_eq!(widths(&columns, &data, 40), [24, 15]);
+        assert_eq!(widths(&columns, &data, 70), [51, 18]);
     }
 
     #[test]
