@@ -219,6 +219,13 @@ fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
 
+    fn file_names(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect()
+    }
+
     #[test]
     fn atomic_write_keeps_a_backup_and_mode() {
         let dir = tempfile::tempdir().unwrap();
@@ -239,10 +246,7 @@ mod tests {
             assert_eq!(mode, 0o644);
         }
         // No temporary files left behind.
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let names = file_names(dir.path());
         assert_eq!(names.len(), 2, "{names:?}");
     }
 
@@ -260,10 +264,7 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         // Neither a backup nor temporary files.
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let names = file_names(dir.path());
         assert_eq!(names, ["demo.toml"]);
     }
 
@@ -298,10 +299,7 @@ mod tests {
         fs::create_dir(&target).unwrap();
         let err = write_atomic(&target, b"x", false).unwrap_err();
         assert!(!err.to_string().contains(".tmp"), "{err}");
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let names = file_names(dir.path());
         assert_eq!(names.len(), 2, "{names:?}");
     }
 

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
-use super::context::{Ctx, Effect, Offer, Purpose, Request, Shell, Status, StatusKind, View};
+use super::context::{Ctx, Effect, Offer, Purpose, Request, Say, Shell, Status, View};
 use super::document::Document;
 use super::keymap::{self, Binding, Context};
 use super::overlays::confirm::Confirm;
@@ -60,6 +60,12 @@ pub struct App {
     pub effects: Vec<Effect>,
     /// Overlays screens asked for during the current action.
     requests: Vec<Request>,
+}
+
+impl Say for App {
+    fn status_slot(&mut self) -> &mut Option<Status> {
+        &mut self.status
+    }
 }
 
 pub enum Screen {
@@ -164,26 +170,6 @@ impl App {
             };
             self.styles = Styles::new(&theme);
         }
-    }
-
-    fn say(&mut self, kind: StatusKind, text: String) {
-        self.status = Some(Status { kind, text });
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Info, text.into());
-    }
-
-    pub fn success(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Success, text.into());
-    }
-
-    pub fn warn(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Warning, text.into());
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Error, text.into());
     }
 
     pub fn session(&self) -> Option<&SessionState> {

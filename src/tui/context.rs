@@ -32,6 +32,35 @@ pub struct Status {
     pub text: String,
 }
 
+/// Saying something on the status line: the app and what it lends to
+/// screens speak alike.
+pub trait Say {
+    fn status_slot(&mut self) -> &mut Option<Status>;
+
+    fn say(&mut self, kind: StatusKind, text: impl Into<String>) {
+        *self.status_slot() = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.say(StatusKind::Info, text);
+    }
+
+    fn success(&mut self, text: impl Into<String>) {
+        self.say(StatusKind::Success, text);
+    }
+
+    fn warn(&mut self, text: impl Into<String>) {
+        self.say(StatusKind::Warning, text);
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.say(StatusKind::Error, text);
+    }
+}
+
 /// Work for the event loop, which owns files and the terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -159,27 +188,13 @@ impl<'a> Shell<'a> {
     }
 }
 
+impl Say for Shell<'_> {
+    fn status_slot(&mut self) -> &mut Option<Status> {
+        self.status
+    }
+}
+
 impl Shell<'_> {
-    fn say(&mut self, kind: StatusKind, text: String) {
-        *self.status = Some(Status { kind, text });
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Info, text.into());
-    }
-
-    pub fn success(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Success, text.into());
-    }
-
-    pub fn warn(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Warning, text.into());
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.say(StatusKind::Error, text.into());
-    }
-
     pub fn effect(&mut self, effect: Effect) {
         self.effects.push(effect);
     }

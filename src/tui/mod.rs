@@ -34,7 +34,7 @@ use ratatui::crossterm::event::{self, Event};
 
 use self::action::Action;
 use self::app::{App, Screen, SessionState};
-use self::context::Effect;
+use self::context::{Effect, Say};
 use self::screens::home::HomeScreen;
 use crate::core::catalog::Catalogs;
 use crate::core::discovery;

@@ -1,15 +1,13 @@
 //! The `?` overlay: the keys of what is underneath, its own first, each
 //! marked when it does not work right now (and why).
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
-
-use super::{Outcome, boxed, centered, scroll};
+use super::{Outcome, centered, draw_box, scroll_box};
 use crate::core::text::{width, wrap};
 use crate::tui::action::Action;
 use crate::tui::style::Styles;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
 /// One line of help before wrapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +92,7 @@ impl Help {
             Action::Cancel | Action::Help | Action::Back => Outcome::Close,
             _ => {
                 let (rect, lines) = self.layout(Rect::new(0, 0, size.0, size.1), styles);
-                let shown = usize::from(rect.height.saturating_sub(2));
-                self.scroll = scroll(self.scroll, lines.len(), shown, action);
+                scroll_box(&mut self.scroll, rect, lines.len(), action);
                 Outcome::Stay
             }
         }
@@ -103,15 +100,10 @@ impl Help {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
         let (rect, lines) = self.layout(area, styles);
-        let shown = usize::from(rect.height.saturating_sub(2));
-        let more = lines.len() > shown;
-        frame.render_widget(Clear, rect);
-        let title = if more {
-            "Keys (Esc closes, j/k PgDn g/G scroll)"
-        } else {
-            "Keys (Esc closes)"
-        };
-        let visible: Vec<Line> = lines.into_iter().skip(self.scroll).take(shown).collect();
-        frame.render_widget(Paragraph::new(visible).block(boxed(styles, title)), rect);
+        let titles = (
+            "Keys (Esc closes)",
+            "Keys (Esc closes, j/k PgDn g/G scroll)",
+        );
+        draw_box(frame, rect, lines, self.scroll, titles, styles);
     }
 }

@@ -125,6 +125,42 @@ pub(super) fn boxed<'a>(styles: &Styles, title: &str) -> Block<'a> {
         .style(styles.base)
 }
 
+/// Lines in a box that scrolls (help, problems): moves `scroll` by
+/// `action` within the `lines` laid out in `rect`.
+pub(super) fn scroll_box(
+    scroll: &mut usize,
+    rect: Rect,
+    lines: usize,
+    action: &super::action::Action,
+) {
+    let shown = usize::from(rect.height.saturating_sub(2));
+    *scroll = self::scroll(*scroll, lines, shown, action);
+}
+
+/// Draws the lines of a scrolling box from `scroll` on, titled `title`
+/// when everything fits and `scrolling` when it does not.
+pub(super) fn draw_box(
+    frame: &mut Frame,
+    rect: Rect,
+    lines: Vec<ratatui::text::Line<'static>>,
+    scroll: usize,
+    (title, scrolling): (&str, &str),
+    styles: &Styles,
+) {
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let title = if lines.len() > shown {
+        scrolling
+    } else {
+        title
+    };
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let visible: Vec<_> = lines.into_iter().skip(scroll).take(shown).collect();
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(visible).block(boxed(styles, title)),
+        rect,
+    );
+}
+
 /// A scroll position within `total` lines of which `shown` fit, moved by
 /// one action.
 pub(super) fn scroll(

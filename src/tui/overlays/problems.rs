@@ -1,16 +1,14 @@
 //! Every problem found in a file that would not open, to read through:
 //! file:line:col, field and message, each in full.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
-
-use super::{Outcome, boxed, centered, scroll};
+use super::{Outcome, centered, draw_box, scroll_box};
 use crate::core::text::one_line;
 use crate::core::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::style::Styles;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
 
 #[derive(Debug, Clone)]
 pub struct Problems {
@@ -70,8 +68,7 @@ impl Problems {
             Action::Help => Outcome::Help,
             _ => {
                 let (rect, lines) = self.layout(Rect::new(0, 0, size.0, size.1), styles);
-                let shown = usize::from(rect.height.saturating_sub(2));
-                self.scroll = scroll(self.scroll, lines.len(), shown, action);
+                scroll_box(&mut self.scroll, rect, lines.len(), action);
                 Outcome::Stay
             }
         }
@@ -79,14 +76,9 @@ impl Problems {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
         let (rect, lines) = self.layout(area, styles);
-        let shown = usize::from(rect.height.saturating_sub(2));
-        frame.render_widget(Clear, rect);
-        let title = if lines.len() > shown {
-            format!("{} (j/k scroll, Esc closes)", one_line(&self.title))
-        } else {
-            format!("{} (Esc closes)", one_line(&self.title))
-        };
-        let visible: Vec<Line> = lines.into_iter().skip(self.scroll).take(shown).collect();
-        frame.render_widget(Paragraph::new(visible).block(boxed(styles, &title)), rect);
+        let title = one_line(&self.title);
+        let fits = format!("{title} (Esc closes)");
+        let scrolls = format!("{title} (j/k scroll, Esc closes)");
+        draw_box(frame, rect, lines, self.scroll, (&fits, &scrolls), styles);
     }
 }

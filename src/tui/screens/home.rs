@@ -27,6 +27,11 @@ pub struct HomeScreen {
     pub filter: Filter,
 }
 
+/// What the filter matches of a session: its title and file.
+fn entry_text(e: &SessionEntry) -> String {
+    format!("{} {}", e.title, e.path.display())
+}
+
 /// The one form home opens.
 struct NewSession;
 
@@ -41,9 +46,7 @@ impl HomeScreen {
 
     /// Sessions the filter keeps, by position.
     fn shown(&self) -> Vec<usize> {
-        self.filter.keep(self.sessions.iter(), |e| {
-            format!("{} {}", e.title, e.path.display())
-        })
+        self.filter.keep(self.sessions.iter(), entry_text)
     }
 
     pub fn selected(&self) -> Option<&SessionEntry> {
@@ -53,11 +56,7 @@ impl HomeScreen {
 
     pub fn offer(&self, action: &Action) -> Offer {
         if self.filter.is_typing() {
-            return match action {
-                Action::Open | Action::Cancel | Action::Up | Action::Down => Offer::Enabled,
-                Action::Input(_) | Action::Paste(_) => Offer::Enabled,
-                _ => Offer::Hidden,
-            };
+            return Filter::typing_offer(action);
         }
         match action {
             a if list::is_movement(a) => Offer::Enabled,
@@ -76,20 +75,10 @@ impl HomeScreen {
 
     pub fn update(&mut self, action: Action, shell: &mut Shell) {
         if self.filter.is_typing() {
-            match action {
-                Action::Open => self.filter.accept(),
-                Action::Cancel => self.filter.clear(),
-                Action::Input(key) if self.filter.input(key) => self.cursor = 0,
-                Action::Paste(text) => {
-                    self.filter.paste(&text);
-                    self.cursor = 0;
-                }
-                Action::Up | Action::Down => {
-                    let len = self.shown().len();
-                    list::move_cursor(&mut self.cursor, len, &action, shell.page);
-                }
-                _ => {}
-            }
+            let sessions = &self.sessions;
+            let count = |f: &Filter| f.keep(sessions.iter(), entry_text).len();
+            self.filter
+                .typing_update(action, &mut self.cursor, count, shell.page);
             return;
         }
         match action {

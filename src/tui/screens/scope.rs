@@ -22,7 +22,7 @@ use crate::core::text::one_line;
 use crate::core::text::wrap;
 use crate::core::validate::scope_gaps;
 use crate::tui::action::Action;
-use crate::tui::context::{Ctx, Offer, Purpose, View};
+use crate::tui::context::{Ctx, Offer, Purpose, Say, View};
 use crate::tui::form::{Choice, Field, Form};
 use crate::tui::keymap::Context;
 use crate::tui::picker::PickItem;
@@ -202,6 +202,21 @@ impl Default for ScopeScreen {
     }
 }
 
+/// The items of `pane` that `filter` keeps, by position.
+fn shown_by(filter: &Filter, pane: Pane, s: &Session, catalogs: &Catalogs) -> Vec<usize> {
+    let len = pane.len(s);
+    if !filter.is_active() {
+        return (0..len).collect();
+    }
+    (0..len)
+        .filter(|&i| {
+            let cells = pane.cells(s, catalogs, Style::new(), i);
+            let text: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            filter.matches(&text.join(" "))
+        })
+        .collect()
+}
+
 /// What a Scope form edits: the pane and, for an edit, the item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
@@ -212,17 +227,7 @@ pub struct Edit {
 impl ScopeScreen {
     /// The items of the focused pane the filter keeps, by position.
     fn shown(&self, s: &Session, catalogs: &Catalogs) -> Vec<usize> {
-        let len = self.pane.len(s);
-        if !self.filter.is_active() {
-            return (0..len).collect();
-        }
-        (0..len)
-            .filter(|&i| {
-                let cells = self.pane.cells(s, catalogs, Style::new(), i);
-                let text: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-                self.filter.matches(&text.join(" "))
-            })
-            .collect()
+        shown_by(&self.filter, self.pane, s, catalogs)
     }
 
     /// Puts the cursor on `id` in its pane, clearing a filter that hides it.
@@ -265,11 +270,7 @@ impl PhaseScreen for ScopeScreen {
     fn offer(&self, action: &Action, view: &View) -> Offer {
         let s = view.session;
         if self.filter.is_typing() {
-            return match action {
-                Action::Open | Action::Cancel | Action::Up | Action::Down => Offer::Enabled,
-                Action::Input(_) | Action::Paste(_) => Offer::Enabled,
-                _ => Offer::Hidden,
-            };
+            return Filter::typing_offer(action);
         }
         match action {
             Action::NextPane | Action::PrevPane => Offer::Enabled,
@@ -307,20 +308,10 @@ impl PhaseScreen for ScopeScreen {
         let page = cx.page;
         let pane = self.pane;
         if self.filter.is_typing() {
-            match action {
-                Action::Open => self.filter.accept(),
-                Action::Cancel => self.filter.clear(),
-                Action::Input(key) if self.filter.input(key) => self.cursor[pane.index()] = 0,
-                Action::Paste(text) => {
-                    self.filter.paste(&text);
-                    self.cursor[pane.index()] = 0;
-                }
-                Action::Up | Action::Down => {
-                    let len = self.shown_in(cx).len();
-                    list::move_cursor(&mut self.cursor[pane.index()], len, &action, page);
-                }
-                _ => {}
-            }
+            let (s, catalogs) = (cx.session(), cx.catalogs);
+            let count = |f: &Filter| shown_by(f, pane, s, catalogs).len();
+            let cursor = &mut self.cursor[pane.index()];
+            self.filter.typing_update(action, cursor, count, page);
             return;
         }
         match action {

@@ -15,7 +15,7 @@ use crate::core::scoring;
 use crate::core::text::{multi_line, one_line, plural};
 use crate::core::timer;
 use crate::tui::action::Action;
-use crate::tui::context::{Ctx, Offer, Purpose, View};
+use crate::tui::context::{Ctx, Offer, Purpose, Say, View};
 use crate::tui::form::{Choice, Field, Form};
 use crate::tui::keymap::Context;
 use crate::tui::picker::PickItem;

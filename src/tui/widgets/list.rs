@@ -12,7 +12,7 @@ use crate::core::ids::{Id, IdKind};
 use crate::core::model::Session;
 use crate::core::text::one_line;
 use crate::tui::action::Action;
-use crate::tui::context::Ctx;
+use crate::tui::context::{Ctx, Offer, Say};
 use crate::tui::picker::PickItem;
 
 /// Whether `action` moves a list cursor.
@@ -147,6 +147,38 @@ impl Filter {
             .to_lowercase()
             .split_whitespace()
             .all(|word| haystack.contains(word))
+    }
+
+    /// What works while the filter is being typed: its own keys and text.
+    pub fn typing_offer(action: &Action) -> Offer {
+        match action {
+            Action::Open | Action::Cancel | Action::Up | Action::Down => Offer::Enabled,
+            Action::Input(_) | Action::Paste(_) => Offer::Enabled,
+            _ => Offer::Hidden,
+        }
+    }
+
+    /// A key while typing: Enter keeps the filter, Esc clears it, text
+    /// changes it (and puts the `cursor` back on the first match), arrows
+    /// move in what it keeps; `shown` counts the matches.
+    pub fn typing_update(
+        &mut self,
+        action: Action,
+        cursor: &mut usize,
+        shown: impl Fn(&Filter) -> usize,
+        page: usize,
+    ) {
+        match action {
+            Action::Open => self.accept(),
+            Action::Cancel => self.clear(),
+            Action::Input(key) if self.input(key) => *cursor = 0,
+            Action::Paste(text) => {
+                self.paste(&text);
+                *cursor = 0;
+            }
+            Action::Up | Action::Down => move_cursor(cursor, shown(self), &action, page),
+            _ => {}
+        }
     }
 
     /// The positions of `items` that match, in order.
