@@ -1382,3 +1382,29 @@ fn keys_wait_while_the_terminal_is_too_small() {
     ctrl(&mut app, 'c');
     assert!(app.quit);
 }
+
+/// A quick (rating) session's Setup speaks of ratings, not dots.
+#[test]
+fn rating_sessions_speak_of_ratings() {
+    let mut session = Session::new("Quick look", Template::Quick, now());
+    session.phase = Phase::Setup;
+    let mut app = show(new_app(false), session, None);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    insta::assert_snapshot!("setup_voting_rating_80x24", screen(&mut app, 80, 24));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("likelihood x impact"), "{text}");
+    assert!(
+        !text.contains("per person") && !text.contains("per threat"),
+        "{text}"
+    );
+    for phase in [Phase::Vote, Phase::Plan, Phase::Review] {
+        app::update(&mut app, Action::GotoPhase(phase), now());
+        let text = screen(&mut app, 120, 40);
+        assert!(
+            !text.contains("dots per") && !text.contains("ballot"),
+            "{phase:?}: {text}"
+        );
+    }
+}

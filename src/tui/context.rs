@@ -150,7 +150,7 @@ impl View<'_> {
     /// Editing keys: enabled unless the session is read-only.
     pub fn editable(&self) -> Offer {
         match self.read_only {
-            Some(holder) => Offer::Disabled(format!("Read-only: {holder} is editing this session")),
+            Some(holder) => Offer::Disabled(super::document::refusal(holder)),
             None => Offer::Enabled,
         }
     }

@@ -47,9 +47,7 @@ impl Document {
 
     /// The message for a refused change.
     pub fn refusal(&self) -> Option<String> {
-        self.read_only
-            .as_ref()
-            .map(|holder| format!("Read-only: {holder} is editing this session"))
+        self.read_only.as_deref().map(refusal)
     }
 
     /// Changes the content through `change`, recording an undo step named
@@ -142,6 +140,14 @@ impl Document {
         self.session.updated = now.max(self.session.created);
         &self.session
     }
+}
+
+/// Why a change to a session `holder` is editing is refused. The lock's
+/// "since ..." is left to the message shown at opening, so this one fits
+/// the status line at 80 columns.
+pub fn refusal(holder: &str) -> String {
+    let who = holder.split(" since ").next().unwrap_or(holder);
+    format!("Read-only: {who} is editing this session")
 }
 
 fn restore_timers(mut restored: Vec<AgendaItem>, current: &[AgendaItem]) -> Vec<AgendaItem> {

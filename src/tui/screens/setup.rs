@@ -616,22 +616,48 @@ fn draw(setup: &SetupScreen, frame: &mut Frame, area: Rect, view: &View) {
         }
         Pane::Voting => {
             let v = &session.voting;
-            let dots = match v.dots_per_person {
-                Some(n) => n.to_string(),
-                None => format!(
-                    "{} (a third of {})",
-                    scoring::budget(session),
-                    plural(session.threats.len(), "threat", "threats")
-                ),
-            };
-            let rows = vec![
-                vec![Cell::new("Mode"), Cell::new(v.mode.key())],
-                vec![Cell::new("Dots per person"), Cell::new(dots)],
+            let rows = if v.mode == VotingMode::Rating {
+                // Rating sessions never speak of dots.
+                let rated = session
+                    .threats
+                    .iter()
+                    .filter(|t| t.risk().is_some())
+                    .count();
                 vec![
-                    Cell::new("Most per threat"),
-                    Cell::new(v.cap_per_threat.to_string()),
-                ],
-            ];
+                    vec![
+                        Cell::new("Mode"),
+                        Cell::new("rating: likelihood x impact, 1-5 each"),
+                    ],
+                    vec![
+                        Cell::new("Rated"),
+                        Cell::new(format!(
+                            "{rated} of {}",
+                            plural(session.threats.len(), "threat", "threats")
+                        )),
+                    ],
+                    vec![
+                        Cell::new("Dots"),
+                        Cell::styled("not used when rating", s.muted),
+                    ],
+                ]
+            } else {
+                let dots = match v.dots_per_person {
+                    Some(n) => n.to_string(),
+                    None => format!(
+                        "{} (a third of {})",
+                        scoring::budget(session),
+                        plural(session.threats.len(), "threat", "threats")
+                    ),
+                };
+                vec![
+                    vec![Cell::new("Mode"), Cell::new(v.mode.key())],
+                    vec![Cell::new("Dots per person"), Cell::new(dots)],
+                    vec![
+                        Cell::new("Most per threat"),
+                        Cell::new(v.cap_per_threat.to_string()),
+                    ],
+                ]
+            };
             let columns = [Column::fixed("", 16), Column::name("")];
             let table = fitted(&columns, rows, table_room(right), s.muted);
             cursor_table(frame, right, s, table, block, cursor);
