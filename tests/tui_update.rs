@@ -782,3 +782,111 @@ fn a_burst_of_keys_costs_one_save() {
     // Nothing changed since: nothing more to save.
     assert!(!saver.start(&mut app));
 }
+
+/// A screen that asks: a picker on `a`, a question on `d`; its answers
+/// change the session so the test can see them arrive.
+struct Asker;
+
+impl stridekit::tui::screens::PhaseScreen for Asker {
+    fn phase(&self) -> Phase {
+        Phase::Brainstorm
+    }
+
+    fn section(&self) -> stridekit::tui::keymap::Context {
+        stridekit::tui::keymap::Context::Brainstorm
+    }
+
+    fn offer(
+        &self,
+        action: &Action,
+        _view: &stridekit::tui::context::View,
+    ) -> stridekit::tui::context::Offer {
+        use stridekit::tui::context::Offer;
+        match action {
+            Action::Add | Action::Delete => Offer::Enabled,
+            _ => Offer::Hidden,
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut stridekit::tui::context::Ctx) {
+        use stridekit::tui::context::Purpose;
+        use stridekit::tui::picker::{PickItem, Picker};
+        match action {
+            Action::Add => {
+                let items = vec![
+                    PickItem::new("first", "First", ""),
+                    PickItem::new("second", "Second", ""),
+                ];
+                cx.open_picker(
+                    Picker::single("Pick", items, None, false),
+                    Purpose::new("title"),
+                );
+            }
+            Action::Delete => cx.confirm("Really?", Purpose::new(7u32)),
+            _ => {}
+        }
+    }
+
+    fn picked(
+        &mut self,
+        purpose: &stridekit::tui::context::Purpose,
+        keys: Vec<String>,
+        cx: &mut stridekit::tui::context::Ctx,
+    ) {
+        if purpose.get::<&str>() == Some(&"title") {
+            cx.edit("pick a title", |s| s.title = keys.join(","));
+        }
+    }
+
+    fn confirmed(
+        &mut self,
+        purpose: &stridekit::tui::context::Purpose,
+        cx: &mut stridekit::tui::context::Ctx,
+    ) {
+        if purpose.get::<u32>() == Some(&7) {
+            cx.edit("confirm", |s| s.description = "confirmed".to_string());
+        }
+    }
+
+    fn draw(
+        &self,
+        _frame: &mut ratatui::Frame,
+        _area: ratatui::layout::Rect,
+        _view: &stridekit::tui::context::View,
+    ) {
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn pickers_and_questions_answer_the_screen_that_asked() {
+    let mut state = SessionState::new(PathBuf::from("test.toml"), demo());
+    let slot = state
+        .screens
+        .iter()
+        .position(|s| s.phase() == Phase::Brainstorm)
+        .unwrap();
+    state.screens[slot] = Box::new(Asker);
+    let mut app = home_app();
+    app.show_session(state);
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Brainstorm), Action::Add],
+    );
+    assert!(matches!(app.overlays.last(), Some(Overlay::Picker(_))));
+    act(&mut app, &[Action::Down, Action::Open]);
+    assert!(app.overlays.is_empty());
+    assert_eq!(session(&app).title, "second");
+    // No: nothing happens; yes: the screen hears of it.
+    act(&mut app, &[Action::Delete, Action::No]);
+    assert!(app.overlays.is_empty());
+    assert_ne!(session(&app).description, "confirmed");
+    act(&mut app, &[Action::Delete, Action::Yes]);
+    assert_eq!(session(&app).description, "confirmed");
+    // Both went through the edit funnel: two undo steps.
+    act(&mut app, &[Action::Undo, Action::Undo]);
+    assert_eq!(session(&app).title, "LeeJames HR payslips");
+}
