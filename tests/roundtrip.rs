@@ -24,9 +24,9 @@ use stridekit::core::export::jira::{RISK_KEYS, check_settings};
 use stridekit::core::ids::{Id, IdKind};
 use stridekit::core::model::{
     Actor, AgendaItem, Asset, Assumption, Boundary, Classification, Component, CoverageMark,
-    CoverageStatus, EntryPoint, Flow, JiraSettings, Mitigation, MitigationStatus, Participant,
-    Persona, Phase, PriorityBy, RankTier, SCHEMA_VERSION, Session, Statement, Template, Threat,
-    ThreatStatus, Voting, VotingMode,
+    CoverageStatus, Dismissal, EntryPoint, Flow, JiraSettings, Mitigation, MitigationStatus,
+    Participant, Persona, Phase, PriorityBy, RankTier, SCHEMA_VERSION, Session, Statement,
+    Template, Threat, ThreatStatus, Voting, VotingMode,
 };
 use stridekit::core::store;
 use stridekit::core::stride::Category;
@@ -455,6 +455,8 @@ type ComponentRaw = (String, Index, Option<Index>, String);
 type FlowRaw = (Index, Index, String, String, Vec<Index>);
 /// Element, category, not applicable, reason.
 type CoverageRaw = (Index, Category, bool, String);
+/// Element, catalog threat, reason.
+type DismissalRaw = (Index, Option<String>, String);
 /// Threats, text, catalog, owner, status.
 type MitigationRaw = (Vec<Index>, String, Option<String>, String, MitigationStatus);
 
@@ -471,6 +473,7 @@ struct Raw {
     flows: Vec<(Id, FlowRaw)>,
     assumptions: Vec<(Id, String)>,
     coverage: Vec<CoverageRaw>,
+    dismissed: Vec<DismissalRaw>,
     threats: Vec<(Id, ThreatRaw)>,
     voting: VotingRaw,
     mitigations: Vec<(Id, MitigationRaw)>,
@@ -536,6 +539,14 @@ fn session() -> impl Strategy<Value = Session> {
             ),
             0..8,
         ),
+        vec(
+            (
+                any::<Index>(),
+                catalog_ref(threat_refs.clone()),
+                prop_oneof![text(), nonblank()],
+            ),
+            0..4,
+        ),
         section(IdKind::Threat, threat(threat_refs)),
         voting(),
         section(
@@ -564,7 +575,7 @@ fn session() -> impl Strategy<Value = Session> {
                 flows,
                 assumptions,
             ),
-            (coverage, threats, voting, mitigations, jira),
+            (coverage, dismissed, threats, voting, mitigations, jira),
         )| {
             build(
                 Raw {
@@ -579,6 +590,7 @@ fn session() -> impl Strategy<Value = Session> {
                     flows,
                     assumptions,
                     coverage,
+                    dismissed,
                     threats,
                     voting,
                     mitigations,
@@ -750,6 +762,22 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         })
         .collect();
 
+    let mut seen = HashSet::new();
+    let dismissed = raw
+        .dismissed
+        .into_iter()
+        .filter_map(|(element, catalog, reason)| {
+            let element = pick(&elements, &element)?;
+            let catalog = catalog.filter(|c| !c.trim().is_empty())?;
+            seen.insert((element, catalog.clone()))
+                .then_some(Dismissal {
+                    element,
+                    catalog,
+                    reason,
+                })
+        })
+        .collect();
+
     let threat_ids: Vec<Id> = raw.threats.iter().map(|(id, _)| *id).collect();
     let threats = raw
         .threats
@@ -857,6 +885,7 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         flows,
         assumptions,
         coverage,
+        dismissed,
         threats,
         voting,
         mitigations,
@@ -1038,6 +1067,7 @@ fn strategy_reaches_every_part_of_the_model() {
                 .iter()
                 .any(|c| c.status == CoverageStatus::Visited),
         );
+        see("dismissed".into(), !s.dismissed.is_empty());
         see(
             "coverage n/a".into(),
             s.coverage
@@ -1174,6 +1204,7 @@ fn texts(s: &Session) -> Vec<&str> {
     }
     out.extend(s.assumptions.iter().map(|a| a.text.as_str()));
     out.extend(s.coverage.iter().map(|c| c.reason.as_str()));
+    out.extend(s.dismissed.iter().map(|d| d.reason.as_str()));
     for t in &s.threats {
         let st = &t.statement;
         out.extend([t.title.as_str(), t.notes.as_str()]);

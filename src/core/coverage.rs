@@ -1,11 +1,11 @@
 //! The STRIDE walk's coverage matrix: for every element the categories that
 //! apply to it, and for each whether the team has been there.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::catalog::{ACTOR_KIND, BOUNDARY_KIND, Catalogs, FLOW_KIND, Kind};
 use super::ids::Id;
-use super::model::{CoverageStatus, Flow, Session};
+use super::model::{Component, CoverageStatus, Flow, Session};
 use super::stride::Category;
 
 /// The state of one element x category cell.
@@ -38,6 +38,11 @@ pub struct WalkElement<'a> {
     /// The element's own kind first; a flow that crosses a trust boundary
     /// also gets the boundary kind.
     pub kinds: Vec<&'a Kind>,
+    /// The trust boundary a component sits in; `None` for actors, flows
+    /// and components outside every boundary.
+    pub boundary: Option<Id>,
+    /// A flow whose ends sit in different trust boundaries.
+    pub crosses: bool,
 }
 
 impl WalkElement<'_> {
@@ -46,7 +51,48 @@ impl WalkElement<'_> {
     }
 }
 
-/// Actors, then components, then flows: the order of the STRIDE walk.
+/// Trust boundaries outermost first, each followed by those inside it, in
+/// file order: the order the walk visits them.
+pub fn boundary_order(session: &Session) -> Vec<Id> {
+    let known: HashSet<Id> = session.boundaries.iter().map(|b| b.id).collect();
+    let mut out = Vec::with_capacity(session.boundaries.len());
+    let mut placed = HashSet::new();
+    // Roots are boundaries without a (known) parent; a parent chain that
+    // loops is placed after, in file order, rather than lost.
+    let mut stack: Vec<Id> = session
+        .boundaries
+        .iter()
+        .rev()
+        .filter(|b| b.parent.is_none_or(|p| !known.contains(&p)))
+        .map(|b| b.id)
+        .collect();
+    while let Some(id) = stack.pop() {
+        if !placed.insert(id) {
+            continue;
+        }
+        out.push(id);
+        stack.extend(
+            session
+                .boundaries
+                .iter()
+                .rev()
+                .filter(|b| b.parent == Some(id))
+                .map(|b| b.id),
+        );
+    }
+    out.extend(
+        session
+            .boundaries
+            .iter()
+            .map(|b| b.id)
+            .filter(|id| !placed.contains(id)),
+    );
+    out
+}
+
+/// The order of the STRIDE walk: actors, then the components outside any
+/// trust boundary, then each boundary's components (outermost first), then
+/// the data flows.
 pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<WalkElement<'a>> {
     let mut out =
         Vec::with_capacity(session.actors.len() + session.components.len() + session.flows.len());
@@ -57,13 +103,22 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
             id: a.id,
             name: &a.name,
             kinds: actor_kinds.clone(),
+            boundary: None,
+            crosses: false,
         });
     }
-    for c in &session.components {
+    let order = boundary_order(session);
+    let rank: HashMap<Id, usize> = order.iter().enumerate().map(|(i, b)| (*b, i + 1)).collect();
+    let mut components: Vec<&Component> = session.components.iter().collect();
+    // Stable: file order within a boundary.
+    components.sort_by_key(|c| c.boundary.and_then(|b| rank.get(&b).copied()).unwrap_or(0));
+    for c in components {
         out.push(WalkElement {
             id: c.id,
             name: &c.name,
             kinds: one(&c.kind),
+            boundary: c.boundary.filter(|b| rank.contains_key(b)),
+            crosses: false,
         });
     }
     let flow_kinds = one(FLOW_KIND);
@@ -75,15 +130,16 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
         .collect();
     for f in &session.flows {
         let mut kinds = flow_kinds.clone();
-        if crosses_boundary(f, &boundary_of)
-            && let Some(b) = boundary_kind
-        {
+        let crosses = crosses_boundary(f, &boundary_of);
+        if crosses && let Some(b) = boundary_kind {
             kinds.push(b);
         }
         out.push(WalkElement {
             id: f.id,
             name: &f.label,
             kinds,
+            boundary: None,
+            crosses,
         });
     }
     out
@@ -145,4 +201,36 @@ pub fn matrix<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Matrix<'a> {
         })
         .collect();
     Matrix { rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::IdKind;
+    use crate::core::model::{Boundary, Template};
+    use crate::core::time::Timestamp;
+
+    fn boundary(n: u32, parent: Option<u32>) -> Boundary {
+        Boundary {
+            id: Id::new(IdKind::Boundary, n),
+            name: format!("B{n}"),
+            parent: parent.map(|p| Id::new(IdKind::Boundary, p)),
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn boundaries_are_walked_outermost_first_and_none_is_lost() {
+        let mut s = Session::new("t", Template::Workshop, Timestamp::from_unix(0));
+        // B3 inside B1, B2 inside B3; B4 and B5 inside each other (a loop).
+        s.boundaries = vec![
+            boundary(2, Some(3)),
+            boundary(1, None),
+            boundary(3, Some(1)),
+            boundary(4, Some(5)),
+            boundary(5, Some(4)),
+        ];
+        let order: Vec<String> = boundary_order(&s).iter().map(Id::to_string).collect();
+        assert_eq!(order, ["B1", "B3", "B2", "B4", "B5"]);
+    }
 }

@@ -114,6 +114,9 @@ fn clear_references(s: &mut Session, id: Id) -> usize {
     let before = s.coverage.len();
     s.coverage.retain(|c| c.element != id);
     n += before - s.coverage.len();
+    let before = s.dismissed.len();
+    s.dismissed.retain(|d| d.element != id);
+    n += before - s.dismissed.len();
     if s.voting.ballots.remove(&id).is_some() {
         n += 1;
     }

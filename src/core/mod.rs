@@ -24,3 +24,4 @@ pub mod theme;
 pub mod time;
 pub mod timer;
 pub mod validate;
+pub mod walk;

@@ -71,6 +71,9 @@ pub struct Session {
 
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<CoverageMark>,
+    /// Catalog candidates the team decided against, never offered again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed: Vec<Dismissal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<Threat>,
     #[serde(default, skip_serializing_if = "Voting::is_default")]
@@ -376,6 +379,19 @@ pub struct CoverageMark {
     pub element: Id,
     pub category: Category,
     pub status: CoverageStatus,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reason: String,
+}
+
+/// A catalog candidate threat the team decided does not apply to an
+/// element: remembered so triage and the walk do not offer it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dismissal {
+    /// The actor, component or flow.
+    pub element: Id,
+    /// The catalog threat: `aws.s3/public-bucket`.
+    pub catalog: String,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub reason: String,
 }
@@ -735,6 +751,7 @@ impl Session {
             flows: Vec::new(),
             assumptions: Vec::new(),
             coverage: Vec::new(),
+            dismissed: Vec::new(),
             threats: Vec::new(),
             voting,
             mitigations: Vec::new(),

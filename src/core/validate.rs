@@ -414,6 +414,27 @@ impl Validator<'_> {
                 self.error(at().key("reason"), "say why the category does not apply");
             }
         }
+        let mut seen = HashMap::new();
+        for (i, d) in s.dismissed.iter().enumerate() {
+            let at = || FieldPath::item("dismissed", i);
+            self.reference(
+                || at().key("element"),
+                d.element,
+                &[IdKind::Actor, IdKind::Component, IdKind::Flow],
+            );
+            if d.catalog.trim().is_empty() {
+                self.error(at().key("catalog"), "name the catalog threat dismissed");
+            }
+            if let Some(first) = seen.insert((d.element, d.catalog.as_str()), i) {
+                self.error(
+                    at().key("catalog"),
+                    format!(
+                        "{} / {} is already dismissed at dismissed[{first}]",
+                        d.element, d.catalog
+                    ),
+                );
+            }
+        }
     }
 
     fn threats(&mut self, catalogs: &Catalogs) {

@@ -158,42 +158,12 @@ pub fn describe_threat(
 /// "A <source> <prerequisites> can <action>, which leads to <impact>,
 /// negatively impacting <assets>."
 pub fn statement_sentence(index: &SessionIndex<'_>, threat: &Threat) -> Option<String> {
-    let s = &threat.statement;
-    if s.is_empty() {
+    if threat.statement.is_empty() {
         return None;
     }
-    let mut out = String::new();
-    let source = if s.source.is_empty() {
-        "someone"
-    } else {
-        s.source.trim()
-    };
-    let article = if source.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
-        "An"
-    } else {
-        "A"
-    };
-    let _ = write!(out, "{article} {source}");
-    if !s.prerequisites.is_empty() {
-        let _ = write!(out, " {}", s.prerequisites.trim());
-    }
-    let action = if s.action.is_empty() {
-        threat.title.trim()
-    } else {
-        s.action.trim()
-    };
-    let _ = write!(out, " can {action}");
-    if !s.impact.is_empty() {
-        let _ = write!(out, ", which leads to {}", s.impact.trim());
-    }
-    if !s.assets.is_empty() {
-        let names: Vec<String> = s
-            .assets
-            .iter()
-            .map(|a| index.name(*a).map_or(a.to_string(), str::to_string))
-            .collect();
-        let _ = write!(out, ", negatively impacting {}", names.join(", "));
-    }
-    out.push('.');
-    Some(out)
+    Some(super::walk::sentence(
+        &threat.statement,
+        &threat.title,
+        |a| index.name(a),
+    ))
 }
