@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::catalog::{CandidateThreat, Catalogs};
+use super::catalog::{CandidateThreat, Catalogs, Kind};
 use super::coverage::{Cell, Matrix, WalkElement};
 use super::ids::{Id, IdKind};
 use super::model::{
@@ -23,9 +23,14 @@ pub struct CellPrompts<'a> {
 }
 
 pub fn prompts<'a>(element: &WalkElement<'a>, category: Category) -> CellPrompts<'a> {
+    prompts_of(&element.kinds, category)
+}
+
+/// [`prompts`] for an element of catalog kinds `kinds`.
+pub fn prompts_of<'a>(kinds: &[&'a Kind], category: Category) -> CellPrompts<'a> {
     let mut prompts: Vec<&str> = Vec::new();
     let mut candidates: Vec<&CandidateThreat> = Vec::new();
-    for kind in &element.kinds {
+    for kind in kinds {
         for p in kind.prompts_for(category) {
             if !prompts.contains(&p.as_str()) {
                 prompts.push(p);

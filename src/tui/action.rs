@@ -27,6 +27,8 @@ pub enum Action {
     PhaseMenu,
     Up,
     Down,
+    Left,
+    Right,
     PageUp,
     PageDown,
     Top,
@@ -52,6 +54,26 @@ pub enum Action {
     Input(KeyEvent),
     /// Text pasted by the terminal (bracketed paste).
     Paste(String),
+
+    // Brainstorm.
+    /// Quick capture: titles typed one after another.
+    Capture,
+    /// Mark the cell not applicable here (with a reason).
+    NotApplicable,
+    /// Mark the cell looked at, with no threat (or clear the mark).
+    Looked,
+    /// The next element x category nobody has dealt with.
+    NextCell,
+    /// The coverage matrix.
+    Matrix,
+    /// Every threat of the session, to find one.
+    ThreatList,
+    /// Every undecided catalog candidate, one at a time.
+    Triage,
+    /// Move the threat to another element or category.
+    Move,
+    /// Decide against a catalog candidate (with an optional reason).
+    Dismiss,
 
     // Session.
     ToggleTimer,

@@ -220,8 +220,10 @@ impl App {
             Screen::Home(home) if home.typing() => keymap::modal_contexts(Context::Filter),
             Screen::Home(_) => keymap::screen_contexts(Context::Home),
             Screen::Session(state) => match state.current() {
-                Some(screen) if screen.typing() => keymap::modal_contexts(Context::Filter),
-                Some(screen) => keymap::screen_contexts(screen.section()),
+                Some(screen) => match screen.modal() {
+                    Some(modal) => keymap::modal_contexts(modal),
+                    None => keymap::screen_contexts(screen.section()),
+                },
                 None => keymap::screen_contexts(Context::Session),
             },
         }
@@ -239,13 +241,15 @@ impl App {
         self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
-    fn view<'a>(&'a self, state: &'a SessionState) -> View<'a> {
+    /// What the screens of `state` read.
+    pub fn view<'a>(&'a self, state: &'a SessionState) -> View<'a> {
         View {
             session: state.session(),
             read_only: state.doc.read_only(),
             catalogs: &self.catalogs,
             styles: &self.styles,
             now: self.now,
+            changes: state.doc.changes(),
         }
     }
 
@@ -317,7 +321,7 @@ pub fn action_for(app: &App, event: &Event) -> Option<Action> {
                 return bound.filter(|a| *a == Action::Quit);
             }
             bound.or_else(|| {
-                let typing = contexts.first() == Some(&Context::Filter)
+                let typing = matches!(contexts.first(), Some(Context::Filter | Context::Capture))
                     || app.overlays.last().is_some_and(Overlay::takes_text);
                 let text = !key.modifiers.contains(KeyModifiers::ALT) || key.code == KeyCode::Enter;
                 (typing && text).then_some(Action::Input(*key))
@@ -474,7 +478,7 @@ fn session_update(app: &mut App, action: Action, now: Timestamp) {
     let Some(state) = app.session() else {
         return;
     };
-    let typing = state.current().is_some_and(|s| s.typing());
+    let typing = state.current().is_some_and(|s| s.modal().is_some());
     let offer = if typing {
         None
     } else {
@@ -658,6 +662,7 @@ fn clamp_screens(app: &mut App) {
         catalogs: &app.catalogs,
         styles: &app.styles,
         now: app.now,
+        changes: doc.changes(),
     };
     for screen in screens.iter_mut() {
         screen.clamp(&view);

@@ -144,6 +144,9 @@ pub struct View<'a> {
     pub catalogs: &'a Catalogs,
     pub styles: &'a Styles,
     pub now: Timestamp,
+    /// The document's change counter: what a screen caches from the
+    /// session is good while this stays the same.
+    pub changes: u64,
 }
 
 impl View<'_> {
@@ -244,6 +247,11 @@ impl Ctx<'_> {
 
     pub fn read_only(&self) -> Option<&str> {
         self.doc.read_only()
+    }
+
+    /// The document's change counter (see [`View::changes`]).
+    pub fn changes(&self) -> u64 {
+        self.doc.changes()
     }
 
     /// Changes the session, with an undo step named `what` and an

@@ -52,6 +52,9 @@ pub enum FieldKind {
         options: Vec<PickItem>,
         selected: Vec<String>,
     },
+    /// Text worked out from the other fields (a preview), not edited and
+    /// never focused.
+    Note(fn(&Form) -> String),
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +151,11 @@ impl Field {
         )
     }
 
+    /// Text worked out from the form by `render`, e.g. a live preview.
+    pub fn note(key: &'static str, label: &'static str, render: fn(&Form) -> String) -> Field {
+        Field::of(key, label, FieldKind::Note(render))
+    }
+
     pub fn pick_many(
         key: &'static str,
         label: &'static str,
@@ -185,6 +193,7 @@ impl Field {
             }
             FieldKind::Pick { selected, .. } => Value::Key(selected.clone()),
             FieldKind::PickMany { selected, .. } => Value::Keys(selected.clone()),
+            FieldKind::Note(_) => Value::Text(String::new()),
         }
     }
 
@@ -221,7 +230,14 @@ impl Field {
                         .join(", ")
                 }
             }
+            // Drawn from the whole form by the overlay.
+            FieldKind::Note(_) => String::new(),
         }
+    }
+
+    /// Whether the focus can land here.
+    pub fn is_focusable(&self) -> bool {
+        !matches!(self.kind, FieldKind::Note(_))
     }
 
     pub fn is_multi_line(&self) -> bool {
@@ -275,6 +291,8 @@ impl Field {
 pub enum FormEvent {
     /// Nothing to do outside the form.
     None,
+    /// Save the form.
+    Submit,
     /// Open the picker of field `field` over the form; `typed` is the
     /// key that opened it, which starts its filter.
     OpenPicker {
@@ -290,18 +308,68 @@ pub struct Form {
     pub focus: usize,
     /// A message for the whole form (a failed save).
     pub error: Option<String>,
+    /// Enter on a one-line field saves the form (short forms, where the
+    /// first line is all that is needed).
+    pub enter_saves: bool,
     initial: Vec<Value>,
 }
 
 impl Form {
     pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
         let initial = fields.iter().map(Field::value).collect();
-        Form {
+        let mut form = Form {
             title: title.into(),
             fields,
             focus: 0,
             error: None,
+            enter_saves: false,
             initial,
+        };
+        if !form.fields.first().is_some_and(Field::is_focusable) {
+            form.next_field();
+        }
+        form
+    }
+
+    /// Makes Enter on a one-line field save the form.
+    pub fn enter_saves(mut self) -> Form {
+        self.enter_saves = true;
+        self
+    }
+
+    /// Puts the focus on field `key`.
+    pub fn focus_on(mut self, key: &str) -> Form {
+        if let Some(i) = self
+            .fields
+            .iter()
+            .position(|f| f.key == key && f.is_focusable())
+        {
+            self.focus = i;
+        }
+        self
+    }
+
+    /// The labels of the items chosen in list field `key`.
+    pub fn labels(&self, key: &str) -> Vec<String> {
+        let Some(field) = self.fields.iter().find(|f| f.key == key) else {
+            return Vec::new();
+        };
+        let label = |options: &[PickItem], k: &str| {
+            options
+                .iter()
+                .find(|o| o.key == k)
+                .map_or_else(|| k.to_string(), |o| o.label.clone())
+        };
+        match &field.kind {
+            FieldKind::Pick {
+                options,
+                selected: Some(k),
+                ..
+            } => vec![label(options, k)],
+            FieldKind::PickMany { options, selected } => {
+                selected.iter().map(|k| label(options, k)).collect()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -366,23 +434,32 @@ impl Form {
         self.fields.get_mut(self.focus)
     }
 
+    /// The next focusable field, wrapping around (notes are skipped).
     pub fn next_field(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + 1) % self.fields.len();
-        }
+        self.step_focus(1);
     }
 
     pub fn prev_field(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        self.step_focus(self.fields.len().saturating_sub(1));
+    }
+
+    fn step_focus(&mut self, by: usize) {
+        let n = self.fields.len();
+        for _ in 0..n {
+            self.focus = (self.focus + by) % n.max(1);
+            if self.fields.get(self.focus).is_some_and(Field::is_focusable) {
+                return;
+            }
         }
     }
 
     /// Enter: a new line in a text box, the picker on a list field, the
-    /// next field otherwise.
+    /// next field otherwise (or the save, in a form where Enter saves).
     pub fn enter(&mut self) -> FormEvent {
         let focus = self.focus;
+        let saves = self.enter_saves;
         match self.focused_mut().map(|f| &mut f.kind) {
+            Some(FieldKind::Line(_) | FieldKind::Number { .. }) if saves => FormEvent::Submit,
             Some(FieldKind::Text(t)) => {
                 t.insert_newline();
                 FormEvent::None
@@ -449,6 +526,7 @@ impl Form {
                 }
                 _ => {}
             },
+            FieldKind::Note(_) => {}
         }
         FormEvent::None
     }

@@ -35,11 +35,19 @@ pub enum Context {
     Setup,
     Scope,
     Brainstorm,
+    /// Brainstorm's coverage matrix.
+    Matrix,
+    /// Brainstorm's list of every threat.
+    Threats,
+    /// Brainstorm's one-at-a-time run through the catalog's candidates.
+    Triage,
     Vote,
     Plan,
     Review,
     /// A list filter being typed.
     Filter,
+    /// Quick capture: threat titles being typed.
+    Capture,
     Form,
     Picker,
     Confirm,
@@ -52,7 +60,7 @@ pub enum Context {
 
 impl Context {
     /// In the order the README and help list them.
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 22] = [
         Context::Always,
         Context::Screen,
         Context::List,
@@ -61,6 +69,10 @@ impl Context {
         Context::Setup,
         Context::Scope,
         Context::Brainstorm,
+        Context::Capture,
+        Context::Matrix,
+        Context::Threats,
+        Context::Triage,
         Context::Vote,
         Context::Plan,
         Context::Review,
@@ -74,19 +86,23 @@ impl Context {
     ];
 
     /// The screens' own sections.
-    pub const SCREENS: [Context; 7] = [
+    pub const SCREENS: [Context; 10] = [
         Context::Home,
         Context::Setup,
         Context::Scope,
         Context::Brainstorm,
+        Context::Matrix,
+        Context::Threats,
+        Context::Triage,
         Context::Vote,
         Context::Plan,
         Context::Review,
     ];
 
     /// Layers that take every key while they are open.
-    pub const MODAL: [Context; 7] = [
+    pub const MODAL: [Context; 8] = [
         Context::Filter,
+        Context::Capture,
         Context::Form,
         Context::Picker,
         Context::Confirm,
@@ -106,6 +122,10 @@ impl Context {
             Context::Setup => "Setup",
             Context::Scope => "Scope",
             Context::Brainstorm => "Brainstorm",
+            Context::Matrix => "Brainstorm: coverage matrix (o)",
+            Context::Threats => "Brainstorm: every threat (f)",
+            Context::Triage => "Brainstorm: triage (r)",
+            Context::Capture => "Brainstorm: quick capture (c)",
             Context::Vote => "Vote",
             Context::Plan => "Plan",
             Context::Review => "Review",
@@ -284,6 +304,8 @@ const PGUP: Key = code(KeyCode::PageUp);
 const HOME: Key = code(KeyCode::Home);
 const END: Key = code(KeyCode::End);
 const F1: Key = code(KeyCode::F(1));
+const LEFT: Key = code(KeyCode::Left);
+const RIGHT: Key = code(KeyCode::Right);
 
 pub static KEYMAP: &[Binding] = &[
     // Anywhere.
@@ -418,6 +440,177 @@ pub static KEYMAP: &[Binding] = &[
         "Delete the selected item and what depends on it (u undoes)",
     )
     .hint("delete", 3),
+    // Brainstorm: the walk.
+    bind(
+        Brainstorm,
+        &[ENTER],
+        Action::Open,
+        "Accept the highlighted candidate as a threat (with its mitigations); on a threat, edit it",
+    )
+    .hint("accept", 1),
+    bind(
+        Brainstorm,
+        &[ch('a')],
+        Action::Add,
+        "New threat on this element and category (Enter on the title saves)",
+    )
+    .hint("new", 2),
+    bind(
+        Brainstorm,
+        &[ch('c')],
+        Action::Capture,
+        "Quick capture: type a title, Enter, the next title, Esc to stop",
+    )
+    .hint("capture", 4),
+    bind(
+        Brainstorm,
+        &[ch('n')],
+        Action::NextCell,
+        "Next element x category not yet covered (marks this one looked at)",
+    )
+    .hint("next", 3),
+    bind(
+        Brainstorm,
+        &[ch('x')],
+        Action::NotApplicable,
+        "Not applicable here: say why, then Enter",
+    )
+    .hint("n/a", 5),
+    bind(
+        Brainstorm,
+        &[ch('v')],
+        Action::Looked,
+        "Looked at, no threat (again: clear the mark)",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('h'), LEFT],
+        Action::Left,
+        "Previous STRIDE category",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('l'), RIGHT],
+        Action::Right,
+        "Next STRIDE category",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('e')],
+        Action::Edit,
+        "Edit the selected threat",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('d')],
+        Action::Delete,
+        "Delete the selected threat (u undoes)",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('m')],
+        Action::Move,
+        "Move the selected threat to another element or category",
+    ),
+    bind(
+        Brainstorm,
+        &[ch('o')],
+        Action::Matrix,
+        "The coverage matrix",
+    )
+    .hint("matrix", 6),
+    bind(
+        Brainstorm,
+        &[ch('f')],
+        Action::ThreatList,
+        "Every threat of the session, to find one",
+    )
+    .hint("threats", 7),
+    bind(
+        Brainstorm,
+        &[ch('r')],
+        Action::Triage,
+        "Triage: every catalog candidate not yet decided, one at a time",
+    )
+    .hint("triage", 8),
+    // Brainstorm: the coverage matrix.
+    bind(Matrix, &[ch('h'), LEFT], Action::Left, "Cell to the left"),
+    bind(
+        Matrix,
+        &[ch('l'), RIGHT],
+        Action::Right,
+        "Cell to the right",
+    ),
+    bind(
+        Matrix,
+        &[ENTER],
+        Action::Open,
+        "Go to this cell in the walk",
+    )
+    .hint("go", 1),
+    bind(
+        Matrix,
+        &[ch('n')],
+        Action::NextCell,
+        "Next cell not yet covered",
+    )
+    .hint("next", 2),
+    bind(Matrix, &[ESC, ch('o')], Action::Cancel, "Back to the walk").hint("back", 3),
+    // Brainstorm: every threat.
+    bind(
+        Threats,
+        &[ENTER],
+        Action::Open,
+        "Go to the threat in the walk",
+    )
+    .hint("go", 1),
+    bind(
+        Threats,
+        &[ch('e')],
+        Action::Edit,
+        "Edit the selected threat",
+    )
+    .hint("edit", 2),
+    bind(
+        Threats,
+        &[ch('d')],
+        Action::Delete,
+        "Delete the selected threat (u undoes)",
+    )
+    .hint("delete", 3),
+    bind(Threats, &[ESC, ch('f')], Action::Cancel, "Back to the walk").hint("back", 5),
+    // Brainstorm: triage.
+    bind(
+        Triage,
+        &[ENTER, ch('y')],
+        Action::Open,
+        "Accept this candidate as a threat",
+    )
+    .hint("accept", 1),
+    bind(
+        Triage,
+        &[ch('x')],
+        Action::Dismiss,
+        "Dismiss it: not a threat here (an optional reason, then Enter)",
+    )
+    .hint("dismiss", 2),
+    bind(
+        Triage,
+        &[ch('e')],
+        Action::Edit,
+        "Accept it and edit the threat",
+    )
+    .hint("accept+edit", 3),
+    bind(Triage, &[ESC, ch('r')], Action::Cancel, "Back to the walk").hint("back", 5),
+    // Brainstorm: quick capture, every other key is text.
+    bind(
+        Capture,
+        &[ENTER],
+        Action::Submit,
+        "Add the threat, ready for the next title",
+    )
+    .hint("add", 1),
+    bind(Capture, &[ESC], Action::Cancel, "Stop capturing").hint("stop", 2),
     // A filter being typed: every other key is text.
     bind(
         Filter,

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, SessionState};
-use super::context::{StatusKind, View};
+use super::context::StatusKind;
 use super::keymap;
 use super::screens::home;
 use crate::core::model::Phase;
@@ -48,13 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             ])
             .areas(area);
             session_header(frame, header, app, state);
-            let view = View {
-                session: state.session(),
-                read_only: state.doc.read_only(),
-                catalogs: &app.catalogs,
-                styles: &app.styles,
-                now: app.now,
-            };
+            let view = app.view(state);
             if let Some(screen) = state.current() {
                 screen.draw(frame, body, &view);
             }
@@ -113,15 +107,36 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
     } else {
         ""
     };
+    // The screen's own note (Brainstorm's coverage), in the warning colour
+    // once the phase runs over: a hint, never a block.
+    let view = app.view(state);
+    let note = state
+        .current()
+        .and_then(|screen| screen.header(&view))
+        .map(|n| format!(" {n} "))
+        .unwrap_or_default();
+    let note_style = if reading.state == TimerState::Overtime {
+        s.warning
+    } else {
+        s.header
+    };
     let clock_width = width(&clock) as u16;
     let ro_width = width(read_only) as u16;
     let title_width = area.width.saturating_sub(clock_width + ro_width);
-    let [title_area, ro_area, clock_area] = Layout::horizontal([
+    // The note gives way to the title on a narrow screen.
+    let note_width = (width(&note) as u16).min(title_width.saturating_sub(30));
+    let title_width = title_width - note_width;
+    let [title_area, note_area, ro_area, clock_area] = Layout::horizontal([
         Constraint::Length(title_width),
+        Constraint::Length(note_width),
         Constraint::Length(ro_width),
         Constraint::Length(clock_width),
     ])
     .areas(top);
+    frame.render_widget(
+        Paragraph::new(fit(&note, usize::from(note_width)).into_owned()).style(note_style),
+        note_area,
+    );
     let prefix = " stridekit · ";
     let room = usize::from(title_width).saturating_sub(width(prefix) + 1);
     frame.render_widget(

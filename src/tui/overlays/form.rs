@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Outcome, Owner, boxed, centered};
-use crate::core::text::{multi_line, one_line};
+use crate::core::text::{multi_line, one_line, wrap};
 use crate::tui::action::Action;
 use crate::tui::context::Purpose;
 use crate::tui::form::{FieldKind, Form, FormEvent};
@@ -48,6 +48,7 @@ impl FormOverlay {
         };
         match event {
             FormEvent::OpenPicker { field, typed } => Outcome::OpenPicker { field, typed },
+            FormEvent::Submit => Outcome::Submit,
             FormEvent::None => Outcome::Stay,
         }
     }
@@ -57,39 +58,77 @@ impl FormOverlay {
     }
 }
 
-/// Rows a field takes: its label plus its box.
-fn field_height(kind: &FieldKind) -> u16 {
-    match kind {
+/// The width of a form's box.
+const WIDTH: u16 = 72;
+
+/// Lines a note (a preview) may take.
+const NOTE_LINES: usize = 4;
+
+/// Rows a field takes: its label plus its box (or its text, for a note).
+fn field_height(field: &crate::tui::form::Field, form: &Form) -> u16 {
+    match &field.kind {
         FieldKind::Text(_) => 1 + 5,
         FieldKind::Line(_) | FieldKind::Number { .. } => 1 + 3,
+        FieldKind::Note(render) => {
+            let lines = wrap(&one_line(&render(form)), usize::from(WIDTH - 4)).len();
+            1 + u16::try_from(lines.clamp(1, NOTE_LINES)).unwrap_or(1)
+        }
         _ => 1 + 1,
+    }
+}
+
+/// The fields shown when not all fit in `room` rows: a run around the
+/// focused one.
+fn window(heights: &[u16], focus: usize, room: u16) -> std::ops::Range<usize> {
+    let total: u16 = heights.iter().sum();
+    if total <= room || heights.is_empty() {
+        return 0..heights.len();
+    }
+    let focus = focus.min(heights.len() - 1);
+    let used = |r: &std::ops::Range<usize>| -> u16 { heights[r.clone()].iter().sum() };
+    let mut shown = focus..focus + 1;
+    loop {
+        let grown_down = shown.start..shown.end + 1;
+        let grown_up = shown.start.wrapping_sub(1)..shown.end;
+        if shown.end < heights.len() && used(&grown_down) <= room {
+            shown = grown_down;
+        } else if shown.start > 0 && used(&grown_up) <= room {
+            shown = grown_up;
+        } else {
+            return shown;
+        }
     }
 }
 
 fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
     let s = styles;
-    let body: u16 = form.fields.iter().map(|f| field_height(&f.kind)).sum();
-    let rect = centered(area, 72, body + 4);
+    let heights: Vec<u16> = form.fields.iter().map(|f| field_height(f, form)).collect();
+    let body: u16 = heights.iter().sum();
+    let rect = centered(area, WIDTH, body + 4);
     frame.render_widget(Clear, rect);
     let block = boxed(s, &form.title);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let mut constraints: Vec<Constraint> = form
-        .fields
-        .iter()
-        .map(|f| Constraint::Length(field_height(&f.kind)))
+    // One row for the footer, one to breathe above it when there is room.
+    let room = inner.height.saturating_sub(2);
+    let shown = window(&heights, form.focus, room);
+    let mut constraints: Vec<Constraint> = shown
+        .clone()
+        .map(|i| Constraint::Length(heights[i]))
         .collect();
     constraints.push(Constraint::Min(0));
     constraints.push(Constraint::Length(1));
     let rows = Layout::vertical(constraints).split(inner);
-    for (i, field) in form.fields.iter().enumerate() {
-        let Some(&row) = rows.get(i) else { break };
+    for (row, i) in rows.iter().zip(shown.clone()) {
+        let Some(field) = form.fields.get(i) else {
+            break;
+        };
         if row.height == 0 {
             continue;
         }
         let focused = i == form.focus;
         let [label_area, value_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(row);
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(*row);
         let mut label = vec![Span::styled(
             field.label.to_string(),
             if focused { s.accent } else { s.muted },
@@ -102,6 +141,14 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
         }
         frame.render_widget(Paragraph::new(Line::from(label)), label_area);
         match (&field.kind, field.text_area()) {
+            (FieldKind::Note(render), _) => {
+                frame.render_widget(
+                    Paragraph::new(one_line(&render(form)).into_owned())
+                        .wrap(Wrap { trim: true })
+                        .style(s.accent),
+                    value_area,
+                );
+            }
             (_, Some(text)) => {
                 let border = if focused { s.border_focus } else { s.border };
                 let block = Block::default().borders(Borders::ALL).border_style(border);
@@ -144,8 +191,20 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
         }
     }
     if let Some(&footer) = rows.last() {
-        let line = match &form.error {
+        let mut line = match &form.error {
             Some(error) => Line::from(Span::styled(error.clone(), s.error)),
+            None if form.enter_saves && form.fields.len() > 1 => s.key_hints(
+                &[
+                    ("Enter", "save"),
+                    ("Tab", "more fields"),
+                    ("Esc", "cancel"),
+                    ("F1", "keys"),
+                ],
+                2,
+            ),
+            None if form.enter_saves => {
+                s.key_hints(&[("Enter", "save"), ("Esc", "cancel"), ("F1", "keys")], 2)
+            }
             None => s.key_hints(
                 &[
                     ("Tab", "next field"),
@@ -156,6 +215,35 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
                 2,
             ),
         };
+        // Fields out of view, above or below: Tab gets to them.
+        let more = match (shown.start > 0, shown.end < form.fields.len()) {
+            (true, true) => "↕ ",
+            (true, false) => "↑ ",
+            (false, true) => "↓ ",
+            (false, false) => "",
+        };
+        if !more.is_empty() {
+            line.spans.insert(0, Span::styled(more, s.accent));
+        }
         frame.render_widget(Paragraph::new(line), footer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn the_focused_field_is_always_in_the_window() {
+        let heights = [4, 2, 6, 4, 4, 4, 2, 3];
+        for room in 0..40 {
+            for focus in 0..heights.len() {
+                let w = window(&heights, focus, room);
+                assert!(w.contains(&focus), "room {room}, focus {focus}: {w:?}");
+                let used: u16 = heights[w.clone()].iter().sum();
+                assert!(used <= room || w.len() == 1, "room {room}: {w:?}");
+            }
+        }
+        assert_eq!(window(&heights, 3, 100), 0..8);
     }
 }

@@ -6,6 +6,7 @@
 //! Adding a phase screen: its module here, one line in [`registry`], and
 //! its section in the keymap.
 
+pub mod brainstorm;
 pub mod home;
 pub mod placeholder;
 pub mod scope;
@@ -56,9 +57,16 @@ pub trait PhaseScreen: Any {
     /// A question the screen asked was answered yes.
     fn confirmed(&mut self, _purpose: &Purpose, _cx: &mut Ctx) {}
 
-    /// A filter is being typed: keys are text, not commands.
-    fn typing(&self) -> bool {
-        false
+    /// The modal layer the screen is in, when text is being typed into it
+    /// (a filter, quick capture): its keys replace the screen's, and every
+    /// other key is text.
+    fn modal(&self) -> Option<Context> {
+        None
+    }
+
+    /// A note for the header beside the clock (Brainstorm's coverage).
+    fn header(&self, _view: &View) -> Option<String> {
+        None
     }
 
     /// For tests: the screen as its own type.
@@ -70,7 +78,7 @@ pub fn registry() -> Vec<Box<dyn PhaseScreen>> {
     vec![
         Box::new(setup::SetupScreen::default()),
         Box::new(scope::ScopeScreen::default()),
-        Box::new(placeholder::Placeholder::new(Phase::Brainstorm)),
+        Box::new(brainstorm::BrainstormScreen::default()),
         Box::new(placeholder::Placeholder::new(Phase::Vote)),
         Box::new(placeholder::Placeholder::new(Phase::Plan)),
         Box::new(placeholder::Placeholder::new(Phase::Review)),

@@ -369,8 +369,8 @@ impl PhaseScreen for ScopeScreen {
         Ok(())
     }
 
-    fn typing(&self) -> bool {
-        self.filter.is_typing()
+    fn modal(&self) -> Option<Context> {
+        self.filter.is_typing().then_some(Context::Filter)
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
@@ -1021,6 +1021,7 @@ mod tests {
             catalogs: &catalogs,
             styles: &styles,
             now: s.updated,
+            changes: 0,
         };
         assert!(Pane::Components.len(&s) > 15 && Pane::Flows.len(&s) > 15);
         for pane in Pane::ALL {
