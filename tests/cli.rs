@@ -471,20 +471,23 @@ fn a_rating_session_summary_speaks_of_ratings_with_plurals_right() {
     });
     for (title, rating) in [("Forged cookie", Some((4, 3))), ("Unrated idea", None)] {
         let id = session.next_id(IdKind::Threat).unwrap();
-        session.threats.push(Threat {
-            id,
-            title: title.into(),
-            category: Category::Spoofing,
-            target: None,
-            author: None,
-            status: ThreatStatus::Open,
-            likelihood: rating.map(|r: (u8, u8)| r.0),
-            impact: rating.map(|r| r.1),
-            catalog: None,
-            notes: String::new(),
-            created: now,
-            statement: Default::default(),
-        });
+        session.threats.push(
+            Threat {
+                id,
+                title: title.into(),
+                category: Category::Spoofing,
+                target: None,
+                author: None,
+                status: ThreatStatus::Open,
+                likelihood: rating.map(|r: (u8, u8)| r.0),
+                impact: rating.map(|r| r.1),
+                catalog: None,
+                notes: String::new(),
+                created: now,
+                statement: Default::default(),
+            }
+            .into(),
+        );
     }
     let path = s.path("solo.toml");
     stridekit::core::store::create(&path, &session).unwrap();

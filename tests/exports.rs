@@ -150,23 +150,26 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
     });
     for (i, payload) in PAYLOADS.iter().enumerate() {
         let id = s.next_id(IdKind::Threat).unwrap();
-        s.threats.push(Threat {
-            id,
-            title: payload.to_string(),
-            category: Category::ALL[i % 6],
-            target: Some(c1),
-            author: None,
-            status: ThreatStatus::Open,
-            likelihood: Some(3),
-            impact: Some(3),
-            catalog: None,
-            notes: payload.to_string(),
-            created: now,
-            statement: Statement {
-                source: payload.to_string(),
-                ..Statement::default()
-            },
-        });
+        s.threats.push(
+            Threat {
+                id,
+                title: payload.to_string(),
+                category: Category::ALL[i % 6],
+                target: Some(c1),
+                author: None,
+                status: ThreatStatus::Open,
+                likelihood: Some(3),
+                impact: Some(3),
+                catalog: None,
+                notes: payload.to_string(),
+                created: now,
+                statement: Statement {
+                    source: payload.to_string(),
+                    ..Statement::default()
+                },
+            }
+            .into(),
+        );
         let m = s.next_id(IdKind::Mitigation).unwrap();
         s.mitigations.push(Mitigation {
             id: m,
@@ -243,7 +246,8 @@ fn jira_summaries_keep_the_title_readable() {
 fn markdown_and_json_neutralise_hostile_text() {
     let catalogs = Catalogs::builtin().unwrap();
     let mut session = hostile_session(&catalogs);
-    session.threats[0].title = "<img src=x onerror=alert(1)> | broken".to_string();
+    std::sync::Arc::make_mut(&mut session.threats[0]).title =
+        "<img src=x onerror=alert(1)> | broken".to_string();
     let md = render(
         &session,
         &catalogs,
@@ -355,20 +359,23 @@ fn quick_session() -> Session {
         ("Unrated idea", None),
     ] {
         let id = s.next_id(IdKind::Threat).unwrap();
-        s.threats.push(Threat {
-            id,
-            title: title.to_string(),
-            category: Category::Spoofing,
-            target: None,
-            author: None,
-            status: ThreatStatus::Open,
-            likelihood: rating.map(|r: (u8, u8)| r.0),
-            impact: rating.map(|r| r.1),
-            catalog: None,
-            notes: String::new(),
-            created: now,
-            statement: Statement::default(),
-        });
+        s.threats.push(
+            Threat {
+                id,
+                title: title.to_string(),
+                category: Category::Spoofing,
+                target: None,
+                author: None,
+                status: ThreatStatus::Open,
+                likelihood: rating.map(|r: (u8, u8)| r.0),
+                impact: rating.map(|r| r.1),
+                catalog: None,
+                notes: String::new(),
+                created: now,
+                statement: Statement::default(),
+            }
+            .into(),
+        );
     }
     s
 }

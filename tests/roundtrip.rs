@@ -810,6 +810,7 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
                     assets: assets.iter().filter_map(|a| pick(&asset_ids, a)).collect(),
                 },
             }
+            .into()
         })
         .collect();
 

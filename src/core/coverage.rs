@@ -170,24 +170,26 @@ impl Matrix<'_> {
 }
 
 pub fn matrix<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Matrix<'a> {
-    let mut threats: HashMap<(Id, Category), usize> = HashMap::new();
+    // One entry per element, a slot per category: one hash per threat and
+    // one lookup per element, however many threats there are.
+    let mut threats: HashMap<Id, [usize; 6]> = HashMap::new();
     for t in &session.threats {
         if let Some(target) = t.target {
-            *threats.entry((target, t.category)).or_default() += 1;
+            threats.entry(target).or_default()[t.category.index()] += 1;
         }
     }
-    let marks: HashMap<(Id, Category), CoverageStatus> = session
-        .coverage
-        .iter()
-        .map(|m| ((m.element, m.category), m.status))
-        .collect();
+    let mut marks: HashMap<Id, [Option<CoverageStatus>; 6]> = HashMap::new();
+    for m in &session.coverage {
+        marks.entry(m.element).or_default()[m.category.index()] = Some(m.status);
+    }
     let rows = walk_elements(session, catalogs)
         .into_iter()
         .map(|element| {
+            let counts = threats.get(&element.id).copied().unwrap_or_default();
+            let marked = marks.get(&element.id).copied().unwrap_or_default();
             let cells = Category::ALL.map(|category| {
-                let key = (element.id, category);
-                let count = threats.get(&key).copied().unwrap_or(0);
-                match (count, marks.get(&key)) {
+                let i = category.index();
+                match (counts[i], marked[i]) {
                     // Threats recorded against a cell count even where the
                     // catalog says the category rarely applies.
                     (n, _) if n > 0 => Cell::Threats(n),

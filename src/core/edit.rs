@@ -93,22 +93,31 @@ fn clear_references(s: &mut Session, id: Id) -> usize {
         .for_each(|e| clear(&mut e.component));
     s.boundaries.iter_mut().for_each(|b| clear(&mut b.parent));
     s.components.iter_mut().for_each(|c| clear(&mut c.boundary));
-    for t in &mut s.threats {
-        clear(&mut t.target);
-        clear(&mut t.author);
-    }
     let mut drop_from = |list: &mut Vec<Id>| {
         let before = list.len();
         list.retain(|x| *x != id);
         n += before - list.len();
     };
     s.flows.iter_mut().for_each(|f| drop_from(&mut f.assets));
-    s.threats
-        .iter_mut()
-        .for_each(|t| drop_from(&mut t.statement.assets));
     s.mitigations
         .iter_mut()
         .for_each(|m| drop_from(&mut m.threats));
+    // Only threats that point at `id` are copied out of what undo shares.
+    for t in &mut s.threats {
+        let points = t.target == Some(id) || t.author == Some(id);
+        if points || t.statement.assets.contains(&id) {
+            let t = std::sync::Arc::make_mut(t);
+            for slot in [&mut t.target, &mut t.author] {
+                if *slot == Some(id) {
+                    *slot = None;
+                    n += 1;
+                }
+            }
+            let before = t.statement.assets.len();
+            t.statement.assets.retain(|x| *x != id);
+            n += before - t.statement.assets.len();
+        }
+    }
     // A mitigation that addresses nothing any more goes too.
     s.mitigations.retain(|m| !m.threats.is_empty());
     let before = s.coverage.len();

@@ -36,7 +36,7 @@ impl<'a> SessionIndex<'a> {
         }
         SessionIndex {
             names,
-            threats: s.threats.iter().map(|t| (t.id, t)).collect(),
+            threats: s.threats.iter().map(|t| (t.id, &**t)).collect(),
             components: s.components.iter().map(|c| (c.id, c)).collect(),
             elements,
             mitigations,

@@ -6,6 +6,7 @@
 //! workshop gives a small diff in git.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -74,8 +75,11 @@ pub struct Session {
     /// Catalog candidates the team decided against, never offered again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dismissed: Vec<Dismissal>,
+    /// Shared, so copying the session (an undo step, a save handed to the
+    /// writer) copies ten thousand threats as pointers; changing one copies
+    /// only that one (`Arc::make_mut`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub threats: Vec<Threat>,
+    pub threats: Vec<Arc<Threat>>,
     #[serde(default, skip_serializing_if = "Voting::is_default")]
     pub voting: Voting,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -429,7 +433,7 @@ impl ThreatStatus {
 
 /// A threat written in Threat Composer's grammar: "A <source> <prerequisites>
 /// can <action>, which leads to <impact>, negatively impacting <assets>."
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -454,7 +458,9 @@ impl Statement {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Eq lets comparing two sessions skip threats they share (`Arc`'s
+// equality looks at the pointer first for `Eq` types).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Threat {
     pub id: Id,
@@ -853,7 +859,15 @@ impl Session {
     }
 
     pub fn threat(&self, id: Id) -> Option<&Threat> {
-        self.threats.iter().find(|t| t.id == id)
+        self.threats.iter().find(|t| t.id == id).map(AsRef::as_ref)
+    }
+
+    /// Threat `id`, to change (copied first if an undo step shares it).
+    pub fn threat_mut(&mut self, id: Id) -> Option<&mut Threat> {
+        self.threats
+            .iter_mut()
+            .find(|t| t.id == id)
+            .map(Arc::make_mut)
     }
 
     /// An actor, component or flow.

@@ -102,7 +102,7 @@ pub fn rank(session: &Session) -> Vec<Ranked> {
     let mut rows: Vec<(&super::model::Threat, u32, Option<u8>)> = session
         .threats
         .iter()
-        .map(|t| (t, session.voting.dots_for(t.id), t.risk()))
+        .map(|t| (&**t, session.voting.dots_for(t.id), t.risk()))
         .collect();
     rows.sort_by(|a, b| {
         b.1.cmp(&a.1)
@@ -149,20 +149,23 @@ mod tests {
         let p = s.next_id(IdKind::Participant).unwrap();
         for (dots, rating, created) in threats {
             let id = s.next_id(IdKind::Threat).unwrap();
-            s.threats.push(Threat {
-                id,
-                title: format!("threat {id}"),
-                category: Category::Spoofing,
-                target: None,
-                author: None,
-                status: ThreatStatus::Open,
-                likelihood: rating.map(|r| r.0),
-                impact: rating.map(|r| r.1),
-                catalog: None,
-                notes: String::new(),
-                created: Timestamp::from_unix(*created),
-                statement: Default::default(),
-            });
+            s.threats.push(
+                Threat {
+                    id,
+                    title: format!("threat {id}"),
+                    category: Category::Spoofing,
+                    target: None,
+                    author: None,
+                    status: ThreatStatus::Open,
+                    likelihood: rating.map(|r| r.0),
+                    impact: rating.map(|r| r.1),
+                    catalog: None,
+                    notes: String::new(),
+                    created: Timestamp::from_unix(*created),
+                    statement: Default::default(),
+                }
+                .into(),
+            );
             if *dots > 0 {
                 s.voting.ballots.entry(p).or_default().insert(id, *dots);
             }

@@ -24,6 +24,18 @@ impl Category {
         Category::ElevationOfPrivilege,
     ];
 
+    /// Its place in [`Category::ALL`] (STRIDE order).
+    pub fn index(self) -> usize {
+        match self {
+            Category::Spoofing => 0,
+            Category::Tampering => 1,
+            Category::Repudiation => 2,
+            Category::InformationDisclosure => 3,
+            Category::DenialOfService => 4,
+            Category::ElevationOfPrivilege => 5,
+        }
+    }
+
     /// The key used in files: `information-disclosure`.
     pub fn key(self) -> &'static str {
         match self {

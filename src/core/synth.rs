@@ -665,7 +665,7 @@ fn threats_of(s: &mut Session, rng: &mut Rng, count: usize, elements: &[Element<
         } else {
             Statement::default()
         };
-        s.threats.push(Threat {
+        s.threats.push(std::sync::Arc::new(Threat {
             id: id(IdKind::Threat, i),
             title,
             category,
@@ -686,7 +686,7 @@ fn threats_of(s: &mut Session, rng: &mut Rng, count: usize, elements: &[Element<
             },
             created: Timestamp::from_unix(created),
             statement,
-        });
+        }));
     }
 }
 
@@ -801,7 +801,7 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
         };
         for &i in group {
             if let Some(t) = s.threats.get_mut(i) {
-                t.status = threat_status;
+                std::sync::Arc::make_mut(t).status = threat_status;
             }
         }
         s.mitigations.push(Mitigation {
@@ -816,7 +816,7 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
     // A few unaddressed threats are accepted or handed to another team.
     for t in &mut s.threats {
         if t.status == ThreatStatus::Open && rng.chance(5) {
-            t.status = if rng.chance(50) {
+            std::sync::Arc::make_mut(t).status = if rng.chance(50) {
                 ThreatStatus::Accepted
             } else {
                 ThreatStatus::Transferred

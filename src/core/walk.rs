@@ -86,7 +86,7 @@ pub fn add_threat(
     let id = session
         .next_id(IdKind::Threat)
         .ok_or(WalkError::NoIds("threat"))?;
-    session.threats.push(Threat {
+    session.threats.push(std::sync::Arc::new(Threat {
         id,
         title: title.trim().to_string(),
         category,
@@ -99,7 +99,7 @@ pub fn add_threat(
         notes: String::new(),
         created: now.max(session.created),
         statement: Statement::default(),
-    });
+    }));
     Ok(id)
 }
 
@@ -126,7 +126,7 @@ pub fn accept(
         author,
         now,
     )?;
-    if let Some(threat) = session.threats.iter_mut().find(|t| t.id == id) {
+    if let Some(threat) = session.threat_mut(id) {
         threat.catalog = Some(candidate.reference.clone());
         threat.notes = candidate.description.trim().to_string();
         threat.statement = Statement {

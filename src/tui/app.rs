@@ -585,6 +585,8 @@ fn goto_phase(app: &mut App, target: Phase, now: Timestamp) {
         return;
     }
     state.doc.adjust(|s| timer::move_to(s, target, now));
+    // The screen arrived at catches up with what changed elsewhere.
+    clamp_screens(app);
     app.info(format!(
         "{}. {}",
         target.index() + 1,

@@ -215,6 +215,32 @@ mod tests {
     }
 
     #[test]
+    fn an_undo_step_shares_the_threats_an_edit_did_not_touch() {
+        let catalogs = crate::core::catalog::Catalogs::builtin().unwrap();
+        let session = crate::core::store::load_text(
+            std::path::Path::new("d"),
+            crate::DEMO_SESSION,
+            &catalogs,
+        )
+        .unwrap()
+        .session;
+        let mut d = Document::new(session, None);
+        let first = d.session().threats[0].id;
+        d.edit("retitle", |s| {
+            if let Some(t) = s.threat_mut(first) {
+                t.title = "changed".into();
+            }
+        })
+        .unwrap();
+        let before = &d.undo[0].before;
+        let now = d.session();
+        assert!(!std::sync::Arc::ptr_eq(&before.threats[0], &now.threats[0]));
+        for (a, b) in before.threats.iter().zip(&now.threats).skip(1) {
+            assert!(std::sync::Arc::ptr_eq(a, b), "{} was copied", a.id);
+        }
+    }
+
+    #[test]
     fn saving_an_older_change_leaves_the_newer_one_dirty() {
         let mut d = doc();
         d.edit("a", |s| s.title = "a".into()).unwrap();

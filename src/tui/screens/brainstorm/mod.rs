@@ -21,6 +21,7 @@ use forms::{move_form, threat_form};
 
 use std::any::Any;
 use std::cell::{Ref, RefCell};
+use std::collections::HashMap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -126,6 +127,12 @@ pub(super) fn category_index(category: Category) -> usize {
 pub(super) struct Walk {
     pub(super) changes: Option<u64>,
     pub(super) entries: Vec<Entry>,
+    /// The threats of each element and category, in file order.
+    by_cell: HashMap<(Id, Category), Vec<Id>>,
+    /// The threat taken from each catalog threat, by element.
+    taken: HashMap<(Id, String), Id>,
+    /// Triage's queue, worked out when first needed.
+    queue: Option<Vec<(Id, Category, String)>>,
 }
 
 impl Walk {
@@ -143,10 +150,27 @@ impl Walk {
                 cells: *cells,
             })
             .collect();
+        let mut by_cell: HashMap<(Id, Category), Vec<Id>> = HashMap::new();
+        let mut taken = HashMap::new();
+        for t in &session.threats {
+            let Some(target) = t.target else { continue };
+            by_cell.entry((target, t.category)).or_default().push(t.id);
+            if let Some(reference) = &t.catalog {
+                taken.entry((target, reference.clone())).or_insert(t.id);
+            }
+        }
         Walk {
             changes: Some(changes),
             entries,
+            by_cell,
+            taken,
+            queue: None,
         }
+    }
+
+    /// The threat taken from catalog threat `reference` on `element`.
+    pub(super) fn taken(&self, element: Id, reference: &str) -> Option<Id> {
+        self.taken.get(&(element, reference.to_string())).copied()
     }
 
     /// (cells dealt with, cells that apply).
@@ -192,6 +216,8 @@ pub(super) struct Here<'c> {
     pub(super) category: Category,
     pub(super) prompts: Vec<&'c str>,
     pub(super) candidates: Vec<&'c CandidateThreat>,
+    /// For each candidate, the threat taken from it here, if any.
+    pub(super) taken: Vec<Option<Id>>,
     /// Threats on this element and category, in file order.
     pub(super) threats: Vec<Id>,
 }
@@ -287,7 +313,6 @@ impl BrainstormScreen {
         let walk = self.walk(session, catalogs, changes);
         let row = walk.position(self.element)?;
         let entry = walk.entries.get(row)?.clone();
-        drop(walk);
         let categories = entry.categories();
         let category = if categories.contains(&self.category) {
             self.category
@@ -296,11 +321,15 @@ impl BrainstormScreen {
         };
         let kinds = entry.kinds(catalogs);
         let cell = walk::prompts_of(&kinds, category);
-        let threats = session
-            .threats
+        let threats = walk
+            .by_cell
+            .get(&(entry.id, category))
+            .cloned()
+            .unwrap_or_default();
+        let taken = cell
+            .candidates
             .iter()
-            .filter(|t| t.target == Some(entry.id) && t.category == category)
-            .map(|t| t.id)
+            .map(|c| walk.taken(entry.id, &c.reference))
             .collect();
         Some(Here {
             entry,
@@ -308,6 +337,7 @@ impl BrainstormScreen {
             category,
             prompts: cell.prompts,
             candidates: cell.candidates,
+            taken,
             threats,
         })
     }
@@ -349,27 +379,49 @@ impl BrainstormScreen {
             .collect()
     }
 
-    /// Threats the list filter keeps, in file order.
-    pub(super) fn listed_threats(&self, session: &Session) -> Vec<Id> {
+    /// Threats the list filter keeps, by position in the session, in file
+    /// order.
+    pub(super) fn listed_threats(&self, session: &Session) -> Vec<usize> {
         self.list_filter
             .keep(session.threats.iter(), |t| threat_text(session, t))
-            .into_iter()
-            .filter_map(|i| session.threats.get(i).map(|t| t.id))
-            .collect()
+    }
+
+    /// Threats the list shows: all of them, unless filtered.
+    pub(super) fn listed_count(&self, session: &Session) -> usize {
+        if self.list_filter.is_active() {
+            self.listed_threats(session).len()
+        } else {
+            session.threats.len()
+        }
     }
 
     /// The candidates triage has left, in walk order: element, category
-    /// and catalog reference.
+    /// and catalog reference. Worked out once per change of the session.
     pub(super) fn queue(
         &self,
         session: &Session,
         catalogs: &Catalogs,
+        changes: u64,
     ) -> Vec<(Id, Category, String)> {
-        let elements = coverage::walk_elements(session, catalogs);
-        walk::undecided(session, &elements)
-            .into_iter()
-            .map(|u| (u.element, u.category, u.candidate.reference.clone()))
-            .collect()
+        drop(self.walk(session, catalogs, changes));
+        if self.walk.borrow().queue.is_none() {
+            let elements = coverage::walk_elements(session, catalogs);
+            let queue = walk::undecided(session, &elements)
+                .into_iter()
+                .map(|u| (u.element, u.category, u.candidate.reference.clone()))
+                .collect();
+            self.walk.borrow_mut().queue = Some(queue);
+        }
+        self.walk.borrow().queue.clone().unwrap_or_default()
+    }
+
+    /// Whether triage has anything left.
+    fn queue_is_empty(&self, session: &Session, catalogs: &Catalogs, changes: u64) -> bool {
+        drop(self.walk(session, catalogs, changes));
+        if let Some(q) = &self.walk.borrow().queue {
+            return q.is_empty();
+        }
+        self.queue(session, catalogs, changes).is_empty()
     }
 
     /// The author a new threat starts with: the last one used, else the
@@ -453,7 +505,7 @@ impl PhaseScreen for BrainstormScreen {
                 if self.list_filter.is_typing() {
                     return Filter::typing_offer(action);
                 }
-                let any = !self.listed_threats(view.session).is_empty();
+                let any = self.listed_count(view.session) > 0;
                 let none = if view.session.threats.is_empty() {
                     "No threats yet"
                 } else {
@@ -471,7 +523,7 @@ impl PhaseScreen for BrainstormScreen {
                 }
             }
             Mode::Triage => {
-                let left = !self.queue(view.session, view.catalogs).is_empty();
+                let left = !self.queue_is_empty(view.session, view.catalogs, view.changes);
                 match action {
                     Action::Up | Action::Down => Offer::Enabled,
                     Action::Cancel => Offer::Enabled,
@@ -495,17 +547,15 @@ impl PhaseScreen for BrainstormScreen {
     }
 
     fn clamp(&mut self, view: &View) {
-        let walk = self.walk(view.session, view.catalogs, view.changes);
-        let gone = self
-            .element
-            .is_some_and(|e| !walk.entries.iter().any(|x| x.id == e));
-        let rows = walk.entries.len();
-        drop(walk);
-        if gone {
+        // From the session alone: working out the walk waits until it is
+        // looked at.
+        let s = view.session;
+        if self.element.is_some_and(|e| s.element(e).is_none()) {
             self.element = None;
         }
+        let rows = s.actors.len() + s.components.len() + s.flows.len();
         list::clamp(&mut self.cell.0, rows);
-        let listed = self.listed_threats(view.session).len();
+        let listed = self.listed_count(s);
         list::clamp(&mut self.listed, listed);
     }
 
@@ -540,7 +590,7 @@ impl PhaseScreen for BrainstormScreen {
                     })
                     .is_some()
                 {
-                    let left = self.queue(cx.session(), cx.catalogs).len();
+                    let left = self.queue(cx.session(), cx.catalogs, cx.changes()).len();
                     cx.info(format!(
                         "Dismissed; {} left; u undoes",
                         plural(left, "candidate", "candidates")
@@ -556,7 +606,7 @@ impl PhaseScreen for BrainstormScreen {
                 };
                 if cx
                     .edit(format!("move {id}"), |s| {
-                        if let Some(t) = s.threats.iter_mut().find(|t| t.id == id) {
+                        if let Some(t) = s.threat_mut(id) {
                             t.target = Some(element);
                             t.category = category;
                         }

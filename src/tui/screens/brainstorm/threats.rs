@@ -16,7 +16,10 @@ impl BrainstormScreen {
             return;
         }
         let listed = self.listed_threats(cx.session());
-        let selected = listed.get(self.listed).copied();
+        let selected = listed
+            .get(self.listed)
+            .and_then(|&i| cx.session().threats.get(i))
+            .map(|t| t.id);
         match action {
             a if list::is_movement(&a) => {
                 list::move_cursor(&mut self.listed, listed.len(), &a, cx.page)
@@ -63,7 +66,7 @@ impl BrainstormScreen {
                 if let Some(id) = selected
                     && list::delete(cx, id)
                 {
-                    let len = self.listed_threats(cx.session()).len();
+                    let len = self.listed_count(cx.session());
                     list::clamp(&mut self.listed, len);
                 }
             }
@@ -111,7 +114,7 @@ impl BrainstormScreen {
         let window = list::window(listed.len(), cursor, height);
         let rows: Vec<Vec<Cell2>> = listed[window.clone()]
             .iter()
-            .filter_map(|id| session.threat(*id))
+            .filter_map(|&i| session.threats.get(i))
             .map(|t| {
                 vec![
                     Cell2::styled(t.id.to_string(), s.muted),

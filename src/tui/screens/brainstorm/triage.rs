@@ -5,7 +5,7 @@ use super::*;
 
 impl BrainstormScreen {
     pub(super) fn triage_update(&mut self, action: Action, cx: &mut Ctx) {
-        let queue = self.queue(cx.session(), cx.catalogs);
+        let queue = self.queue(cx.session(), cx.catalogs, cx.changes());
         list::clamp(&mut self.triage, queue.len());
         let current = queue.get(self.triage).cloned();
         match action {
@@ -20,7 +20,7 @@ impl BrainstormScreen {
                 if let Some(id) =
                     self.accept_candidate(element, &reference, cx, action == Action::Edit)
                 {
-                    let left = self.queue(cx.session(), cx.catalogs).len();
+                    let left = self.queue(cx.session(), cx.catalogs, cx.changes()).len();
                     cx.success(format!(
                         "Accepted as {id}; {} left; u undoes",
                         plural(left, "candidate", "candidates")
@@ -54,7 +54,7 @@ impl BrainstormScreen {
     pub(super) fn draw_triage(&self, frame: &mut Frame, area: Rect, view: &View) {
         let s = view.styles;
         let session = view.session;
-        let queue = self.queue(session, view.catalogs);
+        let queue = self.queue(session, view.catalogs, view.changes);
         let position = self.triage.min(queue.len().saturating_sub(1));
         let title = if queue.is_empty() {
             " Triage: every candidate is decided ".to_string()
@@ -110,13 +110,10 @@ impl BrainstormScreen {
                 lines.push(Line::from(part));
             }
         }
-        let hints = [
-            ("Who", &c.source),
-            ("With", &c.prerequisites),
-            ("Leads to", &c.impact),
-        ];
+        let who = format!("{} {}", c.source.trim(), c.prerequisites.trim());
+        let hints = [("Who", who.trim()), ("Leads to", c.impact.trim())];
         for (label, text) in hints {
-            if !text.trim().is_empty() {
+            if !text.is_empty() {
                 lines.push(Line::from(vec![
                     Span::styled(format!("{label}: "), s.muted),
                     Span::raw(one_line(text).into_owned()),

@@ -46,7 +46,7 @@ impl BrainstormScreen {
                     None => Offer::Disabled(
                         "The catalog has no candidate here: a adds a threat".to_string(),
                     ),
-                    Some(c) => match walk::taken(view.session, here.entry.id, &c.reference) {
+                    Some(_) => match here.taken.get(self.candidate).copied().flatten() {
                         Some(t) => Offer::Disabled(format!("Already taken as {t}")),
                         None => editable,
                     },
@@ -377,7 +377,7 @@ impl BrainstormScreen {
                 None => walk::add_threat(s, element, category, &title, author, now)
                     .map_err(|e| e.to_string())?,
             };
-            if let Some(t) = s.threats.iter_mut().find(|t| t.id == id) {
+            if let Some(t) = s.threat_mut(id) {
                 t.title = title.clone();
                 t.author = author;
                 t.notes = notes;
@@ -500,7 +500,12 @@ impl BrainstormScreen {
 impl BrainstormScreen {
     pub(super) fn draw_walk(&self, frame: &mut Frame, area: Rect, view: &View) {
         let s = view.styles;
-        let left_width = (area.width / 3).clamp(24, 40);
+        // Wide screens give the room to the cell and its detail.
+        let left_width = if area.width >= 110 {
+            32
+        } else {
+            (area.width / 3).clamp(24, 40)
+        };
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_width), Constraint::Min(30)]).areas(area);
         self.draw_elements(frame, left, view);
@@ -531,7 +536,16 @@ impl BrainstormScreen {
         .areas(right);
         self.draw_context(frame, context, view, &here);
         self.draw_categories(frame, categories, view, &here);
-        self.draw_cell(frame, body, view, &here);
+        // Wide screens show the highlighted candidate (or the selected
+        // threat) in full beside the lists.
+        if body.width >= 84 {
+            let [cell, detail] =
+                Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+            self.draw_cell(frame, cell, view, &here);
+            self.draw_detail(frame, detail, view, &here);
+        } else {
+            self.draw_cell(frame, body, view, &here);
+        }
         if let Some(input) = &self.capture {
             let block = boxed(
                 s,
@@ -548,6 +562,73 @@ impl BrainstormScreen {
             input.set_cursor_line_style(Style::default());
             frame.render_widget(&input, inner);
         }
+    }
+
+    /// The highlighted candidate in full (what it is, who, the mitigations
+    /// that come with it), or the selected threat when the threats have
+    /// the focus.
+    pub(super) fn draw_detail(&self, frame: &mut Frame, area: Rect, view: &View, here: &Here) {
+        let s = view.styles;
+        let width = usize::from(area.width.saturating_sub(2));
+        let mut lines: Vec<Line> = Vec::new();
+        let paragraph = |lines: &mut Vec<Line>, text: &str, style: Style| {
+            for part in wrap(&one_line(text), width) {
+                lines.push(Line::from(Span::styled(part, style)));
+            }
+        };
+        let title = if self.pane == Pane::Threats {
+            let threat = self
+                .selected_threat(here)
+                .and_then(|id| view.session.threat(id));
+            match threat {
+                Some(t) => {
+                    paragraph(&mut lines, &t.title, s.base.add_modifier(Modifier::BOLD));
+                    if !t.statement.is_empty() {
+                        lines.push(Line::from(""));
+                        let sentence =
+                            walk::sentence(&t.statement, &t.title, |a| view.session.name(a));
+                        paragraph(&mut lines, &sentence, s.accent);
+                    }
+                    if !t.notes.trim().is_empty() {
+                        lines.push(Line::from(""));
+                        paragraph(&mut lines, &t.notes, s.base);
+                    }
+                    let mitigations: Vec<_> = view.session.mitigations_of(t.id).collect();
+                    if !mitigations.is_empty() {
+                        lines.push(Line::from(""));
+                        for m in mitigations {
+                            paragraph(&mut lines, &format!("• {}", m.text), s.muted);
+                        }
+                    }
+                    format!(" {} ", t.id)
+                }
+                None => " Threat ".to_string(),
+            }
+        } else {
+            match here.candidates.get(self.candidate) {
+                Some(c) => {
+                    paragraph(&mut lines, &c.title, s.base.add_modifier(Modifier::BOLD));
+                    if !c.description.trim().is_empty() {
+                        lines.push(Line::from(""));
+                        paragraph(&mut lines, &c.description, s.base);
+                    }
+                    if !c.mitigations.is_empty() {
+                        lines.push(Line::from(""));
+                        for m in &c.mitigations {
+                            paragraph(&mut lines, &format!("• {}: {}", m.control, m.text), s.muted);
+                        }
+                    }
+                    " Candidate ".to_string()
+                }
+                None => " Candidate ".to_string(),
+            }
+        };
+        frame.render_widget(
+            Paragraph::new(lines)
+                .style(s.base)
+                .block(boxed(s, title, false)),
+            area,
+        );
     }
 
     pub(super) fn draw_elements(&self, frame: &mut Frame, area: Rect, view: &View) {
@@ -571,64 +652,76 @@ impl BrainstormScreen {
                 s.border
             })
             .title(Line::from(title));
-        // Rows: a heading where the group changes, then the elements.
-        let mut rows: Vec<(Option<usize>, Line)> = Vec::new();
-        let mut group: Option<String> = None;
-        let inner_width = usize::from(area.width.saturating_sub(3));
+        // Rows: a heading where the group changes, then the elements. Only
+        // the rows in view are written out, so a frame costs the same for
+        // ten elements or thousands.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Group {
+            Outside,
+            Boundary(Id),
+            Flows,
+        }
+        let group_of = |e: &Entry| match (e.id.kind, e.boundary) {
+            (crate::core::ids::IdKind::Flow, _) => Group::Flows,
+            (_, Some(b)) => Group::Boundary(b),
+            _ => Group::Outside,
+        };
+        let mut rows: Vec<Result<usize, Group>> = Vec::with_capacity(shown.len() + 8);
+        let mut group = None;
         for &r in &shown {
             let Some(e) = walk.entries.get(r) else {
                 continue;
             };
-            let heading = match (e.id.kind, e.boundary) {
-                (crate::core::ids::IdKind::Flow, _) => "Data flows".to_string(),
-                (_, Some(b)) => view.session.name(b).unwrap_or("Boundary").to_string(),
-                _ => "Outside every boundary".to_string(),
-            };
-            if group.as_deref() != Some(heading.as_str()) {
-                rows.push((
-                    None,
-                    Line::from(Span::styled(
-                        fit(&one_line(&heading), inner_width).into_owned(),
-                        s.muted.add_modifier(Modifier::BOLD),
-                    )),
-                ));
-                group = Some(heading);
+            let g = group_of(e);
+            if group != Some(g) {
+                rows.push(Err(g));
+                group = Some(g);
             }
-            let applicable: Vec<&Cell> = e
-                .cells
-                .iter()
-                .filter(|c| **c != Cell::Inapplicable)
-                .collect();
-            let done = applicable.iter().filter(|c| c.is_done()).count();
-            let count = format!("{done}/{}", applicable.len());
-            let marker = if e.crosses { "⇄ " } else { "" };
-            let name = format!("{marker}{} {}", e.id, one_line(&e.name));
-            let room = inner_width.saturating_sub(count.len() + 2);
-            let name = fit(&name, room).into_owned();
-            let gap = inner_width.saturating_sub(crate::core::text::width(&name) + count.len() + 1);
-            let count_style = if done == applicable.len() {
-                s.success
-            } else {
-                s.muted
-            };
-            rows.push((
-                Some(r),
-                Line::from(vec![
-                    Span::raw(format!(" {name}")),
-                    Span::raw(" ".repeat(gap)),
-                    Span::styled(count, count_style),
-                ]),
-            ));
+            rows.push(Ok(r));
         }
         let selected = rows
             .iter()
-            .position(|(r, _)| r.is_some() && *r == focused_row);
+            .position(|r| r.ok().is_some() && r.ok() == focused_row);
         let height = usize::from(block.inner(area).height);
         let window = list::window(rows.len(), selected.unwrap_or(0), height);
         let selected_in_window = selected.map(|i| i.saturating_sub(window.start));
+        let inner_width = usize::from(area.width.saturating_sub(3));
         let items: Vec<ListItem> = rows[window]
             .iter()
-            .map(|(_, line)| ListItem::new(line.clone()))
+            .map(|row| match *row {
+                Err(g) => {
+                    let heading = match g {
+                        Group::Flows => "Data flows",
+                        Group::Boundary(b) => view.session.name(b).unwrap_or("Boundary"),
+                        Group::Outside => "Outside every boundary",
+                    };
+                    ListItem::new(Line::from(Span::styled(
+                        fit(&one_line(heading), inner_width).into_owned(),
+                        s.muted.add_modifier(Modifier::BOLD),
+                    )))
+                }
+                Ok(r) => {
+                    let Some(e) = walk.entries.get(r) else {
+                        return ListItem::new("");
+                    };
+                    let applicable = e.cells.iter().filter(|c| **c != Cell::Inapplicable);
+                    let total = applicable.clone().count();
+                    let done = applicable.filter(|c| c.is_done()).count();
+                    let count = format!("{done}/{total}");
+                    let marker = if e.crosses { "⇄ " } else { "" };
+                    let name = format!("{marker}{} {}", e.id, one_line(&e.name));
+                    let room = inner_width.saturating_sub(count.len() + 2);
+                    let name = fit(&name, room).into_owned();
+                    let gap = inner_width
+                        .saturating_sub(crate::core::text::width(&name) + count.len() + 1);
+                    let count_style = if done == total { s.success } else { s.muted };
+                    ListItem::new(Line::from(vec![
+                        Span::raw(format!(" {name}")),
+                        Span::raw(" ".repeat(gap)),
+                        Span::styled(count, count_style),
+                    ]))
+                }
+            })
             .collect();
         let highlight = if self.pane == Pane::Elements {
             s.selection()
@@ -797,15 +890,18 @@ impl BrainstormScreen {
                 s.muted,
             )));
         }
+        // The questions get up to half the room; the candidates and the
+        // threats here keep at least a row each.
         let prompts_height = u16::try_from(prompt_lines.len())
             .unwrap_or(u16::MAX)
             .saturating_add(2)
             .min(area.height / 2)
+            .min(area.height.saturating_sub(6))
             .max(3);
         let [prompts_area, candidates_area, threats_area] = Layout::vertical([
             Constraint::Length(prompts_height),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
+            Constraint::Min(3),
+            Constraint::Min(3),
         ])
         .areas(area);
         let cell = here.entry.cell(here.category);
@@ -838,8 +934,9 @@ impl BrainstormScreen {
         let rows: Vec<ListItem> = here
             .candidates
             .iter()
-            .map(|c| {
-                let taken = walk::taken(session, here.entry.id, &c.reference);
+            .zip(&here.taken)
+            .map(|(c, taken)| {
+                let taken = *taken;
                 let dismissed = walk::dismissal(session, here.entry.id, &c.reference);
                 let (mark, style, extra) = match (taken, dismissed) {
                     (Some(t), _) => (format!("✓ {t} "), s.muted, String::new()),
