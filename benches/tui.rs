@@ -6,6 +6,7 @@
 //! cargo bench --bench tui -- render      # frames only
 //! cargo bench --bench tui -- launch      # the launch only
 //! cargo bench --bench tui -- burst       # a burst of keys, then one save
+//! cargo bench --bench tui -- brainstorm  # the walk, matrix, threat list, capture
 //! ```
 //!
 //! A burst is 100 key events applied as the event loop applies what is
@@ -95,6 +96,75 @@ fn render(c: &mut Criterion) {
     let mut app = scope_app(1_000, 200, 50);
     app::update(&mut app, Action::NextPane, Timestamp::now());
     bench_draw(c, "render/scope-1000-flows-200x50", &app);
+}
+
+/// A session of 1,000 components and 10,000 threats on Brainstorm, on a
+/// component with threats, after `actions`.
+fn brainstorm_app(actions: &[Action]) -> App {
+    let catalogs = Catalogs::builtin().expect("built-in catalogs load");
+    let session = synth::session(1_000, 10_000, SEED, &catalogs);
+    let themes = Themes::builtin().expect("built-in themes load");
+    let mut app = App::new(catalogs, themes, None, false);
+    app.show_session(SessionState::new(PathBuf::from("synth.toml"), session));
+    let now = Timestamp::now();
+    app::update(&mut app, Action::Resize(200, 50), now);
+    app::update(&mut app, Action::GotoPhase(Phase::Brainstorm), now);
+    for action in actions {
+        app::update(&mut app, action.clone(), now);
+    }
+    app
+}
+
+fn brainstorm(c: &mut Criterion) {
+    // The walk on the first component, its threats listed.
+    let app = brainstorm_app(&[Action::NextPane, Action::Down, Action::Down]);
+    bench_draw(
+        c,
+        "brainstorm/walk-1000-components-10000-threats-200x50",
+        &app,
+    );
+    let app = brainstorm_app(&[Action::Matrix, Action::PageDown]);
+    bench_draw(
+        c,
+        "brainstorm/matrix-1000-components-10000-threats-200x50",
+        &app,
+    );
+    let app = brainstorm_app(&[Action::ThreatList, Action::PageDown]);
+    bench_draw(
+        c,
+        "brainstorm/threats-1000-components-10000-threats-200x50",
+        &app,
+    );
+
+    // Quick capture: one keystroke of a title, applied and drawn, as the
+    // event loop does.
+    let mut app = brainstorm_app(&[Action::Capture]);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test terminal");
+    terminal.draw(|f| view::draw(f, &app)).expect("first draw");
+    let mut saver = stridekit::tui::Saver::new(None);
+    let letter = key(KeyCode::Char('x'), KeyModifiers::NONE);
+    let backspace = key(KeyCode::Backspace, KeyModifiers::NONE);
+    let mut typed = 0u64;
+    c.bench_function("brainstorm/capture-keystroke-10000-threats-200x50", |b| {
+        b.iter(|| {
+            // Type and rub out in turn, so the title stays short.
+            let event = if typed.is_multiple_of(2) { &letter } else { &backspace };
+            typed += 1;
+            stridekit::tui::apply_event(&mut app, event, &mut saver);
+            let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            black_box(frame.area);
+        });
+    });
+    // Enter: the title becomes a threat (an edit with its undo step).
+    let enter = key(KeyCode::Enter, KeyModifiers::NONE);
+    c.bench_function("brainstorm/capture-enter-10000-threats-200x50", |b| {
+        b.iter(|| {
+            stridekit::tui::apply_event(&mut app, &letter, &mut saver);
+            stridekit::tui::apply_event(&mut app, &enter, &mut saver);
+            let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            black_box(frame.area);
+        });
+    });
 }
 
 /// The release binary, as built for this benchmark.
@@ -326,6 +396,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = render, bursts, launch
+    targets = render, brainstorm, bursts, launch
 }
 criterion_main!(benches);

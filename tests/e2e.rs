@@ -799,3 +799,114 @@ fn closing_the_terminal_saves_releases_the_lock_and_exits() {
     assert_eq!(temp_files(path.parent().unwrap()), Vec::<String>::new());
     assert!(!store::lock_path(&path).exists(), "the lock file was left");
 }
+
+/// The STRIDE walk end to end: a candidate accepted on the bucket, a
+/// threat typed with a CJK and emoji title, a category marked not
+/// applicable with its reason, three candidates triaged; then the export
+/// lists the threats and the file keeps the mark and the dismissal.
+#[test]
+fn a_brainstorm_is_saved_and_exported() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = sandbox.spawn(&["demo"]) else {
+        return;
+    };
+    tui.wait_for("Opened LeeJames HR payslips");
+    tui.send("P");
+    tui.wait_for("Go to phase");
+    tui.send("3");
+    tui.wait_for("▸3 Brainstorm");
+    tui.wait_for("┌ Walk ");
+
+    // To the S3 bucket through the element filter.
+    tui.send("/");
+    tui.send("payslip bucket");
+    tui.wait_for("/payslip bucket▏");
+    tui.send(ENTER);
+    tui.wait_for_row(&["Payslip bucket (C5)", "Amazon S3"]);
+    tui.send(TAB); // to the candidates
+    tui.wait_for("Candidates from the catalog");
+
+    // 1 key: the highlighted candidate becomes a threat.
+    tui.send(ENTER);
+    tui.wait_for("Accepted as T13");
+
+    // A free-text threat: a, the title, Enter.
+    let title = "Payslip 漏えい through cached links 🔗";
+    tui.send("a");
+    tui.wait_for("New threat on Payslip bucket (C5)");
+    tui.send(title);
+    tui.send(ENTER);
+    tui.wait_for("Added T14");
+
+    // The next category, not applicable: x, the reason, Enter.
+    tui.send("l");
+    tui.wait_for("Tampering —");
+    tui.send("x");
+    tui.wait_for("Not applicable: Payslip bucket (C5) · Tampering");
+    tui.send("Objects are written once, by the functions only");
+    tui.send(ENTER);
+    tui.wait_for("Tampering — not applicable");
+
+    // Triage: accept, dismiss with a reason, accept.
+    tui.send("r");
+    tui.wait_for("┌ Triage:");
+    tui.send(ENTER);
+    tui.wait_for("Accepted as T15");
+    tui.send("x");
+    tui.wait_for("Dismiss:");
+    tui.send("Employees sign in through the company SSO");
+    tui.send(ENTER);
+    tui.wait_for("Dismissed;");
+    tui.send(ENTER);
+    tui.wait_for("Accepted as T16");
+    tui.send("r"); // back to the walk
+    tui.wait_for("┌ Walk ");
+    quit(&mut tui);
+    drop(tui);
+
+    let path = sandbox.demo_file();
+    let saved = load(&path);
+    let c5 = component_id(&demo(), "Payslip bucket");
+    let new: Vec<_> = saved
+        .threats
+        .iter()
+        .filter(|t| !demo().threats.iter().any(|d| d.id == t.id))
+        .collect();
+    assert_eq!(new.len(), 4, "{new:#?}");
+    assert!(new.iter().any(|t| t.title == title && t.target == Some(c5)));
+    let mark = saved
+        .coverage
+        .iter()
+        .find(|m| m.element == c5 && m.category.key() == "tampering")
+        .expect("the mark was saved");
+    assert_eq!(
+        mark.reason,
+        "Objects are written once, by the functions only"
+    );
+    assert_eq!(saved.dismissed.len(), 1);
+    assert_eq!(
+        saved.dismissed[0].reason,
+        "Employees sign in through the company SSO"
+    );
+
+    // The export lists every new threat.
+    let out = Command::new(env!("CARGO_BIN_EXE_stridekit"))
+        .args(["export", path.to_str().unwrap(), "--format", "csv"])
+        .env("STRIDEKIT_CONFIG_DIR", sandbox.path("config"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    for t in &new {
+        assert!(
+            csv.contains(&t.title),
+            "{} is not in the export:\n{csv}",
+            t.title
+        );
+        assert!(csv.contains(&format!(",{},", t.id)) || csv.contains(&format!("\"{}\"", t.id)));
+    }
+}

@@ -35,6 +35,7 @@ use stridekit::tui::context::StatusKind;
 use stridekit::tui::form::FieldKind;
 use stridekit::tui::keymap::KEYMAP;
 use stridekit::tui::overlays::{Overlay, Reply};
+use stridekit::tui::screens::brainstorm::BrainstormScreen;
 use stridekit::tui::screens::home::HomeScreen;
 use stridekit::tui::screens::scope::{self, ScopeScreen};
 use stridekit::tui::screens::setup::{self, SetupScreen};
@@ -925,6 +926,24 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                     len
                 );
             }
+            let walk = stridekit::core::coverage::walk_elements(session, &CATALOGS);
+            let brainstorm = s.screen::<BrainstormScreen>().unwrap();
+            if let Some(element) = brainstorm.element {
+                // A focus on an element that went (a delete, an undo) is
+                // let go of by the next look, never followed.
+                let exists = walk.iter().any(|e| e.id == element);
+                prop_assert!(
+                    exists || s.session().phase != Phase::Brainstorm,
+                    "brainstorm focuses {} which is not in the walk",
+                    element
+                );
+            }
+            prop_assert!(
+                brainstorm.cell.0 < walk.len().max(1) && brainstorm.cell.1 < 6,
+                "matrix cursor {:?} of {} rows",
+                brainstorm.cell,
+                walk.len()
+            );
             let errors = errors(session);
             prop_assert!(errors.is_empty(), "invalid session: {:?}", errors);
         }
