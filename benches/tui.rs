@@ -148,7 +148,11 @@ fn brainstorm(c: &mut Criterion) {
     c.bench_function("brainstorm/capture-keystroke-10000-threats-200x50", |b| {
         b.iter(|| {
             // Type and rub out in turn, so the title stays short.
-            let event = if typed.is_multiple_of(2) { &letter } else { &backspace };
+            let event = if typed.is_multiple_of(2) {
+                &letter
+            } else {
+                &backspace
+            };
             typed += 1;
             stridekit::tui::apply_event(&mut app, event, &mut saver);
             let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");

@@ -133,6 +133,8 @@ pub(super) struct Walk {
     taken: HashMap<(Id, String), Id>,
     /// Triage's queue, worked out when first needed.
     queue: Option<Vec<(Id, Category, String)>>,
+    /// (cells dealt with, cells that apply), for the header of every frame.
+    progress: (usize, usize),
 }
 
 impl Walk {
@@ -161,6 +163,7 @@ impl Walk {
         }
         Walk {
             changes: Some(changes),
+            progress: matrix.progress(),
             entries,
             by_cell,
             taken,
@@ -175,14 +178,7 @@ impl Walk {
 
     /// (cells dealt with, cells that apply).
     pub(super) fn progress(&self) -> (usize, usize) {
-        self.entries
-            .iter()
-            .flat_map(|e| e.cells)
-            .fold((0, 0), |(done, total), c| match c {
-                Cell::Inapplicable => (done, total),
-                c if c.is_done() => (done + 1, total + 1),
-                _ => (done, total + 1),
-            })
+        self.progress
     }
 
     pub(super) fn position(&self, id: Option<Id>) -> Option<usize> {

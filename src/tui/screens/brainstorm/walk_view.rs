@@ -799,28 +799,29 @@ impl BrainstormScreen {
                 None => Vec::new(),
             }
         } else {
-            let ins: Vec<String> = session
-                .flows
-                .iter()
-                .filter(|f| f.to == id)
-                .map(|f| flow_line(f, "←", f.from))
-                .collect();
-            let outs: Vec<String> = session
-                .flows
-                .iter()
-                .filter(|f| f.from == id)
-                .map(|f| flow_line(f, "→", f.to))
-                .collect();
-            let join = |v: &[String], none: &str| {
-                if v.is_empty() {
-                    none.to_string()
-                } else {
-                    v.join("; ")
+            // Only as much as fits the strip's width is written out: an
+            // element with hundreds of flows costs no more than one.
+            let line = |arrow: &str, ends: &dyn Fn(&crate::core::model::Flow) -> Option<Id>| {
+                let mut text = String::new();
+                for (f, other) in session.flows.iter().filter_map(|f| Some((f, ends(f)?))) {
+                    if crate::core::text::width(&text) > room {
+                        break;
+                    }
+                    if !text.is_empty() {
+                        text.push_str("; ");
+                    }
+                    text.push_str(&flow_line(f, arrow, other));
                 }
+                text
+            };
+            let ins = line("←", &|f| (f.to == id).then_some(f.from));
+            let outs = line("→", &|f| (f.from == id).then_some(f.to));
+            let join = |v: String, none: &str| {
+                if v.is_empty() { none.to_string() } else { v }
             };
             vec![
-                join(&ins, "← nothing flows in"),
-                join(&outs, "→ nothing flows out"),
+                join(ins, "← nothing flows in"),
+                join(outs, "→ nothing flows out"),
             ]
         };
         let text: Vec<Line> = lines
