@@ -796,6 +796,14 @@ fn the_matrix_shows_every_state_by_symbol_and_colour() {
     let threats = &buffer[(find('1'), y)];
     assert_eq!(threats.fg, rgb("coverage.threats"));
     assert!(threats.modifier.contains(Modifier::BOLD));
+    let (vy, visited) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("U2 HR support staff"))
+        .expect("the U2 row");
+    let vx = visited.chars().position(|c| c == '✓').expect("a looked-at cell") - 1;
+    let cell = &buffer[(u16::try_from(vx).unwrap(), u16::try_from(vy).unwrap())];
+    assert_eq!(cell.fg, rgb("coverage.visited"));
     // The cursor's cell is reversed, so it shows without colour.
     let (cy, cursor) = text
         .lines()

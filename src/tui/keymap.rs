@@ -328,7 +328,7 @@ pub static KEYMAP: &[Binding] = &[
         Action::Help,
         "Show the keys of this screen",
     )
-    .hint("help", 40),
+    .hint("help", 18),
     bind(Screen, &[ESC], Action::Cancel, "Clear the list's filter"),
     bind(Screen, &[ch('C')], Action::CycleTheme, "Next colour theme"),
     // Lists.
@@ -518,21 +518,21 @@ pub static KEYMAP: &[Binding] = &[
         Action::Matrix,
         "The coverage matrix",
     )
-    .hint("matrix", 6),
+    .hint("matrix", 41),
     bind(
         Brainstorm,
         &[ch('f')],
         Action::ThreatList,
         "Every threat of the session, to find one",
     )
-    .hint("threats", 7),
+    .hint("threats", 42),
     bind(
         Brainstorm,
         &[ch('r')],
         Action::Triage,
         "Triage: every catalog candidate not yet decided, one at a time",
     )
-    .hint("triage", 8),
+    .hint("triage", 43),
     // Brainstorm: the coverage matrix.
     bind(Matrix, &[ch('h'), LEFT], Action::Left, "Cell to the left"),
     bind(
@@ -600,7 +600,7 @@ pub static KEYMAP: &[Binding] = &[
         Action::Edit,
         "Accept it and edit the threat",
     )
-    .hint("accept+edit", 3),
+    .hint("edit", 3),
     bind(Triage, &[ESC, ch('r')], Action::Cancel, "Back to the walk").hint("back", 5),
     // Brainstorm: quick capture, every other key is text.
     bind(
