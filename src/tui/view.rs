@@ -116,7 +116,7 @@ fn session_header(frame: &mut Frame, area: Rect, app: &App, state: &SessionState
         .map(|n| format!(" {n} "))
         .unwrap_or_default();
     let note_style = if reading.state == TimerState::Overtime {
-        s.warning
+        s.header.patch(s.warning)
     } else {
         s.header
     };
