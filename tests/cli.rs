@@ -479,6 +479,7 @@ fn a_rating_session_summary_speaks_of_ratings_with_plurals_right() {
                 target: None,
                 author: None,
                 status: ThreatStatus::Open,
+                status_reason: String::new(),
                 likelihood: rating.map(|r: (u8, u8)| r.0),
                 impact: rating.map(|r| r.1),
                 catalog: None,

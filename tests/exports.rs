@@ -158,6 +158,7 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
                 target: Some(c1),
                 author: None,
                 status: ThreatStatus::Open,
+                status_reason: String::new(),
                 likelihood: Some(3),
                 impact: Some(3),
                 catalog: None,
@@ -367,6 +368,7 @@ fn quick_session() -> Session {
                 target: None,
                 author: None,
                 status: ThreatStatus::Open,
+                status_reason: String::new(),
                 likelihood: rating.map(|r: (u8, u8)| r.0),
                 impact: rating.map(|r| r.1),
                 catalog: None,
@@ -440,4 +442,51 @@ fn counts_of_one_are_singular() {
     );
     let text = render(&session, &catalogs, Format::JiraCsv, &jira);
     assert!(text.contains("Votes: 1 dot (rank 1 of 1)"), "{text}");
+}
+
+/// With `only_backlog`, the Jira CSV holds the threats above the cut line,
+/// in ranking order; a tie the facilitator ordered follows that order.
+#[test]
+fn jira_export_can_hold_only_the_backlog() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    let ranking = stridekit::core::scoring::rank(&session);
+    session.cut_line = Some(3);
+    session.jira.only_backlog = Some(true);
+    let csv = render(
+        &session,
+        &catalogs,
+        Format::JiraCsv,
+        &JiraSettings::default(),
+    );
+    let rows = |text: &str| -> Vec<String> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap()[0].to_string())
+            .collect()
+    };
+    let summaries = rows(&csv);
+    let expected: Vec<String> = ranking[..3]
+        .iter()
+        .map(|r| {
+            let t = session.threat(r.threat).unwrap();
+            format!("{}: {}", t.id, t.title)
+        })
+        .collect();
+    assert_eq!(summaries, expected);
+    // The config can ask the same; the session's own setting wins.
+    session.jira.only_backlog = None;
+    let config = JiraSettings {
+        only_backlog: Some(true),
+        ..JiraSettings::default()
+    };
+    assert_eq!(
+        rows(&render(&session, &catalogs, Format::JiraCsv, &config)).len(),
+        3
+    );
+    session.jira.only_backlog = Some(false);
+    assert_eq!(
+        rows(&render(&session, &catalogs, Format::JiraCsv, &config)).len(),
+        session.threats.len()
+    );
 }

@@ -246,6 +246,7 @@ struct Header {
     updated: i64,
     last_ids: BTreeMap<String, u32>,
     facilitator: Option<Index>,
+    cut_line: Option<u32>,
 }
 
 fn header() -> impl Strategy<Value = Header> {
@@ -263,9 +264,21 @@ fn header() -> impl Strategy<Value = Header> {
         secs(),
         btree_map(select(prefixes), small_or_any_u32(), 0..=4),
         option::of(any::<Index>()),
+        option::of(small_or_any_u32()),
     )
         .prop_map(
-            |(title, description, template, phase, theme, a, b, last_ids, facilitator)| Header {
+            |(
+                title,
+                description,
+                template,
+                phase,
+                theme,
+                a,
+                b,
+                last_ids,
+                facilitator,
+                cut_line,
+            )| Header {
                 title,
                 description,
                 template,
@@ -275,6 +288,7 @@ fn header() -> impl Strategy<Value = Header> {
                 updated: a.max(b),
                 last_ids,
                 facilitator,
+                cut_line,
             },
         )
 }
@@ -313,6 +327,7 @@ struct ThreatRaw {
     notes: String,
     created: (bool, i64),
     statement: (String, String, String, String, Vec<Index>),
+    status_reason: String,
 }
 
 fn threat(known: Vec<String>) -> impl Strategy<Value = ThreatRaw> {
@@ -324,7 +339,7 @@ fn threat(known: Vec<String>) -> impl Strategy<Value = ThreatRaw> {
             rating(),
             rating(),
         ),
-        (catalog_ref(known), text(), (any::<bool>(), secs())),
+        (catalog_ref(known), text(), (any::<bool>(), secs()), text()),
         prop_oneof![
             1 => Just((String::new(), String::new(), String::new(), String::new(), Vec::new())),
             2 => (text(), text(), text(), text(), vec(any::<Index>(), 0..3)),
@@ -334,7 +349,7 @@ fn threat(known: Vec<String>) -> impl Strategy<Value = ThreatRaw> {
             |(
                 (title, category, target),
                 (author, status, likelihood, impact),
-                (catalog, notes, created),
+                (catalog, notes, created, status_reason),
                 statement,
             )| ThreatRaw {
                 title,
@@ -348,6 +363,7 @@ fn threat(known: Vec<String>) -> impl Strategy<Value = ThreatRaw> {
                 notes,
                 created,
                 statement,
+                status_reason,
             },
         )
 }
@@ -360,6 +376,8 @@ struct VotingRaw {
     revealed: bool,
     ballots: Vec<(Index, Vec<(Index, u32)>)>,
     tally: Vec<(Index, u32)>,
+    /// Threats ordered by hand, participants done, abstained.
+    marks: (Vec<Index>, Vec<Index>, Vec<Index>),
 }
 
 fn voting() -> impl Strategy<Value = VotingRaw> {
@@ -370,6 +388,7 @@ fn voting() -> impl Strategy<Value = VotingRaw> {
         revealed: false,
         ballots: Vec::new(),
         tally: Vec::new(),
+        marks: (Vec::new(), Vec::new(), Vec::new()),
     };
     let any = (
         voting_mode(),
@@ -381,15 +400,21 @@ fn voting() -> impl Strategy<Value = VotingRaw> {
             0..4,
         ),
         vec((any::<Index>(), small_or_any_u32()), 0..4),
+        (
+            vec(any::<Index>(), 0..4),
+            vec(any::<Index>(), 0..3),
+            vec(any::<Index>(), 0..3),
+        ),
     )
         .prop_map(
-            |(mode, dots_per_person, cap, revealed, ballots, tally)| VotingRaw {
+            |(mode, dots_per_person, cap, revealed, ballots, tally, marks)| VotingRaw {
                 mode,
                 dots_per_person,
                 cap,
                 revealed,
                 ballots,
                 tally,
+                marks,
             },
         );
     // The default is not written at all, so it gets a share of its own.
@@ -424,9 +449,10 @@ fn jira() -> impl Strategy<Value = JiraSettings> {
             btree_map(select(keys), nonblank(), 0..=5),
             option::of(tiers),
             option::of(nonblank()),
+            option::of(any::<bool>()),
         )
             .prop_map(
-                |(issue_type, labels, priority_by, risk_priority, rank_priority, rank_default)| {
+                |(issue_type, labels, priority_by, risk_priority, rank_priority, rank_default, only_backlog)| {
                     JiraSettings {
                         issue_type,
                         labels,
@@ -434,6 +460,7 @@ fn jira() -> impl Strategy<Value = JiraSettings> {
                         risk_priority,
                         rank_priority,
                         rank_default,
+                        only_backlog,
                     }
                 },
             ),
@@ -797,6 +824,7 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
                 target: t.target.and_then(|e| pick(&elements, &e)),
                 author: t.author.and_then(|p| pick(&participant_ids, &p)),
                 status: t.status,
+                status_reason: t.status_reason,
                 likelihood: t.likelihood,
                 impact: t.impact,
                 catalog: t.catalog,
@@ -835,6 +863,10 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         .into_iter()
         .filter_map(|(threat, dots)| Some((pick(&threat_ids, &threat)?, dots)))
         .collect();
+    let (order, done, abstained) = v.marks;
+    let mut order: Vec<Id> = order.iter().filter_map(|t| pick(&threat_ids, t)).collect();
+    let mut seen = HashSet::new();
+    order.retain(|t| seen.insert(*t));
     let voting = Voting {
         mode: v.mode,
         dots_per_person: v.dots_per_person,
@@ -842,6 +874,15 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         revealed: v.revealed,
         ballots,
         tally,
+        order,
+        done: done
+            .iter()
+            .filter_map(|p| pick(&participant_ids, p))
+            .collect(),
+        abstained: abstained
+            .iter()
+            .filter_map(|p| pick(&participant_ids, p))
+            .collect(),
     };
 
     let mitigations = if threat_ids.is_empty() {
@@ -873,6 +914,7 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         facilitator: h.facilitator.and_then(|p| pick(&participant_ids, &p)),
         phase: h.phase,
         theme: h.theme,
+        cut_line: h.cut_line,
         created: session_created,
         updated: ts(h.updated),
         last_ids: h.last_ids,

@@ -801,7 +801,11 @@ fn the_matrix_shows_every_state_by_symbol_and_colour() {
         .enumerate()
         .find(|(_, l)| l.contains("U2 HR support staff"))
         .expect("the U2 row");
-    let vx = visited.chars().position(|c| c == '✓').expect("a looked-at cell") - 1;
+    let vx = visited
+        .chars()
+        .position(|c| c == '✓')
+        .expect("a looked-at cell")
+        - 1;
     let cell = &buffer[(u16::try_from(vx).unwrap(), u16::try_from(vy).unwrap())];
     assert_eq!(cell.fg, rgb("coverage.visited"));
     // The cursor's cell is reversed, so it shows without colour.

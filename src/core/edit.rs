@@ -135,6 +135,11 @@ fn clear_references(s: &mut Session, id: Id) -> usize {
         }
     }
     s.voting.ballots.retain(|_, b| !b.is_empty());
+    let before = s.voting.order.len();
+    s.voting.order.retain(|t| *t != id);
+    n += before - s.voting.order.len();
+    n += usize::from(s.voting.done.remove(&id));
+    n += usize::from(s.voting.abstained.remove(&id));
     if s.voting.tally.remove(&id).is_some() {
         n += 1;
     }

@@ -5,7 +5,7 @@
 //! strings and absent options are not written, so a small change in the
 //! workshop gives a small diff in git.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,10 @@ pub struct Session {
     /// The theme last chosen for this session, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+    /// The backlog's cut line: the first this many threats of the ranking
+    /// become work items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_line: Option<u32>,
     pub created: Timestamp,
     pub updated: Timestamp,
     /// The last number issued per id prefix, so deleted ids are never reused.
@@ -474,6 +478,9 @@ pub struct Threat {
     pub author: Option<Id>,
     #[serde(default)]
     pub status: ThreatStatus,
+    /// Why an accepted or transferred threat is not mitigated here.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub status_reason: String,
     /// 1 (rare) to 5 (almost certain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likelihood: Option<u8>,
@@ -564,6 +571,17 @@ pub struct Voting {
     /// Counted totals per threat, entered by the facilitator.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tally: BTreeMap<Id, u32>,
+    /// Threats the facilitator put in order by hand where the vote tied:
+    /// between two threats of equal dots and risk, the one listed first
+    /// ranks higher.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<Id>,
+    /// Participants who have finished voting (hidden and secret modes).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub done: BTreeSet<Id>,
+    /// Participants who chose not to vote.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub abstained: BTreeSet<Id>,
 }
 
 impl Default for Voting {
@@ -575,6 +593,9 @@ impl Default for Voting {
             revealed: false,
             ballots: BTreeMap::new(),
             tally: BTreeMap::new(),
+            order: Vec::new(),
+            done: BTreeSet::new(),
+            abstained: BTreeSet::new(),
         }
     }
 }
@@ -664,6 +685,9 @@ pub struct JiraSettings {
     /// Priority of threats ranked below every tier, or with no dots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_default: Option<String>,
+    /// Export only the threats above the session's cut line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_backlog: Option<bool>,
 }
 
 impl JiraSettings {
@@ -744,6 +768,7 @@ impl Session {
             facilitator: None,
             phase: Phase::Setup,
             theme: None,
+            cut_line: None,
             created: now,
             updated: now,
             last_ids: BTreeMap::new(),

@@ -97,30 +97,49 @@ pub struct Ranked {
 }
 
 /// Every threat, best first: most dots, then highest likelihood x impact,
-/// then oldest (earliest created, then lowest id).
+/// then the facilitator's order for threats that tie on both (the
+/// session's `voting.order`), then oldest (earliest created, then lowest
+/// id).
 pub fn rank(session: &Session) -> Vec<Ranked> {
-    let mut rows: Vec<(&super::model::Threat, u32, Option<u8>)> = session
+    let position: std::collections::HashMap<Id, usize> = session
+        .voting
+        .order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    let mut rows: Vec<(&super::model::Threat, u32, Option<u8>, Option<usize>)> = session
         .threats
         .iter()
-        .map(|t| (&**t, session.voting.dots_for(t.id), t.risk()))
+        .map(|t| {
+            let by_hand = position.get(&t.id).copied();
+            (&**t, session.voting.dots_for(t.id), t.risk(), by_hand)
+        })
         .collect();
+    // Threats placed by hand come before those that are not, within a tie.
     rows.sort_by(|a, b| {
         b.1.cmp(&a.1)
             .then(b.2.cmp(&a.2))
+            .then(a.3.unwrap_or(usize::MAX).cmp(&b.3.unwrap_or(usize::MAX)))
             .then(a.0.created.cmp(&b.0.created))
             .then(a.0.id.cmp(&b.0.id))
     });
+    // Two neighbours tie when dots and risk are equal and the facilitator
+    // has not put both in order.
+    let ties = |a: &(&super::model::Threat, u32, Option<u8>, Option<usize>),
+                b: &(&super::model::Threat, u32, Option<u8>, Option<usize>)| {
+        a.1 == b.1 && a.2 == b.2 && !(a.3.is_some() && b.3.is_some())
+    };
     let mut ranked: Vec<Ranked> = Vec::with_capacity(rows.len());
-    for (i, (threat, dots, risk)) in rows.iter().enumerate() {
-        let same_as_previous = i > 0 && rows[i - 1].1 == *dots && rows[i - 1].2 == *risk;
+    for (i, row) in rows.iter().enumerate() {
+        let (threat, dots, risk, _) = row;
+        let same_as_previous = i > 0 && ties(&rows[i - 1], row);
         let rank = if same_as_previous {
             ranked[i - 1].rank
         } else {
             i + 1
         };
-        let same_as_next = rows
-            .get(i + 1)
-            .is_some_and(|next| next.1 == *dots && next.2 == *risk);
+        let same_as_next = rows.get(i + 1).is_some_and(|next| ties(row, next));
         ranked.push(Ranked {
             threat: threat.id,
             rank,
@@ -131,6 +150,15 @@ pub fn rank(session: &Session) -> Vec<Ranked> {
         });
     }
     ranked
+}
+
+/// The threats above the cut line: the first `cut_line` of the ranking (all
+/// of them when the session sets none).
+pub fn backlog(session: &Session, ranking: &[Ranked]) -> usize {
+    session
+        .cut_line
+        .map_or(ranking.len(), |n| usize::try_from(n).unwrap_or(usize::MAX))
+        .min(ranking.len())
 }
 
 #[cfg(test)]
@@ -157,6 +185,7 @@ mod tests {
                     target: None,
                     author: None,
                     status: ThreatStatus::Open,
+                    status_reason: String::new(),
                     likelihood: rating.map(|r| r.0),
                     impact: rating.map(|r| r.1),
                     catalog: None,
@@ -171,6 +200,51 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn the_facilitator_orders_a_tie_by_hand() {
+        // T1 and T2 tie (2 dots, no risk); T3 below them.
+        let mut s = session_with(&[(2, None, 10), (2, None, 20), (1, None, 5)]);
+        let ids: Vec<Id> = s.threats.iter().map(|t| t.id).collect();
+        let order = |s: &Session| {
+            rank(s)
+                .iter()
+                .map(|r| (r.threat, r.rank, r.tied))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            order(&s),
+            [(ids[0], 1, true), (ids[1], 1, true), (ids[2], 3, false)]
+        );
+        // T2 first, by hand: no longer a tie, and the newer one leads.
+        s.voting.order = vec![ids[1], ids[0]];
+        assert_eq!(
+            order(&s),
+            [(ids[1], 1, false), (ids[0], 2, false), (ids[2], 3, false)]
+        );
+        // An order only counts within a tie: T3 stays below.
+        s.voting.order = vec![ids[2], ids[1], ids[0]];
+        assert_eq!(order(&s)[2].0, ids[2]);
+        // One placed by hand leads those that are not; those stay tied.
+        let mut s = session_with(&[(1, None, 1), (1, None, 2), (1, None, 3)]);
+        let ids: Vec<Id> = s.threats.iter().map(|t| t.id).collect();
+        s.voting.order = vec![ids[2]];
+        assert_eq!(
+            order(&s),
+            [(ids[2], 1, true), (ids[0], 1, true), (ids[1], 1, true)]
+        );
+    }
+
+    #[test]
+    fn the_backlog_is_the_ranking_above_the_cut_line() {
+        let mut s = session_with(&[(2, None, 10), (2, None, 20), (1, None, 5)]);
+        let r = rank(&s);
+        assert_eq!(backlog(&s, &r), 3);
+        s.cut_line = Some(2);
+        assert_eq!(backlog(&s, &r), 2);
+        s.cut_line = Some(99);
+        assert_eq!(backlog(&s, &r), 3);
     }
 
     #[test]

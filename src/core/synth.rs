@@ -676,6 +676,7 @@ fn threats_of(s: &mut Session, rng: &mut Rng, count: usize, elements: &[Element<
                 None
             },
             status: ThreatStatus::Open,
+            status_reason: String::new(),
             likelihood: rated.then(|| rng.rating()),
             impact: rated.then(|| rng.rating()),
             catalog,
@@ -801,7 +802,11 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
         };
         for &i in group {
             if let Some(t) = s.threats.get_mut(i) {
-                std::sync::Arc::make_mut(t).status = threat_status;
+                let t = std::sync::Arc::make_mut(t);
+                t.status = threat_status;
+                if threat_status == ThreatStatus::Accepted {
+                    t.status_reason = "The mitigation was rejected; the risk is accepted.".into();
+                }
             }
         }
         s.mitigations.push(Mitigation {
@@ -816,10 +821,17 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
     // A few unaddressed threats are accepted or handed to another team.
     for t in &mut s.threats {
         if t.status == ThreatStatus::Open && rng.chance(5) {
-            std::sync::Arc::make_mut(t).status = if rng.chance(50) {
-                ThreatStatus::Accepted
+            let t = std::sync::Arc::make_mut(t);
+            (t.status, t.status_reason) = if rng.chance(50) {
+                (
+                    ThreatStatus::Accepted,
+                    "Low impact; revisit next quarter.".into(),
+                )
             } else {
-                ThreatStatus::Transferred
+                (
+                    ThreatStatus::Transferred,
+                    "Owned by the platform team.".into(),
+                )
             };
         }
     }

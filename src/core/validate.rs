@@ -11,7 +11,7 @@ use super::catalog::Catalogs;
 use super::diag::{FieldPath, Issue};
 use super::export::jira::check_settings;
 use super::ids::{Id, IdKind};
-use super::model::{CoverageStatus, Phase, SCHEMA_VERSION, Session};
+use super::model::{CoverageStatus, Phase, SCHEMA_VERSION, Session, ThreatStatus};
 use super::scoring;
 
 pub const RATING_RANGE: std::ops::RangeInclusive<u8> = 1..=5;
@@ -441,6 +441,16 @@ impl Validator<'_> {
         let s = self.session;
         for (i, t) in s.threats.iter().enumerate() {
             let at = || FieldPath::item("threats", i);
+            let unmitigated =
+                matches!(t.status, ThreatStatus::Accepted | ThreatStatus::Transferred);
+            if unmitigated && t.status_reason.trim().is_empty() {
+                // A warning: the TUI asks for the reason; an older file may
+                // not have one, and must still load.
+                self.warning(
+                    at().key("status_reason"),
+                    format!("say why {} is {}", t.id, t.status.key()),
+                );
+            }
             if let Some(target) = t.target {
                 self.reference(
                     || at().key("target"),
@@ -527,6 +537,20 @@ impl Validator<'_> {
         for threat in v.tally.keys() {
             let at = || FieldPath::from("voting.tally").key(threat.to_string());
             self.reference(at, *threat, &[IdKind::Threat]);
+        }
+        let mut seen = HashSet::new();
+        for (i, threat) in v.order.iter().enumerate() {
+            let at = || FieldPath::from("voting.order").index(i);
+            self.reference(at, *threat, &[IdKind::Threat]);
+            if !seen.insert(*threat) {
+                self.error(at(), format!("{threat} is listed twice"));
+            }
+        }
+        for (list, ids) in [("voting.done", &v.done), ("voting.abstained", &v.abstained)] {
+            for (i, p) in ids.iter().enumerate() {
+                let at = || FieldPath::from(list).index(i);
+                self.reference(at, *p, &[IdKind::Participant]);
+            }
         }
     }
 

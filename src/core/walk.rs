@@ -93,6 +93,7 @@ pub fn add_threat(
         target: Some(element),
         author,
         status: ThreatStatus::Open,
+        status_reason: String::new(),
         likelihood: None,
         impact: None,
         catalog: None,

@@ -33,6 +33,8 @@ pub struct JiraMapping {
     pub risk_priority: [String; 5],
     pub rank_priority: Vec<RankTier>,
     pub rank_default: String,
+    /// Only the threats above the cut line.
+    pub only_backlog: bool,
 }
 
 impl JiraMapping {
@@ -99,6 +101,10 @@ impl JiraMapping {
                     ]
                 }),
             rank_default: pick(|s| s.rank_default.as_ref(), "Low"),
+            only_backlog: session
+                .only_backlog
+                .or(config.only_backlog)
+                .unwrap_or(false),
         }
     }
 
@@ -194,7 +200,13 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         session.voting.mode,
         any_votes,
     );
-    let rows: Vec<(String, String, &str, Vec<String>)> = ranking
+    // The backlog only, when asked: the ranking above the cut line.
+    let shown = if mapping.only_backlog {
+        &ranking[..super::super::scoring::backlog(session, &ranking)]
+    } else {
+        &ranking[..]
+    };
+    let rows: Vec<(String, String, &str, Vec<String>)> = shown
         .iter()
         .filter_map(|r| {
             let threat = index.threat(r.threat)?;
