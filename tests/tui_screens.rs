@@ -869,6 +869,12 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                 prop_assert!(f.form.focus < f.form.fields.len());
             }
             Overlay::Picker(p) => {
+                // A screen's own picker (the export's formats, the plan's
+                // owners) stands alone; a form's sits on the form.
+                if let Reply::Owner(..) = p.reply {
+                    prop_assert!(below.is_none(), "a screen's picker over another overlay");
+                    continue;
+                }
                 let Some(Overlay::Form(f)) = below else {
                     return Err(TestCaseError::fail("a picker not above a form"));
                 };
@@ -892,10 +898,16 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                 );
                 prop_assert!(p.visible.iter().all(|&i| i < p.items.len()));
             }
-            Overlay::Confirm(_) => prop_assert!(
-                matches!(below, Some(Overlay::Form(_))),
-                "a question not above a form"
-            ),
+            Overlay::Confirm(c) => match c.reply {
+                Reply::DiscardForm => prop_assert!(
+                    matches!(below, Some(Overlay::Form(_))),
+                    "discarding with no form below"
+                ),
+                _ => prop_assert!(
+                    below.is_none() || matches!(below, Some(Overlay::Form(_))),
+                    "a question over something other than a form"
+                ),
+            },
         }
     }
     match &app.screen {

@@ -241,6 +241,7 @@ fn workshop(launch: Launch, theme: Option<String>, no_bell: bool) -> Result<Exit
         theme,
         no_color: no_color_requested(),
         bell: !no_bell && config.tui.bell.unwrap_or(true),
+        jira: config.jira.clone(),
     };
     let app = tui::prepare(catalogs, themes, &launch, &options)?;
     tui::run(app)?;

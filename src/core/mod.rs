@@ -12,6 +12,8 @@ pub mod files;
 pub mod ids;
 pub mod index;
 pub mod model;
+pub mod plan;
+pub mod review;
 pub mod scoring;
 pub mod store;
 pub mod stride;

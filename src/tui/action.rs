@@ -75,6 +75,37 @@ pub enum Action {
     /// Decide against a catalog candidate (with an optional reason).
     Dismiss,
 
+    // Vote and Plan.
+    /// `+`: a dot more, a count higher, the cut line lower.
+    More,
+    /// `-`: a dot less, a count lower, the cut line higher.
+    Less,
+    /// A digit typed on a screen that takes numbers (a count, a rating).
+    Digit(u8),
+    /// Show hidden or secret totals (again: hide them).
+    Reveal,
+    /// The voter will not vote.
+    Abstain,
+    /// The likelihood x impact heat map.
+    HeatMap,
+    /// Digits rate likelihood and impact instead of counting votes.
+    Rate,
+    /// The voting rules (dots per person, cap), during the vote.
+    Rules,
+    /// Move the threat up (or down) among threats it ties with.
+    TieUp,
+    TieDown,
+    /// The threat's status (open, mitigating, ... with a reason).
+    Status,
+    /// Adopt the proposed mitigation.
+    Adopt,
+    /// A mitigation from the catalog.
+    FromCatalog,
+    /// Who owns the mitigation.
+    Owner,
+    /// Export the session (Jira CSV, CSV, Markdown, JSON).
+    Export,
+
     // Session.
     ToggleTimer,
     ExtendTimer,

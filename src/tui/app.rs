@@ -29,7 +29,7 @@ use super::screens::home::HomeScreen;
 use super::screens::{self, PhaseScreen, phase_question};
 use super::style::Styles;
 use crate::core::catalog::Catalogs;
-use crate::core::model::{Phase, Session};
+use crate::core::model::{JiraSettings, Phase, Session};
 use crate::core::store::SessionLock;
 use crate::core::theme::{DEFAULT_THEME, Theme, Themes};
 use crate::core::time::Timestamp;
@@ -60,6 +60,8 @@ pub struct App {
     pub effects: Vec<Effect>,
     /// Overlays screens asked for during the current action.
     requests: Vec<Request>,
+    /// Jira export defaults from the user's config file.
+    pub jira_defaults: JiraSettings,
 }
 
 impl Say for App {
@@ -150,6 +152,7 @@ impl App {
             ring_bell: false,
             effects: Vec::new(),
             requests: Vec::new(),
+            jira_defaults: JiraSettings::default(),
         };
         app.set_theme(theme.unwrap_or(DEFAULT_THEME));
         app
@@ -300,6 +303,9 @@ fn session_offer(state: &SessionState, action: &Action) -> Option<Offer> {
         Action::NextPhase => Offer::when(phase != Phase::Review, "This is the last phase"),
         Action::PrevPhase => Offer::when(phase != Phase::Setup, "This is the first phase"),
         Action::ToggleTimer | Action::ExtendTimer => editable(),
+        // Writing a file beside the session changes nothing in it: a
+        // read-only session exports too.
+        Action::Export => Offer::Enabled,
         Action::Undo => match state.doc.refusal() {
             Some(refusal) => Offer::Disabled(refusal),
             None => Offer::when(state.doc.can_undo(), "Nothing to undo"),
@@ -573,6 +579,7 @@ fn session_action(app: &mut App, action: Action, now: Timestamp) {
             ));
         }
         Action::Undo => undo(app),
+        Action::Export => super::export::start(app),
         _ => {}
     }
 }
@@ -781,6 +788,9 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                         screen.picked(&purpose, keys, cx);
                     });
                 }
+                Reply::Owner(Owner::Export, purpose) => {
+                    super::export::picked(app, &purpose, keys);
+                }
                 Reply::Owner(Owner::Home, _) | Reply::DiscardForm => {}
             }
         }
@@ -799,6 +809,9 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                     with_screen(app, Some(phase), |screen, cx| {
                         screen.confirmed(&purpose, cx);
                     });
+                }
+                Reply::Owner(Owner::Export, purpose) => {
+                    super::export::confirmed(app, &purpose);
                 }
                 Reply::Owner(Owner::Home, _) | Reply::Field(_) => {}
             }
@@ -833,6 +846,7 @@ fn submit_form(app: &mut App) {
         Owner::Phase(phase) => with_screen(app, Some(phase), |screen, cx| {
             screen.submit(&purpose, &form, cx)
         }),
+        Owner::Export => Some(super::export::submit(app, &purpose, &form)),
     }
     .unwrap_or(Ok(()));
     match result {

@@ -62,7 +62,7 @@ pub trait Say {
 }
 
 /// Work for the event loop, which owns files and the terminal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     OpenSession(PathBuf),
     CreateSession {
@@ -73,6 +73,8 @@ pub enum Effect {
     },
     OpenDemo,
     RefreshHome,
+    /// Write an export (asking first if the file exists).
+    Export(super::export::Export),
 }
 
 /// Whether a key does something here, now: the hint bar and `?` show

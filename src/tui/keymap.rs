@@ -42,6 +42,10 @@ pub enum Context {
     /// Brainstorm's one-at-a-time run through the catalog's candidates.
     Triage,
     Vote,
+    /// Vote's likelihood x impact heat map.
+    HeatMap,
+    /// A secret ballot between two voters: the screen is blank.
+    Handover,
     Plan,
     Review,
     /// A list filter being typed.
@@ -60,7 +64,7 @@ pub enum Context {
 
 impl Context {
     /// In the order the README and help list them.
-    pub const ALL: [Context; 22] = [
+    pub const ALL: [Context; 24] = [
         Context::Always,
         Context::Screen,
         Context::List,
@@ -74,6 +78,8 @@ impl Context {
         Context::Threats,
         Context::Triage,
         Context::Vote,
+        Context::HeatMap,
+        Context::Handover,
         Context::Plan,
         Context::Review,
         Context::Filter,
@@ -86,7 +92,7 @@ impl Context {
     ];
 
     /// The screens' own sections.
-    pub const SCREENS: [Context; 10] = [
+    pub const SCREENS: [Context; 12] = [
         Context::Home,
         Context::Setup,
         Context::Scope,
@@ -95,6 +101,8 @@ impl Context {
         Context::Threats,
         Context::Triage,
         Context::Vote,
+        Context::HeatMap,
+        Context::Handover,
         Context::Plan,
         Context::Review,
     ];
@@ -127,6 +135,8 @@ impl Context {
             Context::Triage => "Brainstorm: triage (r)",
             Context::Capture => "Brainstorm: quick capture (c)",
             Context::Vote => "Vote",
+            Context::HeatMap => "Vote: heat map (m)",
+            Context::Handover => "Vote: a secret ballot between two voters",
             Context::Plan => "Plan",
             Context::Review => "Review",
             Context::Filter => "Typing a filter (after /)",
@@ -402,6 +412,13 @@ pub static KEYMAP: &[Binding] = &[
         "Back to the home screen (everything is saved)",
     )
     .hint("home", 50),
+    bind(
+        Session,
+        &[ch('E')],
+        Action::Export,
+        "Export the session: Jira CSV, CSV, Markdown or JSON, to a file beside it",
+    )
+    .hint("export", 52),
     // Setup.
     bind(
         Setup,
@@ -611,6 +628,206 @@ pub static KEYMAP: &[Binding] = &[
     )
     .hint("add", 1),
     bind(Capture, &[ESC], Action::Cancel, "Stop capturing").hint("stop", 2),
+    // Vote.
+    bind(
+        Vote,
+        &[ch('+')],
+        Action::More,
+        "A dot more from the voter on this threat (tally: one more vote)",
+    )
+    .hint("dot", 1),
+    bind(
+        Vote,
+        &[ch('-')],
+        Action::Less,
+        "A dot less (tally: one vote less)",
+    )
+    .hint("undot", 2),
+    bind(
+        Vote,
+        &[TAB],
+        Action::NextPane,
+        "Next voter (secret: the next turn is handed over with Enter)",
+    )
+    .hint("voter", 3),
+    bind(Vote, &[BACKTAB], Action::PrevPane, "Previous voter"),
+    bind(
+        Vote,
+        &[ENTER],
+        Action::Open,
+        "This voter is done: on to the next (secret: hand the keyboard over)",
+    )
+    .hint("done", 4),
+    bind(Vote, &[ch('a')], Action::Abstain, "The voter abstains"),
+    bind(
+        Vote,
+        &[ch('r')],
+        Action::Reveal,
+        "Reveal the totals (hidden and secret modes); again: hide them",
+    )
+    .hint("reveal", 5),
+    bind(
+        Vote,
+        &[ch('v')],
+        Action::Rate,
+        "Digits rate likelihood and impact, 1-5 (again: back to votes)",
+    )
+    .hint("rate", 30),
+    bind(
+        Vote,
+        &[ch('h'), LEFT],
+        Action::Left,
+        "Type the likelihood (when rating)",
+    ),
+    bind(
+        Vote,
+        &[ch('l'), RIGHT],
+        Action::Right,
+        "Type the impact (when rating)",
+    ),
+    bind(
+        Vote,
+        &[ch('0')],
+        Action::Digit(0),
+        "Type 0: a count, or clear a rating",
+    ),
+    bind(
+        Vote,
+        &[ch('1')],
+        Action::Digit(1),
+        "Type 1 (a count, or a rating of 1)",
+    ),
+    bind(Vote, &[ch('2')], Action::Digit(2), "Type 2"),
+    bind(Vote, &[ch('3')], Action::Digit(3), "Type 3"),
+    bind(Vote, &[ch('4')], Action::Digit(4), "Type 4"),
+    bind(
+        Vote,
+        &[ch('5')],
+        Action::Digit(5),
+        "Type 5 (the highest rating)",
+    ),
+    bind(Vote, &[ch('6')], Action::Digit(6), "Type 6 (counts only)"),
+    bind(Vote, &[ch('7')], Action::Digit(7), "Type 7 (counts only)"),
+    bind(Vote, &[ch('8')], Action::Digit(8), "Type 8 (counts only)"),
+    bind(Vote, &[ch('9')], Action::Digit(9), "Type 9 (counts only)"),
+    bind(
+        Vote,
+        &[ch('m')],
+        Action::HeatMap,
+        "The likelihood x impact heat map",
+    )
+    .hint("heat map", 41),
+    bind(
+        Vote,
+        &[ch('s')],
+        Action::Rules,
+        "The voting rules: dots per person, the cap (never below dots placed)",
+    ),
+    // Vote: the heat map.
+    bind(HeatMap, &[ch('h'), LEFT], Action::Left, "Cell to the left"),
+    bind(
+        HeatMap,
+        &[ch('l'), RIGHT],
+        Action::Right,
+        "Cell to the right",
+    ),
+    bind(
+        HeatMap,
+        &[ENTER],
+        Action::Open,
+        "List the threats of this cell",
+    )
+    .hint("list cell", 1),
+    bind(HeatMap, &[ESC, ch('m')], Action::Cancel, "Back to the list").hint("back", 2),
+    // Plan.
+    bind(
+        Plan,
+        &[ENTER],
+        Action::Open,
+        "The threat's mitigations; on a mitigation, edit it",
+    )
+    .hint("open", 1),
+    bind(
+        Plan,
+        &[ch('a')],
+        Action::Add,
+        "New mitigation for the threat: free text, owner, status, other threats it covers",
+    )
+    .hint("new", 2),
+    bind(
+        Plan,
+        &[ch('y')],
+        Action::Adopt,
+        "Adopt the selected proposed mitigation (planned)",
+    )
+    .hint("adopt", 3),
+    bind(
+        Plan,
+        &[ch('c')],
+        Action::FromCatalog,
+        "A mitigation from the catalog for this threat's element and category",
+    )
+    .hint("catalog", 5),
+    bind(
+        Plan,
+        &[ch('o')],
+        Action::Owner,
+        "Owner of the mitigation: a participant, or type a name",
+    )
+    .hint("owner", 22),
+    bind(
+        Plan,
+        &[ch('s')],
+        Action::Status,
+        "Status: of the threat (accepted and transferred need a reason), or of the mitigation",
+    )
+    .hint("status", 4),
+    bind(
+        Plan,
+        &[ch('e')],
+        Action::Edit,
+        "Edit the selected mitigation",
+    ),
+    bind(
+        Plan,
+        &[ch('d')],
+        Action::Delete,
+        "Take the mitigation off this threat (u undoes)",
+    ),
+    bind(
+        Plan,
+        &[ch('+')],
+        Action::More,
+        "Move the cut line down: one threat more in the backlog",
+    )
+    .hint("cut line", 23),
+    bind(
+        Plan,
+        &[ch('-')],
+        Action::Less,
+        "Move the cut line up: one threat less in the backlog",
+    )
+    .hint("cut line", 23),
+    bind(
+        Plan,
+        &[ch('<')],
+        Action::TieUp,
+        "Move the threat up among those it ties with",
+    ),
+    bind(
+        Plan,
+        &[ch('>')],
+        Action::TieDown,
+        "Move the threat down among those it ties with",
+    ),
+    // Review.
+    bind(
+        Review,
+        &[ch('E')],
+        Action::Export,
+        "Export the session: Jira CSV, CSV, Markdown or JSON, to a file beside it",
+    )
+    .hint("export", 1),
     // A filter being typed: every other key is text.
     bind(
         Filter,

@@ -13,6 +13,7 @@ pub mod action;
 pub mod app;
 pub mod context;
 pub mod document;
+pub mod export;
 pub mod form;
 pub mod keymap;
 pub mod overlays;
@@ -38,8 +39,11 @@ use self::context::{Effect, Say};
 use self::screens::home::HomeScreen;
 use crate::core::catalog::Catalogs;
 use crate::core::discovery;
+use crate::core::export::ExportContext;
+use crate::core::files;
 use crate::core::model::{Participant, Session, Template};
 use crate::core::store::{self, Access, OpenSession};
+use crate::core::text::one_line;
 use crate::core::theme::Themes;
 use crate::core::time::Timestamp;
 use crate::core::timer;
@@ -57,6 +61,8 @@ pub struct Options {
     pub theme: Option<String>,
     pub no_color: bool,
     pub bell: bool,
+    /// Jira export defaults from the config file.
+    pub jira: crate::core::model::JiraSettings,
 }
 
 /// Builds the app and performs the launch, before the terminal is touched,
@@ -69,6 +75,7 @@ pub fn prepare(
 ) -> Result<App> {
     let mut app = App::new(catalogs, themes, options.theme.as_deref(), options.no_color);
     app.bell_enabled = options.bell;
+    app.jira_defaults = options.jira.clone();
     match launch {
         Launch::Home => app.effects.push(Effect::RefreshHome),
         Launch::Open(path) => {
@@ -439,6 +446,7 @@ fn perform_effects(app: &mut App, saver: &mut Saver) {
                 }
                 Err(e) => app.error(format!("{e:#}")),
             },
+            Effect::Export(export) => write_export(app, export),
             Effect::RefreshHome => {
                 if !close_session(app, saver) {
                     continue;
@@ -455,6 +463,55 @@ fn perform_effects(app: &mut App, saver: &mut Saver) {
                 app.screen = Screen::Home(home);
             }
         }
+    }
+}
+
+/// Writes an export beside the session: never over the session itself,
+/// never through a symbolic link, never over a file without asking, and
+/// atomically, so a failed write leaves the old file whole.
+fn write_export(app: &mut App, export: export::Export) {
+    let Some(state) = app.session() else {
+        return;
+    };
+    let shown = one_line(&export.path.display().to_string()).into_owned();
+    match std::fs::symlink_metadata(&export.path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            app.error(format!(
+                "{shown} is a symbolic link; exports never write through one: choose another name"
+            ));
+            return;
+        }
+        Ok(meta) if meta.is_dir() => {
+            app.error(format!("{shown} is a folder: name a file"));
+            return;
+        }
+        Ok(_) if !export.overwrite => {
+            export::ask_overwrite(app, export);
+            return;
+        }
+        _ => {}
+    }
+    let mut session = state.session().clone();
+    session.jira = export.jira.clone();
+    let source_name = state
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let ctx = ExportContext {
+        session: &session,
+        catalogs: &app.catalogs,
+        jira_defaults: &app.jira_defaults,
+        source_name: source_name.as_deref(),
+    };
+    let mut buffer = Vec::new();
+    let written = crate::core::export::export(&ctx, export.format, &mut buffer)
+        .and_then(|()| files::write_atomic(&export.path, &buffer, false));
+    match written {
+        Ok(()) => {
+            let message = export::written_message(&session, &export, &app.jira_defaults);
+            app.success(message);
+        }
+        Err(e) => app.error(format!("Cannot write {shown}: {e}")),
     }
 }
 

@@ -187,6 +187,7 @@ pub fn hinted(app: &App, room: usize) -> Vec<&'static keymap::Binding> {
         .iter()
         .flat_map(|c| keymap::bindings(*c))
         .filter(|b| b.hint.is_some() && app.offer(b).is_enabled())
+        .filter(|b| !shadowed(&contexts, b))
         .collect();
     candidates.sort_by_key(|b| b.rank);
     let mut out: Vec<&'static keymap::Binding> = Vec::new();
@@ -204,6 +205,19 @@ pub fn hinted(app: &App, room: usize) -> Vec<&'static keymap::Binding> {
         out.push(b);
     }
     out
+}
+
+/// Whether the binding's first key belongs to a more specific context in
+/// force (the Vote screen's Tab picks the voter, not the pane).
+fn shadowed(contexts: &[keymap::Context], binding: &keymap::Binding) -> bool {
+    let Some(key) = binding.keys.first() else {
+        return false;
+    };
+    contexts
+        .iter()
+        .take_while(|c| **c != binding.context)
+        .flat_map(|c| keymap::bindings(*c))
+        .any(|other| other.keys.contains(key))
 }
 
 /// The key a hint names: a binding's first.

@@ -26,6 +26,8 @@ use crate::core::model::Phase;
 pub enum Owner {
     Home,
     Phase(Phase),
+    /// The export dialog (`E`), which belongs to no one screen.
+    Export,
 }
 
 /// Where an overlay's answer goes.

@@ -8,9 +8,12 @@
 
 pub mod brainstorm;
 pub mod home;
-pub mod placeholder;
+pub mod plan;
+pub mod review;
 pub mod scope;
 pub mod setup;
+pub mod vote;
+pub mod voting_rules;
 
 use std::any::Any;
 
@@ -79,9 +82,9 @@ pub fn registry() -> Vec<Box<dyn PhaseScreen>> {
         Box::new(setup::SetupScreen::default()),
         Box::new(scope::ScopeScreen::default()),
         Box::new(brainstorm::BrainstormScreen::default()),
-        Box::new(placeholder::Placeholder::new(Phase::Vote)),
-        Box::new(placeholder::Placeholder::new(Phase::Plan)),
-        Box::new(placeholder::Placeholder::new(Phase::Review)),
+        Box::new(vote::VoteScreen::default()),
+        Box::new(plan::PlanScreen::default()),
+        Box::new(review::ReviewScreen::default()),
     ]
 }
 

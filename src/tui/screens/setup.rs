@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{PhaseScreen, cursor_table, pane_list, table_room};
+use super::{PhaseScreen, cursor_table, pane_list, table_room, voting_rules};
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{Participant, Persona, Phase, Session, VotingMode};
 use crate::core::scoring;
@@ -106,7 +106,7 @@ impl SetupScreen {
                 let phase = Phase::ALL[self.cursor().min(Phase::ALL.len() - 1)];
                 (agenda_form(s, phase), Edit::Agenda(phase))
             }
-            Pane::Voting => (voting_form(s), Edit::Voting),
+            Pane::Voting => (voting_rules::form(s), Edit::Voting),
         }
     }
 }
@@ -217,7 +217,7 @@ impl PhaseScreen for SetupScreen {
                 cx.success(format!("{} planned for {minutes} min", phase.name()));
                 Ok(())
             }
-            Edit::Voting => submit_voting(form, cx),
+            Edit::Voting => voting_rules::save(form, cx),
         }
     }
 
@@ -234,21 +234,6 @@ fn persona_choices() -> Vec<Choice> {
     let mut v = vec![Choice::new("", "(none)")];
     v.extend(Persona::ALL.map(|p| Choice::new(p.key(), p.name())));
     v
-}
-
-fn voting_choices() -> Vec<Choice> {
-    VotingMode::ALL
-        .map(|m| {
-            let label = match m {
-                VotingMode::Open => "Open: the facilitator enters each person's dots",
-                VotingMode::Hidden => "Hidden: dots entered per person, totals revealed at the end",
-                VotingMode::Secret => "Secret: pass the keyboard, nobody sees other ballots",
-                VotingMode::Tally => "Tally: the room votes by hand, totals typed in",
-                VotingMode::Rating => "Rating: solo, likelihood x impact instead of votes",
-            };
-            Choice::new(m.key(), label)
-        })
-        .to_vec()
 }
 
 /// With nobody in the room yet, the facilitator is typed in and becomes
@@ -385,61 +370,6 @@ fn agenda_form(s: &Session, phase: Phase) -> Form {
             false,
         )],
     )
-}
-
-fn voting_form(s: &Session) -> Form {
-    let v = &s.voting;
-    Form::new(
-        "Voting rules",
-        vec![
-            Field::cycle("mode", "Mode", voting_choices(), v.mode.key()),
-            Field::number(
-                "dots",
-                "Dots per person (empty: a third of the threats)",
-                v.dots_per_person,
-                (1, 99),
-                true,
-            ),
-            Field::number(
-                "cap",
-                "Most dots on one threat",
-                Some(v.cap_per_threat),
-                (1, 99),
-                false,
-            ),
-        ],
-    )
-}
-
-fn submit_voting(form: &Form, cx: &mut Ctx) -> Result<(), String> {
-    let mode = form
-        .key("mode")
-        .and_then(|k| VotingMode::ALL.into_iter().find(|m| m.key() == k))
-        .unwrap_or_default();
-    let dots = form.number("dots");
-    let cap = form.number("cap").unwrap_or(3).max(1);
-    // Ballots already cast must stay within the cap.
-    let most = cx
-        .session()
-        .voting
-        .ballots
-        .values()
-        .flat_map(|b| b.values())
-        .copied()
-        .max()
-        .unwrap_or(0);
-    if cap < most {
-        return Err(format!(
-            "{most} dots are already on one threat; the cap must be at least {most}"
-        ));
-    }
-    cx.edit("voting rules", |s| {
-        s.voting.mode = mode;
-        s.voting.dots_per_person = dots;
-        s.voting.cap_per_threat = cap;
-    });
-    cx.success("Voting rules saved");
-    Ok(())
 }
 
 fn minutes(secs: u64) -> String {

@@ -1,0 +1,585 @@
+//! The moves of the Plan phase, without a terminal: mitigations written,
+//! taken from the catalog, adopted, owned, taken off a threat; a threat's
+//! status (with the reason accepted and transferred need); tied threats put
+//! in order by hand; the backlog's cut line.
+
+use std::collections::HashSet;
+
+use super::catalog::{CandidateMitigation, CandidateThreat, Catalogs, Kind};
+use super::coverage;
+use super::ids::{Id, IdKind};
+use super::model::{Mitigation, MitigationStatus, Session, ThreatStatus};
+use super::scoring::Ranked;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("no mitigation ids are left")]
+    NoIds,
+    #[error("{0} is not in the session")]
+    Unknown(Id),
+    #[error("a mitigation needs some text")]
+    NoText,
+    #[error("{0} needs a reason: why it is not mitigated here")]
+    ReasonNeeded(&'static str),
+    #[error("{0} ties with no other threat")]
+    NotTied(Id),
+    #[error("{0} is already first among the threats it ties with")]
+    First(Id),
+    #[error("{0} is already last among the threats it ties with")]
+    Last(Id),
+}
+
+/// A mitigation the catalog offers for a threat: for the kinds of the
+/// element it is against, in its category.
+pub struct Offered<'a> {
+    pub kind: &'a Kind,
+    pub threat: &'a CandidateThreat,
+    pub mitigation: &'a CandidateMitigation,
+    /// The session already has it (from the catalog), on these threats.
+    pub in_session: Option<Id>,
+    /// It is the catalog's answer to this very threat.
+    pub own: bool,
+}
+
+/// Statuses that mean the mitigation is being done.
+fn committed(status: MitigationStatus) -> bool {
+    matches!(
+        status,
+        MitigationStatus::Planned | MitigationStatus::InProgress | MitigationStatus::Done
+    )
+}
+
+/// An open threat with a mitigation being done is being mitigated.
+fn advance_threats(session: &mut Session, threats: &[Id]) {
+    for id in threats {
+        if let Some(t) = session.threat_mut(*id)
+            && t.status == ThreatStatus::Open
+        {
+            t.status = ThreatStatus::Mitigating;
+        }
+    }
+}
+
+/// What a threat in the backlog still lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// No mitigation planned, in progress or done.
+    NoPlan,
+    /// Planned, but nobody owns any of it.
+    NoOwner,
+}
+
+impl Gap {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Gap::NoPlan => "no plan",
+            Gap::NoOwner => "no owner",
+        }
+    }
+}
+
+/// What `threat` lacks to be dealt with: `None` once it has an owned
+/// mitigation under way, or needs none (mitigated, accepted, transferred).
+pub fn gap(session: &Session, threat: Id) -> Option<Gap> {
+    let t = session.threat(threat)?;
+    if matches!(
+        t.status,
+        ThreatStatus::Accepted | ThreatStatus::Transferred | ThreatStatus::Mitigated
+    ) {
+        return None;
+    }
+    let mut planned = session
+        .mitigations
+        .iter()
+        .filter(|m| m.threats.contains(&threat) && committed(m.status))
+        .peekable();
+    if planned.peek().is_none() {
+        return Some(Gap::NoPlan);
+    }
+    if planned.all(|m| m.owner.trim().is_empty()) {
+        Some(Gap::NoOwner)
+    } else {
+        None
+    }
+}
+
+/// A new mitigation of `threats`. Returns its id.
+pub fn add_mitigation(
+    session: &mut Session,
+    threats: &[Id],
+    text: &str,
+    owner: &str,
+    status: MitigationStatus,
+) -> Result<Id, PlanError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(PlanError::NoText);
+    }
+    let mut covered: Vec<Id> = Vec::with_capacity(threats.len());
+    for id in threats {
+        if session.threat(*id).is_none() {
+            return Err(PlanError::Unknown(*id));
+        }
+        if !covered.contains(id) {
+            covered.push(*id);
+        }
+    }
+    let id = session
+        .next_id(IdKind::Mitigation)
+        .ok_or(PlanError::NoIds)?;
+    session.mitigations.push(Mitigation {
+        id,
+        threats: covered.clone(),
+        text: text.to_string(),
+        catalog: None,
+        owner: owner.trim().to_string(),
+        status,
+    });
+    if committed(status) {
+        advance_threats(session, &covered);
+    }
+    Ok(id)
+}
+
+/// Changes a mitigation's text, owner, status and the threats it covers
+/// (never none: an empty list keeps the old one).
+pub fn update_mitigation(
+    session: &mut Session,
+    id: Id,
+    text: &str,
+    owner: &str,
+    status: MitigationStatus,
+    threats: &[Id],
+) -> Result<(), PlanError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(PlanError::NoText);
+    }
+    if let Some(unknown) = threats.iter().find(|t| session.threat(**t).is_none()) {
+        return Err(PlanError::Unknown(*unknown));
+    }
+    let m = session
+        .mitigations
+        .iter_mut()
+        .find(|m| m.id == id)
+        .ok_or(PlanError::Unknown(id))?;
+    m.text = text.to_string();
+    m.owner = owner.trim().to_string();
+    m.status = status;
+    if !threats.is_empty() {
+        let mut covered = Vec::with_capacity(threats.len());
+        for t in threats {
+            if !covered.contains(t) {
+                covered.push(*t);
+            }
+        }
+        m.threats = covered;
+    }
+    let covered = m.threats.clone();
+    if committed(status) {
+        advance_threats(session, &covered);
+    }
+    Ok(())
+}
+
+/// Sets a mitigation's status; an open threat it covers becomes
+/// `mitigating` when the mitigation is planned, in progress or done.
+pub fn set_mitigation_status(
+    session: &mut Session,
+    id: Id,
+    status: MitigationStatus,
+) -> Result<(), PlanError> {
+    let m = session
+        .mitigations
+        .iter_mut()
+        .find(|m| m.id == id)
+        .ok_or(PlanError::Unknown(id))?;
+    m.status = status;
+    let covered = m.threats.clone();
+    if committed(status) {
+        advance_threats(session, &covered);
+    }
+    Ok(())
+}
+
+/// Adopts a proposed (or rejected) mitigation: it is planned. Returns
+/// false when it already was planned or further along.
+pub fn adopt(session: &mut Session, id: Id) -> Result<bool, PlanError> {
+    let status = session
+        .mitigations
+        .iter()
+        .find(|m| m.id == id)
+        .map(|m| m.status)
+        .ok_or(PlanError::Unknown(id))?;
+    if committed(status) {
+        return Ok(false);
+    }
+    set_mitigation_status(session, id, MitigationStatus::Planned)?;
+    Ok(true)
+}
+
+pub fn set_owner(session: &mut Session, id: Id, owner: &str) -> Result<(), PlanError> {
+    let m = session
+        .mitigations
+        .iter_mut()
+        .find(|m| m.id == id)
+        .ok_or(PlanError::Unknown(id))?;
+    m.owner = owner.trim().to_string();
+    Ok(())
+}
+
+/// Takes mitigation `id` off `threat`. A mitigation left covering no
+/// threat is removed. Returns whether it was removed.
+pub fn unlink(session: &mut Session, id: Id, threat: Id) -> Result<bool, PlanError> {
+    let m = session
+        .mitigations
+        .iter_mut()
+        .find(|m| m.id == id)
+        .ok_or(PlanError::Unknown(id))?;
+    m.threats.retain(|t| *t != threat);
+    if m.threats.is_empty() {
+        session.mitigations.retain(|m| m.id != id);
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Sets a threat's status. Accepted and transferred need a reason; other
+/// statuses clear it.
+pub fn set_status(
+    session: &mut Session,
+    threat: Id,
+    status: ThreatStatus,
+    reason: &str,
+) -> Result<(), PlanError> {
+    let reason = reason.trim();
+    let needs_reason = matches!(status, ThreatStatus::Accepted | ThreatStatus::Transferred);
+    if needs_reason && reason.is_empty() {
+        return Err(PlanError::ReasonNeeded(status.key()));
+    }
+    let t = session
+        .threat_mut(threat)
+        .ok_or(PlanError::Unknown(threat))?;
+    t.status = status;
+    t.status_reason = if needs_reason {
+        reason.to_string()
+    } else {
+        String::new()
+    };
+    Ok(())
+}
+
+/// The mitigations the catalog offers for `threat`: first those of the
+/// candidate it came from, then every other candidate's for the kinds of
+/// its element, in its category; each once.
+pub fn catalog_offers<'a>(
+    session: &'a Session,
+    catalogs: &'a Catalogs,
+    threat: Id,
+) -> Vec<Offered<'a>> {
+    let Some(t) = session.threat(threat) else {
+        return Vec::new();
+    };
+    let in_session = |reference: &str| {
+        session
+            .mitigations
+            .iter()
+            .find(|m| m.catalog.as_deref() == Some(reference))
+            .map(|m| m.id)
+    };
+    let mut out: Vec<Offered<'a>> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut push = |kind: &'a Kind, candidate: &'a CandidateThreat, own: bool| {
+        for m in &candidate.mitigations {
+            if seen.insert(m.reference.as_str()) {
+                out.push(Offered {
+                    kind,
+                    threat: candidate,
+                    mitigation: m,
+                    in_session: in_session(&m.reference),
+                    own,
+                });
+            }
+        }
+    };
+    if let Some((kind, candidate)) = t.catalog.as_deref().and_then(|r| catalogs.threat(r)) {
+        push(kind, candidate, true);
+    }
+    let kinds: Vec<&Kind> = t
+        .target
+        .and_then(|target| {
+            coverage::walk_elements(session, catalogs)
+                .into_iter()
+                .find(|e| e.id == target)
+        })
+        .map(|e| e.kinds)
+        .unwrap_or_default();
+    for kind in kinds {
+        for candidate in kind.threats_for(t.category) {
+            push(kind, candidate, false);
+        }
+    }
+    out
+}
+
+/// Adds catalog mitigation `reference` to `threat`, planned: the session's
+/// copy when it has one (that mitigation then covers this threat too),
+/// otherwise a new one. Returns its id and whether it was already there.
+pub fn take_from_catalog(
+    session: &mut Session,
+    catalogs: &Catalogs,
+    threat: Id,
+    reference: &str,
+) -> Result<(Id, bool), PlanError> {
+    if session.threat(threat).is_none() {
+        return Err(PlanError::Unknown(threat));
+    }
+    if let Some(existing) = session
+        .mitigations
+        .iter_mut()
+        .find(|m| m.catalog.as_deref() == Some(reference))
+    {
+        if !existing.threats.contains(&threat) {
+            existing.threats.push(threat);
+        }
+        let id = existing.id;
+        adopt(session, id)?;
+        return Ok((id, true));
+    }
+    let Some((_, m)) = catalogs.mitigation(reference) else {
+        return Err(PlanError::NoText);
+    };
+    let id = add_mitigation(
+        session,
+        &[threat],
+        &format!("{}: {}", m.control.trim(), m.text.trim()),
+        "",
+        MitigationStatus::Planned,
+    )?;
+    if let Some(added) = session.mitigations.iter_mut().find(|x| x.id == id) {
+        added.catalog = Some(reference.to_string());
+    }
+    Ok((id, false))
+}
+
+/// The threats `threat` ties with in `ranking` (itself included), in
+/// ranking order: the same dots and risk.
+pub fn tie_group(ranking: &[Ranked], threat: Id) -> Vec<Id> {
+    let Some(me) = ranking.iter().find(|r| r.threat == threat) else {
+        return Vec::new();
+    };
+    ranking
+        .iter()
+        .filter(|r| r.dots == me.dots && r.risk == me.risk)
+        .map(|r| r.threat)
+        .collect()
+}
+
+/// Moves `threat` one place up (or down) among the threats it ties with,
+/// writing the whole group's order into `voting.order` so it is kept.
+pub fn move_in_tie(
+    session: &mut Session,
+    ranking: &[Ranked],
+    threat: Id,
+    up: bool,
+) -> Result<(), PlanError> {
+    let mut group = tie_group(ranking, threat);
+    if group.len() < 2 {
+        return Err(PlanError::NotTied(threat));
+    }
+    let Some(at) = group.iter().position(|t| *t == threat) else {
+        return Err(PlanError::NotTied(threat));
+    };
+    let to = if up {
+        at.checked_sub(1).ok_or(PlanError::First(threat))?
+    } else {
+        let to = at + 1;
+        if to >= group.len() {
+            return Err(PlanError::Last(threat));
+        }
+        to
+    };
+    group.swap(at, to);
+    // The group takes the place of its first member already in the order,
+    // or goes to the end; the order of other groups is untouched.
+    let order = &mut session.voting.order;
+    let place = order
+        .iter()
+        .position(|t| group.contains(t))
+        .unwrap_or(order.len());
+    let before: Vec<Id> = order[..place]
+        .iter()
+        .filter(|t| !group.contains(t))
+        .copied()
+        .collect();
+    let after: Vec<Id> = order[place..]
+        .iter()
+        .filter(|t| !group.contains(t))
+        .copied()
+        .collect();
+    *order = before.into_iter().chain(group).chain(after).collect();
+    Ok(())
+}
+
+/// The cut line one threat lower (`more`: one more in the backlog) or
+/// higher, within the ranking of `count` threats. The line at the bottom
+/// is no line: every threat, including those added later, is in.
+pub fn move_cut_line(session: &mut Session, count: usize, more: bool) -> Option<u32> {
+    let count = u32::try_from(count).unwrap_or(u32::MAX);
+    let now = session.cut_line.unwrap_or(count).min(count);
+    let next = if more {
+        now.saturating_add(1).min(count)
+    } else {
+        now.saturating_sub(1)
+    };
+    session.cut_line = (next < count).then_some(next);
+    session.cut_line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::Template;
+    use crate::core::scoring;
+    use crate::core::stride::Category;
+    use crate::core::time::Timestamp;
+    use crate::core::walk;
+
+    fn session(threats: usize) -> Session {
+        let mut s = Session::new("t", Template::Workshop, Timestamp::from_unix(0));
+        for i in 0..threats {
+            walk::add_threat(
+                &mut s,
+                Id::new(IdKind::Component, 1),
+                Category::Spoofing,
+                &format!("threat {i}"),
+                None,
+                Timestamp::from_unix(i64::try_from(i).unwrap_or(0)),
+            )
+            .unwrap();
+        }
+        s
+    }
+
+    fn t(n: u32) -> Id {
+        Id::new(IdKind::Threat, n)
+    }
+
+    #[test]
+    fn a_planned_mitigation_puts_open_threats_under_mitigation() {
+        let mut s = session(2);
+        let m = add_mitigation(
+            &mut s,
+            &[t(1), t(2), t(1)],
+            " MFA ",
+            " Kim ",
+            MitigationStatus::Planned,
+        )
+        .unwrap();
+        let made = s.mitigations.iter().find(|x| x.id == m).unwrap();
+        assert_eq!(made.threats, vec![t(1), t(2)]);
+        assert_eq!(made.owner, "Kim");
+        assert_eq!(s.threat(t(2)).unwrap().status, ThreatStatus::Mitigating);
+        assert_eq!(
+            add_mitigation(&mut s, &[t(9)], "x", "", MitigationStatus::Proposed),
+            Err(PlanError::Unknown(t(9)))
+        );
+        assert_eq!(
+            add_mitigation(&mut s, &[t(1)], "  ", "", MitigationStatus::Proposed),
+            Err(PlanError::NoText)
+        );
+    }
+
+    #[test]
+    fn a_proposed_mitigation_leaves_the_threat_open_until_adopted() {
+        let mut s = session(1);
+        let m = add_mitigation(&mut s, &[t(1)], "WAF", "", MitigationStatus::Proposed).unwrap();
+        assert_eq!(s.threat(t(1)).unwrap().status, ThreatStatus::Open);
+        assert_eq!(adopt(&mut s, m), Ok(true));
+        assert_eq!(s.threat(t(1)).unwrap().status, ThreatStatus::Mitigating);
+        assert_eq!(adopt(&mut s, m), Ok(false));
+    }
+
+    #[test]
+    fn accepted_and_transferred_need_a_reason_and_others_clear_it() {
+        let mut s = session(1);
+        assert_eq!(
+            set_status(&mut s, t(1), ThreatStatus::Accepted, " "),
+            Err(PlanError::ReasonNeeded("accepted"))
+        );
+        set_status(&mut s, t(1), ThreatStatus::Transferred, "insurer").unwrap();
+        assert_eq!(s.threat(t(1)).unwrap().status_reason, "insurer");
+        set_status(&mut s, t(1), ThreatStatus::Mitigated, "ignored").unwrap();
+        assert_eq!(s.threat(t(1)).unwrap().status_reason, "");
+    }
+
+    #[test]
+    fn unlinking_the_last_threat_removes_the_mitigation() {
+        let mut s = session(2);
+        let m = add_mitigation(&mut s, &[t(1), t(2)], "x", "", MitigationStatus::Proposed).unwrap();
+        assert_eq!(unlink(&mut s, m, t(1)), Ok(false));
+        assert_eq!(unlink(&mut s, m, t(2)), Ok(true));
+        assert!(s.mitigations.is_empty());
+    }
+
+    #[test]
+    fn tied_threats_move_by_hand_and_keep_their_order() {
+        // Four threats, no votes, no ratings: all tie.
+        let mut s = session(4);
+        let ranking = scoring::rank(&s);
+        assert_eq!(tie_group(&ranking, t(3)), vec![t(1), t(2), t(3), t(4)]);
+        move_in_tie(&mut s, &ranking, t(3), true).unwrap();
+        assert_eq!(s.voting.order, vec![t(1), t(3), t(2), t(4)]);
+        let ranking = scoring::rank(&s);
+        let order: Vec<Id> = ranking.iter().map(|r| r.threat).collect();
+        assert_eq!(order, vec![t(1), t(3), t(2), t(4)]);
+        assert!(ranking.iter().all(|r| !r.tied), "ordered by hand: no ties");
+        assert_eq!(
+            move_in_tie(&mut s, &ranking, t(1), true),
+            Err(PlanError::First(t(1)))
+        );
+        assert_eq!(
+            move_in_tie(&mut s, &ranking, t(4), false),
+            Err(PlanError::Last(t(4)))
+        );
+        // A vote breaks the tie: the threat leaves the group.
+        let p = Id::new(IdKind::Participant, 1);
+        s.voting.ballots.entry(p).or_default().insert(t(4), 1);
+        let ranking = scoring::rank(&s);
+        assert_eq!(
+            move_in_tie(&mut s, &ranking, t(4), true),
+            Err(PlanError::NotTied(t(4)))
+        );
+    }
+
+    #[test]
+    fn the_cut_line_moves_within_the_ranking_and_vanishes_at_the_bottom() {
+        let mut s = session(3);
+        assert_eq!(move_cut_line(&mut s, 3, false), Some(2));
+        assert_eq!(move_cut_line(&mut s, 3, false), Some(1));
+        assert_eq!(move_cut_line(&mut s, 3, false), Some(0));
+        assert_eq!(move_cut_line(&mut s, 3, false), Some(0));
+        assert_eq!(move_cut_line(&mut s, 3, true), Some(1));
+        assert_eq!(move_cut_line(&mut s, 3, true), Some(2));
+        assert_eq!(move_cut_line(&mut s, 3, true), None);
+        assert_eq!(move_cut_line(&mut s, 3, true), None);
+    }
+
+    #[test]
+    fn catalog_mitigations_are_shared_by_reference() {
+        let catalogs = Catalogs::builtin().unwrap();
+        let kind = catalogs.kind("aws.s3").unwrap();
+        let candidate = &kind.threats[0];
+        let reference = candidate.mitigations[0].reference.clone();
+        let mut s = session(2);
+        let (first, shared) = take_from_catalog(&mut s, &catalogs, t(1), &reference).unwrap();
+        assert!(!shared);
+        let (second, shared) = take_from_catalog(&mut s, &catalogs, t(2), &reference).unwrap();
+        assert!(shared);
+        assert_eq!(first, second);
+        let m = s.mitigations.iter().find(|m| m.id == first).unwrap();
+        assert_eq!(m.threats, vec![t(1), t(2)]);
+        assert_eq!(m.status, MitigationStatus::Planned);
+        assert_eq!(m.catalog.as_deref(), Some(reference.as_str()));
+    }
+}

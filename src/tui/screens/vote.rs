@@ -1,0 +1,1096 @@
+//! Phase 4, Vote: "Which threats matter most?" Every mode the session file
+//! knows: `open` (the facilitator enters each voter's dots), `hidden` (the
+//! same, totals shown only when revealed), `secret` (pass the keyboard:
+//! each voter sees only their own dots, and the next turn starts on a
+//! blank screen), `tally` (counts typed in) and `rating` (likelihood and
+//! impact, 1-5, with single keys). A bar chart of the ranking and a 5 x 5
+//! heat map show where the room stands.
+
+use std::any::Any;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, TableState, Wrap};
+
+use super::{MARKER, PhaseScreen, table_room, voting_rules};
+use crate::core::ids::Id;
+use crate::core::model::{Participant, Phase, Session, VotingMode};
+use crate::core::scoring::{self, RiskBand};
+use crate::core::text::{fit, one_line, plural};
+use crate::tui::action::Action;
+use crate::tui::context::{Ctx, Offer, Purpose, Say, View};
+use crate::tui::form::Form;
+use crate::tui::keymap::Context;
+use crate::tui::widgets::list;
+use crate::tui::widgets::table::{Column, Field as Cell, fitted};
+
+/// Ratings run from 1 to 5.
+const MAX_RATING: u8 = 5;
+
+#[derive(Debug, Clone, Default)]
+pub struct VoteScreen {
+    /// Position in the threats shown (file order, or one heat-map cell).
+    pub cursor: usize,
+    /// The voter, by position among the participants.
+    pub voter: usize,
+    /// The rating being typed: 0 likelihood, 1 impact.
+    pub column: usize,
+    /// In a voting mode, digits rate instead of counting.
+    pub rating: bool,
+    /// A count being typed in a tally: the threat and the digits so far.
+    pub typed: Option<(Id, u32)>,
+    /// Secret ballot: the screen waits, blank, for the next voter.
+    pub handover: bool,
+    /// The heat map is shown instead of the list.
+    pub heat: bool,
+    /// The heat map's cursor: likelihood, impact.
+    pub cell: (u8, u8),
+    /// The list shows only the threats of this heat-map cell.
+    pub cell_filter: Option<(u8, u8)>,
+}
+
+/// What a Vote form is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ask {
+    Rules,
+}
+
+fn mode(s: &Session) -> VotingMode {
+    s.voting.mode
+}
+
+/// Modes where each voter places dots.
+fn per_voter(mode: VotingMode) -> bool {
+    matches!(
+        mode,
+        VotingMode::Open | VotingMode::Hidden | VotingMode::Secret
+    )
+}
+
+/// Whether totals may be shown now.
+fn totals_visible(s: &Session) -> bool {
+    match mode(s) {
+        VotingMode::Hidden | VotingMode::Secret => s.voting.revealed,
+        _ => true,
+    }
+}
+
+/// Everyone has voted or abstained.
+fn all_voted(s: &Session) -> bool {
+    s.participants
+        .iter()
+        .all(|p| s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id))
+}
+
+/// The threats of one heat-map cell, or all, by position in the session.
+fn shown_in(s: &Session, cell: Option<(u8, u8)>) -> Vec<usize> {
+    match cell {
+        None => (0..s.threats.len()).collect(),
+        Some((l, i)) => s
+            .threats
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.likelihood == Some(l) && t.impact == Some(i))
+            .map(|(n, _)| n)
+            .collect(),
+    }
+}
+
+impl VoteScreen {
+    fn rating_entry(&self, s: &Session) -> bool {
+        mode(s) == VotingMode::Rating || self.rating
+    }
+
+    /// Threats shown, by position in the session.
+    fn shown(&self, s: &Session) -> Vec<usize> {
+        shown_in(s, self.cell_filter)
+    }
+
+    fn selected(&self, s: &Session) -> Option<Id> {
+        let shown = self.shown(s);
+        let i = *shown.get(self.cursor.min(shown.len().saturating_sub(1)))?;
+        s.threats.get(i).map(|t| t.id)
+    }
+
+    fn voter<'s>(&self, s: &'s Session) -> Option<&'s Participant> {
+        s.participants
+            .get(self.voter.min(s.participants.len().saturating_sub(1)))
+    }
+
+    /// The next voter after the current one who has neither voted nor
+    /// abstained, going round.
+    fn next_open_voter(&self, s: &Session) -> Option<usize> {
+        let n = s.participants.len();
+        (1..=n)
+            .map(|step| (self.voter + step) % n.max(1))
+            .find(|&i| {
+                s.participants.get(i).is_some_and(|p| {
+                    !s.voting.done.contains(&p.id) && !s.voting.abstained.contains(&p.id)
+                })
+            })
+    }
+
+    /// Why the voter cannot put a dot on (`more`) or take one off the
+    /// threat: the budget spent, the cap reached, no dot there. In a
+    /// tally, why the count cannot go lower.
+    fn dot_refusal(&self, s: &Session, more: bool) -> Option<String> {
+        let threat = self.selected(s)?;
+        if mode(s) == VotingMode::Tally {
+            let count = s.voting.tally.get(&threat).copied().unwrap_or(0);
+            return (!more && count == 0).then(|| format!("{threat} has no votes to take off"));
+        }
+        let voter = self.voter(s)?;
+        let name = one_line(&voter.name).into_owned();
+        let here = s
+            .voting
+            .ballots
+            .get(&voter.id)
+            .and_then(|b| b.get(&threat))
+            .copied()
+            .unwrap_or(0);
+        if !more {
+            return (here == 0).then(|| format!("{name} has no dot on {threat}"));
+        }
+        let budget = scoring::budget(s);
+        if scoring::spent(s, voter.id) >= budget {
+            return Some(format!(
+                "{name} has placed all {}: - takes one back, s changes the rules",
+                plural(budget, "dot", "dots")
+            ));
+        }
+        let cap = s.voting.cap_per_threat;
+        (here >= cap).then(|| format!("At most {} on one threat", plural(cap, "dot", "dots")))
+    }
+
+    /// A dot more (`delta` 1) or less (-1) from the voter on the threat,
+    /// within the budget and the cap.
+    fn dot(&mut self, cx: &mut Ctx, delta: i32) {
+        let s = cx.session();
+        let (Some(threat), Some(voter)) = (self.selected(s), self.voter(s).map(|p| p.id)) else {
+            return;
+        };
+        let name =
+            one_line(&self.voter(s).map(|p| p.name.clone()).unwrap_or_default()).into_owned();
+        let budget = scoring::budget(s);
+        let cap = s.voting.cap_per_threat;
+        let spent = scoring::spent(s, voter);
+        let here = s
+            .voting
+            .ballots
+            .get(&voter)
+            .and_then(|b| b.get(&threat))
+            .copied()
+            .unwrap_or(0);
+        if delta > 0 {
+            if spent >= budget {
+                cx.warn(format!(
+                    "{name} has placed all {}; - takes one back",
+                    plural(budget, "dot", "dots")
+                ));
+                return;
+            }
+            if here >= cap {
+                cx.warn(format!(
+                    "At most {} on one threat",
+                    plural(cap, "dot", "dots")
+                ));
+                return;
+            }
+        } else if here == 0 {
+            cx.info(format!("{name} has no dot on {threat}"));
+            return;
+        }
+        let what = if delta > 0 { "dot on" } else { "dot off" };
+        // A secret ballot's edits never say where the dot went: undo's
+        // message is read by the next voter.
+        let label = if mode(s) == VotingMode::Secret {
+            format!("{name}'s ballot")
+        } else {
+            format!("{name}: {what} {threat}")
+        };
+        cx.edit(label, |s| {
+            let ballot = s.voting.ballots.entry(voter).or_default();
+            let dots = ballot.entry(threat).or_insert(0);
+            *dots = if delta > 0 {
+                dots.saturating_add(1)
+            } else {
+                dots.saturating_sub(1)
+            };
+            if *dots == 0 {
+                ballot.remove(&threat);
+            }
+            s.voting.ballots.retain(|_, b| !b.is_empty());
+        });
+        let left = budget.saturating_sub(scoring::spent(cx.session(), voter));
+        cx.info(format!("{name}: {} left", plural(left, "dot", "dots")));
+    }
+
+    /// The tally of the threat set to `count`.
+    fn set_tally(cx: &mut Ctx, threat: Id, count: u32) {
+        cx.edit(format!("tally {threat}"), |s| {
+            if count == 0 {
+                s.voting.tally.remove(&threat);
+            } else {
+                s.voting.tally.insert(threat, count);
+            }
+        });
+    }
+
+    /// A digit: a count in a tally, otherwise a rating.
+    fn digit(&mut self, cx: &mut Ctx, d: u8) {
+        let s = cx.session();
+        let Some(threat) = self.selected(s) else {
+            return;
+        };
+        if !self.rating_entry(s) {
+            // Digits build the count: 1 then 2 is twelve.
+            let so_far = match self.typed {
+                Some((t, n)) if t == threat => n,
+                _ => 0,
+            };
+            let count = so_far
+                .saturating_mul(10)
+                .saturating_add(u32::from(d))
+                .min(99_999);
+            self.typed = Some((threat, count));
+            Self::set_tally(cx, threat, count);
+            cx.info(format!("{threat}: {}", plural(count, "vote", "votes")));
+            return;
+        }
+        if d > MAX_RATING {
+            cx.warn("Ratings run from 1 to 5 (0 clears)");
+            return;
+        }
+        let rating = (d > 0).then_some(d);
+        let column = self.column;
+        let which = if column == 0 { "likelihood" } else { "impact" };
+        cx.edit(format!("{threat} {which}"), |s| {
+            if let Some(t) = s.threat_mut(threat) {
+                if column == 0 {
+                    t.likelihood = rating;
+                } else {
+                    t.impact = rating;
+                }
+            }
+        });
+        let t = cx.session().threat(threat);
+        let risk = t.and_then(|t| t.risk());
+        match (column, risk) {
+            // Likelihood typed: on to the impact.
+            (0, _) if rating.is_some() => self.column = 1,
+            // Impact typed: on to the next threat's likelihood.
+            (1, _) if rating.is_some() => {
+                self.column = 0;
+                let len = self.shown(cx.session()).len();
+                list::move_cursor(&mut self.cursor, len, &Action::Down, 1);
+            }
+            _ => {}
+        }
+        match risk {
+            Some(r) => cx.info(format!(
+                "{threat}: risk {r} ({})",
+                RiskBand::of(r).name().to_lowercase()
+            )),
+            None => cx.info(format!(
+                "{threat}: {which} {}",
+                rating.map_or("cleared".to_string(), |r| r.to_string())
+            )),
+        }
+    }
+}
+
+impl PhaseScreen for VoteScreen {
+    fn phase(&self) -> Phase {
+        Phase::Vote
+    }
+
+    fn section(&self) -> Context {
+        if self.handover {
+            Context::Handover
+        } else if self.heat {
+            Context::HeatMap
+        } else {
+            Context::Vote
+        }
+    }
+
+    fn offer(&self, action: &Action, view: &View) -> Offer {
+        let s = view.session;
+        let m = mode(s);
+        let editable = view.editable();
+        let any = !self.shown(s).is_empty();
+        let no_threats = || {
+            if s.threats.is_empty() {
+                "No threats to vote on: Brainstorm comes first".to_string()
+            } else {
+                "No threat in this cell: Esc shows them all".to_string()
+            }
+        };
+        let needs_voters = || -> Option<Offer> {
+            if per_voter(m) && s.participants.is_empty() {
+                Some(Offer::Disabled(
+                    "Nobody to vote: add participants in Setup, or choose tally or rating"
+                        .to_string(),
+                ))
+            } else {
+                None
+            }
+        };
+        if m == VotingMode::Secret && self.handover {
+            return match action {
+                Action::Open => Offer::Enabled,
+                _ => Offer::Hidden,
+            };
+        }
+        if self.heat {
+            return match action {
+                a if list::is_movement(a) => Offer::Enabled,
+                Action::Left | Action::Right | Action::Open | Action::Cancel => Offer::Enabled,
+                _ => Offer::Hidden,
+            };
+        }
+        match action {
+            a if list::is_movement(a) => Offer::Enabled,
+            Action::More | Action::Less => {
+                if self.rating_entry(s) {
+                    return Offer::Hidden;
+                }
+                if let Some(refused) = needs_voters() {
+                    return refused;
+                }
+                if m == VotingMode::Secret
+                    && self.voter(s).is_some_and(|p| {
+                        s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id)
+                    })
+                {
+                    return Offer::Disabled("Everyone has voted: r reveals the totals".to_string());
+                }
+                match editable {
+                    Offer::Enabled if !any => Offer::Disabled(no_threats()),
+                    Offer::Enabled => match self.dot_refusal(s, *action == Action::More) {
+                        Some(why) => Offer::Disabled(why),
+                        None => Offer::Enabled,
+                    },
+                    other => other,
+                }
+            }
+            Action::Digit(_) => {
+                if !self.rating_entry(s) && m != VotingMode::Tally {
+                    return Offer::Hidden;
+                }
+                match editable {
+                    Offer::Enabled => Offer::when(any, no_threats()),
+                    other => other,
+                }
+            }
+            Action::Left | Action::Right => {
+                if self.rating_entry(s) {
+                    Offer::Enabled
+                } else {
+                    Offer::Hidden
+                }
+            }
+            Action::NextPane | Action::PrevPane => {
+                if !per_voter(m) {
+                    return Offer::Hidden;
+                }
+                if let Some(refused) = needs_voters() {
+                    return refused;
+                }
+                if m == VotingMode::Secret {
+                    Offer::Disabled("In a secret ballot the turn passes with Enter".to_string())
+                } else {
+                    Offer::Enabled
+                }
+            }
+            Action::Open => {
+                if !matches!(m, VotingMode::Secret | VotingMode::Hidden) {
+                    return Offer::Hidden;
+                }
+                if let Some(refused) = needs_voters() {
+                    return refused;
+                }
+                match editable {
+                    Offer::Enabled => {
+                        Offer::when(!all_voted(s), "Everyone has voted: r reveals the totals")
+                    }
+                    other => other,
+                }
+            }
+            Action::Abstain => {
+                if !per_voter(m) {
+                    return Offer::Hidden;
+                }
+                if let Some(refused) = needs_voters() {
+                    return refused;
+                }
+                match editable {
+                    Offer::Enabled => Offer::when(!all_voted(s), "Everyone has voted or abstained"),
+                    other => other,
+                }
+            }
+            Action::Reveal => match m {
+                VotingMode::Hidden => editable,
+                VotingMode::Secret if !s.voting.revealed => match editable {
+                    Offer::Enabled => {
+                        let voted = s
+                            .participants
+                            .iter()
+                            .filter(|p| {
+                                s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id)
+                            })
+                            .count();
+                        Offer::when(
+                            all_voted(s),
+                            format!(
+                                "Not everyone has voted: {voted} of {}",
+                                s.participants.len()
+                            ),
+                        )
+                    }
+                    other => other,
+                },
+                VotingMode::Secret => editable,
+                _ => Offer::Hidden,
+            },
+            Action::Rate => {
+                if m == VotingMode::Rating {
+                    Offer::Hidden
+                } else {
+                    Offer::Enabled
+                }
+            }
+            Action::HeatMap => Offer::Enabled,
+            Action::Rules => editable,
+            Action::Cancel => {
+                if self.cell_filter.is_some() || self.rating {
+                    Offer::Enabled
+                } else {
+                    Offer::Hidden
+                }
+            }
+            _ => Offer::Hidden,
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Ctx) {
+        let m = mode(cx.session());
+        if m == VotingMode::Secret && self.handover {
+            if action == Action::Open {
+                self.handover = false;
+                let name = self
+                    .voter(cx.session())
+                    .map(|p| one_line(&p.name).into_owned())
+                    .unwrap_or_default();
+                let left = self
+                    .voter(cx.session())
+                    .map(|p| {
+                        scoring::budget(cx.session())
+                            .saturating_sub(scoring::spent(cx.session(), p.id))
+                    })
+                    .unwrap_or(0);
+                cx.info(format!(
+                    "{name}'s turn: {} to place; Enter when done",
+                    plural(left, "dot", "dots")
+                ));
+            }
+            return;
+        }
+        if self.heat {
+            let (l, i) = self.cell;
+            match action {
+                Action::Up | Action::PageUp | Action::Top => {
+                    self.cell.0 = if action == Action::Up {
+                        (l + 1).min(MAX_RATING)
+                    } else {
+                        MAX_RATING
+                    };
+                }
+                Action::Down | Action::PageDown | Action::Bottom => {
+                    self.cell.0 = if action == Action::Down {
+                        l.saturating_sub(1).max(1)
+                    } else {
+                        1
+                    };
+                }
+                Action::Left => self.cell.1 = i.saturating_sub(1).max(1),
+                Action::Right => self.cell.1 = (i + 1).min(MAX_RATING),
+                Action::Open => {
+                    self.cell_filter = Some(self.cell);
+                    self.heat = false;
+                    self.cursor = 0;
+                    let n = self.shown(cx.session()).len();
+                    cx.info(format!(
+                        "Likelihood {l} x impact {i}: {}; Esc shows them all",
+                        plural(n, "threat", "threats")
+                    ));
+                }
+                Action::Cancel => self.heat = false,
+                _ => {}
+            }
+            return;
+        }
+        let len = self.shown(cx.session()).len();
+        match action {
+            a if list::is_movement(&a) => {
+                list::move_cursor(&mut self.cursor, len, &a, cx.page);
+                self.typed = None;
+                self.column = 0;
+            }
+            Action::More | Action::Less => {
+                let delta = if action == Action::More { 1 } else { -1 };
+                if m == VotingMode::Tally {
+                    let s = cx.session();
+                    if let Some(threat) = self.selected(s) {
+                        let now = s.voting.tally.get(&threat).copied().unwrap_or(0);
+                        let count = if delta > 0 {
+                            now.saturating_add(1)
+                        } else {
+                            now.saturating_sub(1)
+                        };
+                        self.typed = None;
+                        Self::set_tally(cx, threat, count);
+                        cx.info(format!("{threat}: {}", plural(count, "vote", "votes")));
+                    }
+                } else {
+                    self.dot(cx, delta);
+                }
+            }
+            Action::Digit(d) => self.digit(cx, d),
+            Action::Left => self.column = 0,
+            Action::Right => self.column = 1,
+            Action::NextPane | Action::PrevPane => {
+                let n = cx.session().participants.len().max(1);
+                self.voter = list::cycle(self.voter.min(n - 1), n, &action);
+                if let Some(p) = self.voter(cx.session()) {
+                    let left = scoring::budget(cx.session())
+                        .saturating_sub(scoring::spent(cx.session(), p.id));
+                    let name = one_line(&p.name).into_owned();
+                    cx.info(format!(
+                        "{name} votes: {} left",
+                        plural(left, "dot", "dots")
+                    ));
+                }
+            }
+            Action::Open | Action::Abstain => {
+                let s = cx.session();
+                let Some(p) = self
+                    .voter(s)
+                    .map(|p| (p.id, one_line(&p.name).into_owned()))
+                else {
+                    return;
+                };
+                let (voter, name) = p;
+                let abstain = action == Action::Abstain;
+                cx.edit(
+                    if abstain {
+                        format!("{name} abstains")
+                    } else {
+                        format!("{name} has voted")
+                    },
+                    |s| {
+                        if abstain {
+                            s.voting.abstained.insert(voter);
+                            s.voting.done.remove(&voter);
+                            s.voting.ballots.remove(&voter);
+                        } else {
+                            s.voting.done.insert(voter);
+                            s.voting.abstained.remove(&voter);
+                        }
+                    },
+                );
+                match self.next_open_voter(cx.session()) {
+                    Some(next) => {
+                        self.voter = next;
+                        let who = self
+                            .voter(cx.session())
+                            .map(|p| one_line(&p.name).into_owned())
+                            .unwrap_or_default();
+                        if m == VotingMode::Secret {
+                            // The ballot is gone from the screen before
+                            // the next person looks.
+                            self.handover = true;
+                            cx.info(format!("Pass the keyboard to {who}"));
+                        } else {
+                            cx.info(format!("{name} done; {who} votes"));
+                        }
+                    }
+                    None => cx.success("Everyone has voted: r reveals the totals"),
+                }
+            }
+            Action::Reveal => {
+                let reveal = !cx.session().voting.revealed;
+                cx.edit(if reveal { "reveal" } else { "hide" }, |s| {
+                    s.voting.revealed = reveal;
+                });
+                cx.info(if reveal {
+                    "Totals revealed"
+                } else {
+                    "Totals hidden again"
+                });
+            }
+            Action::Rate => {
+                self.rating = !self.rating;
+                self.column = 0;
+                cx.info(if self.rating {
+                    "Digits rate now: likelihood then impact, 1-5; v goes back to votes"
+                } else {
+                    "Back to votes"
+                });
+            }
+            Action::HeatMap => {
+                self.heat = true;
+                if self.cell == (0, 0) {
+                    self.cell = (MAX_RATING, MAX_RATING);
+                }
+            }
+            Action::Rules => {
+                let form = voting_rules::form(cx.session());
+                cx.open_form(form, Purpose::new(Ask::Rules));
+            }
+            Action::Cancel => {
+                if self.cell_filter.take().is_none() {
+                    self.rating = false;
+                }
+                self.cursor = 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn clamp(&mut self, view: &View) {
+        if mode(view.session) != VotingMode::Secret {
+            self.handover = false;
+        }
+        let len = self.shown(view.session).len();
+        list::clamp(&mut self.cursor, len);
+        list::clamp(&mut self.voter, view.session.participants.len());
+    }
+
+    fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {
+        match purpose.get::<Ask>() {
+            Some(Ask::Rules) => voting_rules::save(form, cx),
+            None => Ok(()),
+        }
+    }
+
+    fn header(&self, view: &View) -> Option<String> {
+        let s = view.session;
+        match mode(s) {
+            VotingMode::Rating => {
+                let rated = s.threats.iter().filter(|t| t.risk().is_some()).count();
+                Some(format!("rated {rated} of {}", s.threats.len()))
+            }
+            VotingMode::Tally => None,
+            _ => {
+                let voted = s
+                    .participants
+                    .iter()
+                    .filter(|p| s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id))
+                    .count();
+                Some(format!("voted {voted} of {}", s.participants.len()))
+            }
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, view: &View) {
+        draw(self, frame, area, view);
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The line above the list: the mode, the voter and what they have left.
+fn banner(screen: &VoteScreen, view: &View) -> Line<'static> {
+    let s = view.session;
+    let st = view.styles;
+    let budget = scoring::budget(s);
+    let cap = s.voting.cap_per_threat;
+    let key = |k: &str| Span::styled(k.to_string(), st.hint_key);
+    let text = |t: String| Span::styled(t, st.base);
+    if screen.rating_entry(s) {
+        let column = if screen.column == 0 {
+            "likelihood"
+        } else {
+            "impact"
+        };
+        return Line::from(vec![
+            text("Rating ".to_string()),
+            Span::styled(column.to_string(), st.accent.add_modifier(Modifier::BOLD)),
+            text(": ".to_string()),
+            key("1-5"),
+            text(" rates, ".to_string()),
+            key("0"),
+            text(" clears, ".to_string()),
+            key("←→"),
+            text(" likelihood or impact; risk = L x I".to_string()),
+        ]);
+    }
+    match mode(s) {
+        VotingMode::Tally => Line::from(vec![
+            text("Tally: the room votes by hand; type each threat's count (".to_string()),
+            key("0-9"),
+            text(", ".to_string()),
+            key("+ -"),
+            text(").".to_string()),
+        ]),
+        m => {
+            let Some(voter) = screen.voter(s) else {
+                return Line::from(Span::styled(
+                    "Nobody to vote yet: add participants in Setup, or choose tally or rating (s).",
+                    st.warning,
+                ));
+            };
+            let left = budget.saturating_sub(scoring::spent(s, voter.id));
+            let state = if s.voting.done.contains(&voter.id) {
+                " (done)"
+            } else if s.voting.abstained.contains(&voter.id) {
+                " (abstained)"
+            } else {
+                ""
+            };
+            let kind = match m {
+                VotingMode::Open => "Open vote",
+                VotingMode::Hidden if s.voting.revealed => "Hidden vote, revealed",
+                VotingMode::Hidden => "Hidden vote",
+                VotingMode::Secret if s.voting.revealed => "Secret ballot, revealed",
+                _ => "Secret ballot",
+            };
+            Line::from(vec![
+                text(format!("{kind} · ")),
+                Span::styled(
+                    format!("{}{state}", one_line(&voter.name)),
+                    st.accent.add_modifier(Modifier::BOLD),
+                ),
+                text(format!(
+                    ": {} of {} left, at most {cap} a threat",
+                    plural(left, "dot", "dots"),
+                    budget
+                )),
+            ])
+        }
+    }
+}
+
+fn draw(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
+    let s = view.session;
+    let st = view.styles;
+    let m = mode(s);
+    if m == VotingMode::Secret && screen.handover {
+        let who = screen
+            .voter(s)
+            .map(|p| one_line(&p.name).into_owned())
+            .unwrap_or_default();
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(st.border_focus)
+            .title(Span::styled(" Secret ballot ", st.title));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [_, middle, _] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(4),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled(
+                    format!("Pass the keyboard to {who}."),
+                    st.title.add_modifier(Modifier::BOLD),
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("Enter", st.hint_key),
+                    Span::styled(format!(" when {who} has it."), st.base),
+                ]),
+            ])
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+            middle,
+        );
+        return;
+    }
+    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    frame.render_widget(Paragraph::new(banner(screen, view)).style(st.base), top);
+    let wide = body.width >= 110;
+    let (main, side) = if wide {
+        let [a, b] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+        (a, Some(b))
+    } else {
+        (body, None)
+    };
+    if screen.heat {
+        draw_heat(screen, frame, main, view);
+    } else {
+        draw_list(screen, frame, main, view, screen.cell_filter);
+    }
+    if let Some(side) = side {
+        if screen.heat {
+            // A preview of the cell under the cursor.
+            draw_list(screen, frame, side, view, Some(screen.cell));
+        } else {
+            draw_chart(frame, side, view);
+        }
+    }
+}
+
+fn draw_list(
+    screen: &VoteScreen,
+    frame: &mut Frame,
+    area: Rect,
+    view: &View,
+    cell: Option<(u8, u8)>,
+) {
+    let s = view.session;
+    let st = view.styles;
+    let m = mode(s);
+    let shown = shown_in(s, cell);
+    let visible = totals_visible(s);
+    let voter = if per_voter(m) { screen.voter(s) } else { None };
+    let mut title = vec![Span::styled(" Threats ", st.title)];
+    if let Some((l, i)) = cell {
+        let back = if screen.heat { "" } else { " (Esc: all)" };
+        title.push(Span::styled(
+            format!("likelihood {l} x impact {i}{back} "),
+            st.accent,
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if screen.heat {
+            st.border
+        } else {
+            st.border_focus
+        })
+        .title(Line::from(title));
+    if shown.is_empty() {
+        let text = if s.threats.is_empty() {
+            "No threats yet: Brainstorm captures them (P then 3)."
+        } else {
+            "No threat in this cell: Esc shows them all."
+        };
+        frame.render_widget(Paragraph::new(text).block(block).style(st.base), area);
+        return;
+    }
+    // The preview beside the heat map has no cursor of its own.
+    let cursor = if screen.heat {
+        0
+    } else {
+        screen.cursor.min(shown.len() - 1)
+    };
+    let height = usize::from(block.inner(area).height.saturating_sub(1));
+    let window = list::window(shown.len(), cursor, height);
+    let rating_entry = screen.rating_entry(s);
+    let rows: Vec<Vec<Cell>> = shown[window.clone()]
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &n)| s.threats.get(n).map(|t| (window.start + i, t)))
+        .map(|(row, t)| {
+            let total = s.voting.dots_for(t.id);
+            let dots = if visible {
+                Cell::styled(total.to_string(), st.role("vote.dot"))
+            } else {
+                Cell::styled("?", st.muted)
+            };
+            let mine = voter
+                .and_then(|p| s.voting.ballots.get(&p.id))
+                .and_then(|b| b.get(&t.id))
+                .copied()
+                .unwrap_or(0);
+            let rate = |value: Option<u8>, col: usize| {
+                let text = value.map_or("·".to_string(), |v| v.to_string());
+                let mut style = st.base;
+                if rating_entry && row == cursor && col == screen.column {
+                    style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+                }
+                Cell::styled(text, style)
+            };
+            let risk = t.risk();
+            vec![
+                Cell::styled(t.id.to_string(), st.muted),
+                Cell::new(one_line(&t.title)),
+                Cell::styled(t.category.letter().to_string(), st.stride(t.category)),
+                dots,
+                Cell::styled(
+                    if voter.is_some() {
+                        "●".repeat(usize::try_from(mine).unwrap_or(0).min(9))
+                    } else {
+                        String::new()
+                    },
+                    st.role("vote.dot"),
+                ),
+                rate(t.likelihood, 0),
+                rate(t.impact, 1),
+                Cell::styled(
+                    risk.map_or(String::new(), |r| r.to_string()),
+                    risk.map_or(st.muted, |r| st.risk(RiskBand::of(r))),
+                ),
+            ]
+        })
+        .collect();
+    let mine_header: &'static str = if voter.is_some() { "Mine" } else { "" };
+    let mut columns = vec![
+        Column::fixed("ID", 5),
+        Column::name("Threat"),
+        Column::fixed("", 1),
+        Column::fixed("Dots", 4),
+        Column::fixed(mine_header, 4),
+        Column::fixed("L", 1),
+        Column::fixed("I", 1),
+        Column::fixed("LxI", 3),
+    ];
+    let mut rows = rows;
+    if m == VotingMode::Rating {
+        // A rating session has no votes: the dot columns would stay empty.
+        columns.drain(3..5);
+        for row in &mut rows {
+            row.drain(3..5);
+        }
+    }
+    let table = fitted(&columns, rows, table_room(area), st.muted)
+        .block(block)
+        .row_highlight_style(st.selection())
+        .highlight_symbol(MARKER)
+        .style(st.base);
+    let selected = (!screen.heat).then_some(cursor - window.start);
+    frame.render_stateful_widget(
+        table,
+        area,
+        &mut TableState::default().with_selected(selected),
+    );
+}
+
+/// The ranking by dots as bars, ties marked, top first.
+fn draw_chart(frame: &mut Frame, area: Rect, view: &View) {
+    let s = view.session;
+    let st = view.styles;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(st.border)
+        .title(Span::styled(" Ranking ", st.title));
+    if !totals_visible(s) {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from("Totals stay hidden until they are revealed (r)."),
+                Line::from(""),
+                Line::from(Span::styled(
+                    "Each voter sees only their own dots meanwhile.",
+                    st.muted,
+                )),
+            ])
+            .wrap(Wrap { trim: true })
+            .block(block)
+            .style(st.base),
+            area,
+        );
+        return;
+    }
+    let ranking = scoring::rank(s);
+    let inner = block.inner(area);
+    let height = usize::from(inner.height);
+    let most = ranking.iter().map(|r| r.dots).max().unwrap_or(0).max(1);
+    let width = usize::from(inner.width);
+    let rating = mode(s) == VotingMode::Rating;
+    let lines: Vec<Line> = ranking
+        .iter()
+        .take(height)
+        .filter_map(|r| s.threat(r.threat).map(|t| (r, t)))
+        .map(|(r, t)| {
+            let rank = format!("{:>3}{}", r.rank, if r.tied { "=" } else { " " });
+            let (value, shown) = if rating {
+                (u32::from(r.risk.unwrap_or(0)), 25)
+            } else {
+                (r.dots, most)
+            };
+            let label = format!(" {} {}", t.id, one_line(&t.title));
+            let bar_room = (width / 3).max(4);
+            let bar_len = usize::try_from(value)
+                .unwrap_or(0)
+                .saturating_mul(bar_room)
+                .checked_div(usize::try_from(shown).unwrap_or(1).max(1))
+                .unwrap_or(0);
+            let count = format!(" {value}");
+            let text_room = width.saturating_sub(rank.len() + bar_room + count.len());
+            Line::from(vec![
+                Span::styled(rank, st.muted),
+                Span::styled(
+                    format!("{:<bar_room$}", "█".repeat(bar_len)),
+                    r.band.map_or(st.role("vote.dot"), |b| st.risk(b)),
+                ),
+                Span::styled(count, st.base.add_modifier(Modifier::BOLD)),
+                Span::styled(fit(&label, text_room).into_owned(), st.base),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block).style(st.base), area);
+}
+
+/// Likelihood (rows, 5 at the top) x impact (columns), a count per cell,
+/// coloured by risk band.
+fn draw_heat(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
+    let s = view.session;
+    let st = view.styles;
+    let mut counts = [[0usize; 5]; 5];
+    let mut unrated = 0;
+    for t in &s.threats {
+        match (t.likelihood, t.impact) {
+            (Some(l @ 1..=5), Some(i @ 1..=5)) => {
+                counts[usize::from(l - 1)][usize::from(i - 1)] += 1;
+            }
+            _ => unrated += 1,
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(st.border_focus)
+        .title(Span::styled(
+            format!(" Heat map: likelihood x impact ({} not rated) ", unrated),
+            st.title,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let cell_width = (inner.width.saturating_sub(14) / 5).clamp(5, 12);
+    let mut lines = vec![Line::from("")];
+    for l in (1..=MAX_RATING).rev() {
+        let mut spans = vec![Span::styled(
+            format!("{:>11} {l} ", if l == 3 { "likelihood" } else { "" }),
+            st.muted,
+        )];
+        for i in 1..=MAX_RATING {
+            let n = counts[usize::from(l - 1)][usize::from(i - 1)];
+            let band = RiskBand::of(l * i);
+            let mut style = st.risk(band);
+            if n > 0 {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            if screen.cell == (l, i) {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            let text = if n > 0 {
+                n.to_string()
+            } else {
+                "·".to_string()
+            };
+            let w = usize::from(cell_width);
+            spans.push(Span::styled(format!("{text:^w$}"), style));
+        }
+        lines.push(Line::from(spans));
+        lines.push(Line::from(""));
+    }
+    let w = usize::from(cell_width);
+    let mut axis = vec![Span::styled(format!("{:>13} ", ""), st.muted)];
+    for i in 1..=MAX_RATING {
+        axis.push(Span::styled(format!("{i:^w$}"), st.muted));
+    }
+    lines.push(Line::from(axis));
+    lines.push(Line::from(Span::styled(
+        format!("{:>13} {:^width$}", "", "impact", width = w * 5),
+        st.muted,
+    )));
+    frame.render_widget(Paragraph::new(lines).style(st.base), inner);
+}
