@@ -910,3 +910,198 @@ fn a_brainstorm_is_saved_and_exported() {
         assert!(csv.contains(&format!(",{},", t.id)) || csv.contains(&format!("\"{}\"", t.id)));
     }
 }
+
+/// The cells of a CSV file, header first.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let text = fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{} was not written: {e}", path.display()));
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn a_hidden_vote_is_planned_and_exported_to_jira_from_the_overlay() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = sandbox.spawn(&["demo"]) else {
+        return;
+    };
+    tui.wait_for("Opened LeeJames HR payslips");
+    tui.send("P");
+    tui.wait_for("Go to phase");
+    tui.send("4");
+    tui.wait_for("▸4 Vote");
+
+    // The rules: a hidden vote, eight dots each (Kim and Doug placed
+    // four in the demo).
+    tui.send("s");
+    tui.wait_for("Voting rules");
+    tui.send(" ");
+    tui.wait_for("Hidden: dots entered per person");
+    tui.send(TAB);
+    tui.send("8");
+    tui.send(CTRL_S);
+    tui.wait_for("Voting rules saved");
+    tui.wait_for("Hidden vote · Kim");
+
+    // Kim: two dots on T8; done. Doug: two on T8 and one on T11.
+    tui.send("jjjjjjj");
+    tui.wait_for_row(&["› T8 "]);
+    tui.send("++");
+    tui.wait_for("Kim: 2 dots left");
+    tui.send(ENTER);
+    tui.wait_for("Kim done; Doug votes");
+    tui.send("++");
+    tui.wait_for("Doug: 2 dots left");
+    tui.send("jjj+");
+    tui.wait_for_row(&["› T11 ", "●"]);
+    // Totals stay hidden while the vote goes on.
+    let t8 = tui.wait_for_row(&["T8 ", "Names, payslip"]);
+    assert!(tui.rows()[t8].contains(" ? "), "{}", tui.contents());
+    tui.send(ENTER);
+    tui.wait_for("Doug done; Sam votes");
+    tui.send("r");
+    tui.wait_for("Totals revealed");
+    let t8 = tui.wait_for_row(&["T8 ", "Names, payslip"]);
+    assert!(tui.rows()[t8].contains(" 4 "), "{}", tui.contents());
+
+    // Plan: a mitigation with an owner on the top threat.
+    tui.send("]");
+    tui.wait_for("▸5 Plan");
+    tui.wait_for_row(&["› 1 ", "T5 "]);
+    tui.send("a");
+    tui.wait_for("New mitigation for T5");
+    tui.send("Serve payslips through CloudFront signed URLs");
+    tui.send(TAB);
+    tui.send("Kim");
+    tui.send(CTRL_S);
+    tui.wait_for("added: 1 threat");
+
+    // Two threats out of the backlog.
+    tui.send(ESC);
+    // Back on the ranking (o needs a mitigation picked): only then the
+    // next key, or the terminal reads Esc and it as one Alt key.
+    tui.wait_until("the ranking focused", |s| !s.contents().contains("o owner"));
+    tui.send("--");
+    tui.wait_for("The top 10 go to the backlog");
+
+    // Export: Jira CSV, the proposed name, the backlog only.
+    tui.send("E");
+    tui.wait_for("Export the session as");
+    tui.send(ENTER);
+    tui.wait_for("Export as Jira CSV");
+    tui.wait_for("leejames-hr-backlog.jira.csv");
+    tui.wait_for("the backlog: the top 10 above the cut line");
+    tui.send(ENTER);
+    tui.wait_for("Exported 10 issues to leejames-hr-backlog.jira.csv");
+    quit(&mut tui);
+    drop(tui);
+
+    let saved = load(&sandbox.demo_file());
+    assert_eq!(saved.voting.mode.key(), "hidden");
+    assert!(saved.voting.revealed);
+    assert_eq!(saved.cut_line, Some(10));
+    assert_eq!(saved.jira.only_backlog, Some(true));
+    let t5: Id = "T5".parse().unwrap();
+    assert!(
+        saved
+            .mitigations
+            .iter()
+            .any(|m| m.threats.contains(&t5) && m.owner == "Kim" && m.text.contains("CloudFront")),
+        "{:#?}",
+        saved.mitigations
+    );
+    let t8: Id = "T8".parse().unwrap();
+    assert_eq!(saved.voting.dots_for(t8), 4);
+
+    // The file: Jira's header, one row per backlog threat in rank order.
+    let rows = csv_rows(&sandbox.path("data/demo/leejames-hr-backlog.jira.csv"));
+    let header = &rows[0];
+    assert_eq!(
+        &header[..4],
+        ["Summary", "Description", "Issue Type", "Priority"]
+    );
+    assert!(header[4..].iter().all(|h| h == "Labels"), "{header:?}");
+    let ranking = stridekit::core::scoring::rank(&saved);
+    assert_eq!(rows.len() - 1, 10);
+    for (row, ranked) in rows[1..].iter().zip(&ranking) {
+        assert_eq!(row.len(), header.len(), "every row has every column");
+        assert!(
+            row[0].starts_with(&format!("{}: ", ranked.threat)),
+            "{} where {} ranks: {row:?}",
+            row[0],
+            ranked.threat
+        );
+        for label in row[4..].iter().filter(|l| !l.is_empty()) {
+            assert!(!label.contains(char::is_whitespace), "label {label:?}");
+        }
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell that would start a formula: {cell:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_quick_session_is_rated_alone_and_exported_to_markdown() {
+    let sandbox = Sandbox::new();
+    let mut session = demo();
+    session.title = "Payslip links".to_string();
+    session.template = stridekit::core::model::Template::Quick;
+    session.voting.mode = stridekit::core::model::VotingMode::Rating;
+    session.voting.ballots.clear();
+    session.phase = Phase::Vote;
+    for t in &mut session.threats {
+        let t = Arc::make_mut(t);
+        t.likelihood = None;
+        t.impact = None;
+    }
+    let path = sandbox.path("payslip-links.toml");
+    store::create(&path, &session).unwrap();
+    let Some(mut tui) = sandbox.spawn(&["open", "payslip-links.toml"]) else {
+        return;
+    };
+    tui.wait_for("▸4 Vote");
+    tui.wait_for("Rating likelihood");
+    // T1: 2 x 3. T2: 5 x 5. T3: 4 x 4.
+    tui.send("23");
+    tui.wait_for("T1: risk 6");
+    tui.send("55");
+    tui.wait_for("T2: risk 25 (critical)");
+    tui.send("44");
+    tui.wait_for("T3: risk 16");
+    tui.wait_for("rated 3 of 12");
+
+    tui.send("E");
+    tui.wait_for("Export the session as");
+    tui.send("mark");
+    tui.wait_for_row(&["› Markdown"]);
+    tui.send(ENTER);
+    tui.wait_for("payslip-links-threat-model.md");
+    tui.send(ENTER);
+    tui.wait_for("Exported the threat model to payslip-links-threat-model.md");
+    quit(&mut tui);
+    drop(tui);
+
+    let md = fs::read_to_string(sandbox.path("payslip-links-threat-model.md")).unwrap();
+    assert!(md.contains("Ranked by likelihood x impact"), "{md}");
+    assert!(
+        !md.contains("| Dots |"),
+        "a rating session has no dots column"
+    );
+    let backlog = &md[md.find("## 3.").expect("the backlog section")..];
+    let at = |id: &str| {
+        backlog
+            .find(&format!("| {id} |"))
+            .unwrap_or_else(|| panic!("{id} in the backlog table"))
+    };
+    assert!(at("T2") < at("T3") && at("T3") < at("T1"), "{md}");
+    let saved = load(&path);
+    let t2 = saved.threat("T2".parse().unwrap()).unwrap();
+    assert_eq!((t2.likelihood, t2.impact), (Some(5), Some(5)));
+}

@@ -24,7 +24,8 @@ use ratatui::style::{Color as TermColor, Modifier};
 use stridekit::core::catalog::Catalogs;
 use stridekit::core::diag::Severity;
 use stridekit::core::discovery::SessionEntry;
-use stridekit::core::model::{Phase, Session, Template};
+use stridekit::core::model::{Phase, Session, Template, VotingMode};
+use stridekit::core::scoring;
 use stridekit::core::store;
 use stridekit::core::theme::{Color, Named, Themes};
 use stridekit::core::time::Timestamp;
@@ -37,8 +38,10 @@ use stridekit::tui::keymap::KEYMAP;
 use stridekit::tui::overlays::{Overlay, Reply};
 use stridekit::tui::screens::brainstorm::BrainstormScreen;
 use stridekit::tui::screens::home::HomeScreen;
+use stridekit::tui::screens::plan::PlanScreen;
 use stridekit::tui::screens::scope::{self, ScopeScreen};
 use stridekit::tui::screens::setup::{self, SetupScreen};
+use stridekit::tui::screens::vote::VoteScreen;
 use stridekit::tui::view;
 
 static CATALOGS: LazyLock<Catalogs> =
@@ -840,12 +843,23 @@ fn step_strategy() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// Where a sequence starts: home, the demo in phase 1 to 6, or an empty
-/// new session.
+/// Where a sequence starts: home, the demo in phase 1 to 6, the demo's
+/// vote in each other voting mode, or an empty new session.
 fn start_app(start: usize) -> App {
     match start {
         0 => home_app(),
         1..=6 => demo_app(Phase::ALL[start - 1]),
+        7..=10 => {
+            let mut session = demo_session();
+            session.phase = Phase::Vote;
+            session.voting.mode = [
+                VotingMode::Hidden,
+                VotingMode::Secret,
+                VotingMode::Tally,
+                VotingMode::Rating,
+            ][start - 7];
+            show(new_app(false), session, None)
+        }
         _ => empty_app(Phase::Setup),
     }
 }
@@ -956,6 +970,44 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                 brainstorm.cell,
                 walk.len()
             );
+            let vote = s.screen::<VoteScreen>().unwrap();
+            prop_assert!(
+                vote.voter < session.participants.len().max(1),
+                "voter {} of {}",
+                vote.voter,
+                session.participants.len()
+            );
+            prop_assert!((1..=5).contains(&vote.cell.0) || vote.cell == (0, 0));
+            // A secret ballot never shows someone's dots to the next voter.
+            if session.voting.mode == VotingMode::Secret
+                && !session.voting.revealed
+                && let Some(taken) = vote.taken_by
+                && let Some(current) = session.participants.get(vote.voter)
+            {
+                prop_assert!(
+                    vote.handing_over(session) || taken == current.id,
+                    "{} sees {}'s ballot",
+                    taken,
+                    current.id
+                );
+            }
+            // Dots stay within the rules, however the keys came.
+            let budget = scoring::budget(session);
+            for (voter, ballot) in &session.voting.ballots {
+                prop_assert!(
+                    scoring::spent(session, *voter) <= budget
+                        || session.voting.dots_per_person.is_none(),
+                    "{} spent more than {}",
+                    voter,
+                    budget
+                );
+                prop_assert!(
+                    ballot.values().all(|d| *d <= session.voting.cap_per_threat),
+                    "over the cap"
+                );
+            }
+            let plan = s.screen::<PlanScreen>().unwrap();
+            prop_assert!(plan.cursor < session.threats.len().max(1), "plan cursor");
             let errors = errors(session);
             prop_assert!(errors.is_empty(), "invalid session: {:?}", errors);
         }
@@ -981,7 +1033,7 @@ proptest! {
 
     #[test]
     fn random_keys_never_panic_and_keep_the_state_consistent(
-        start in 0usize..8,
+        start in 0usize..12,
         size in (1u16..=220, 1u16..=60),
         steps in proptest::collection::vec(step_strategy(), 0..60),
     ) {
@@ -1308,6 +1360,46 @@ fn hint_states() -> Vec<State> {
         let name: &'static str = Box::leak(format!("new, {}", phase.name()).into_boxed_str());
         states.push((name, Box::new(move || empty_app(phase))));
     }
+    for (start, name) in [
+        (7, "vote, hidden"),
+        (8, "vote, secret"),
+        (9, "vote, tally"),
+        (10, "vote, rating"),
+    ] {
+        states.push((name, Box::new(move || start_app(start))));
+    }
+    states.push((
+        "vote, secret, a voter's turn",
+        Box::new(|| {
+            let mut app = start_app(8);
+            press(&mut app, KeyCode::Enter);
+            app
+        }),
+    ));
+    states.push((
+        "vote, heat map",
+        Box::new(|| {
+            let mut app = demo_app(Phase::Vote);
+            type_text(&mut app, "m");
+            app
+        }),
+    ));
+    states.push((
+        "plan, mitigations",
+        Box::new(|| {
+            let mut app = demo_app(Phase::Plan);
+            press(&mut app, KeyCode::Tab);
+            app
+        }),
+    ));
+    states.push((
+        "export formats",
+        Box::new(|| {
+            let mut app = demo_app(Phase::Review);
+            type_text(&mut app, "E");
+            app
+        }),
+    ));
     for pane in 0..7 {
         let name: &'static str = Box::leak(format!("scope pane {pane}").into_boxed_str());
         states.push((

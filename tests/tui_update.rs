@@ -792,7 +792,7 @@ impl stridekit::tui::screens::PhaseScreen for Asker {
         Phase::Brainstorm
     }
 
-    fn section(&self) -> stridekit::tui::keymap::Context {
+    fn section(&self, _view: &stridekit::tui::context::View) -> stridekit::tui::keymap::Context {
         stridekit::tui::keymap::Context::Brainstorm
     }
 

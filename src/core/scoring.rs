@@ -152,6 +152,15 @@ pub fn rank(session: &Session) -> Vec<Ranked> {
     ranked
 }
 
+/// Whether the vote's totals are still secret: a hidden or secret vote
+/// with ballots, not yet revealed. The ranking would give them away.
+pub fn votes_hidden(session: &Session) -> bool {
+    use super::model::VotingMode;
+    matches!(session.voting.mode, VotingMode::Hidden | VotingMode::Secret)
+        && !session.voting.revealed
+        && session.voting.ballots.values().any(|b| !b.is_empty())
+}
+
 /// The threats above the cut line: the first `cut_line` of the ranking (all
 /// of them when the session sets none).
 pub fn backlog(session: &Session, ranking: &[Ranked]) -> usize {

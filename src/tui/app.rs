@@ -225,7 +225,7 @@ impl App {
             Screen::Session(state) => match state.current() {
                 Some(screen) => match screen.modal() {
                     Some(modal) => keymap::modal_contexts(modal),
-                    None => keymap::screen_contexts(screen.section()),
+                    None => keymap::screen_contexts(screen.section(&self.view(state))),
                 },
                 None => keymap::screen_contexts(Context::Session),
             },

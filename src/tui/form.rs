@@ -459,7 +459,11 @@ impl Form {
         let focus = self.focus;
         let saves = self.enter_saves;
         match self.focused_mut().map(|f| &mut f.kind) {
-            Some(FieldKind::Line(_) | FieldKind::Number { .. }) if saves => FormEvent::Submit,
+            Some(FieldKind::Line(_) | FieldKind::Number { .. } | FieldKind::Cycle { .. })
+                if saves =>
+            {
+                FormEvent::Submit
+            }
             Some(FieldKind::Text(t)) => {
                 t.insert_newline();
                 FormEvent::None

@@ -739,6 +739,21 @@ pub static KEYMAP: &[Binding] = &[
     )
     .hint("list cell", 1),
     bind(HeatMap, &[ESC, ch('m')], Action::Cancel, "Back to the list").hint("back", 2),
+    // Vote: a secret ballot between voters.
+    bind(
+        Handover,
+        &[ENTER],
+        Action::Open,
+        "The next voter has the keyboard: show their ballot",
+    )
+    .hint("I have it", 1),
+    bind(
+        Handover,
+        &[ch('r')],
+        Action::Reveal,
+        "Reveal the totals, once everyone has voted or abstained",
+    )
+    .hint("reveal", 2),
     // Plan.
     bind(
         Plan,

@@ -269,13 +269,16 @@ impl Picker {
             return;
         }
         match key.code {
+            // A changed filter puts the cursor on the best match.
             KeyCode::Char(c) if !c.is_control() => {
                 self.filter.push(c);
                 self.refilter();
+                self.cursor = 0;
             }
             KeyCode::Backspace => {
                 self.filter.pop();
                 self.refilter();
+                self.cursor = 0;
             }
             _ => {}
         }
@@ -285,6 +288,7 @@ impl Picker {
         self.filter
             .extend(text.chars().map(|c| if c.is_control() { ' ' } else { c }));
         self.refilter();
+        self.cursor = 0;
     }
 }
 

@@ -34,8 +34,9 @@ use crate::core::text::{fit, width};
 pub trait PhaseScreen: Any {
     fn phase(&self) -> Phase;
 
-    /// Its section of the keymap.
-    fn section(&self) -> Context;
+    /// Its section of the keymap, which may depend on what it shows (a
+    /// sub-view, a hand-over).
+    fn section(&self, view: &View) -> Context;
 
     /// Whether `action` (bound in its section or in the list keys) works
     /// here now. Only enabled actions reach [`PhaseScreen::update`].

@@ -64,6 +64,10 @@ enum Ask {
     Adopt,
 }
 
+/// Why the plan waits while the vote is secret.
+const HIDDEN_VOTE: &str =
+    "The vote is not revealed yet, and the ranking would give it away: reveal it in Vote (r)";
+
 /// The owner picker's "someone who is not a participant" item.
 const SOMEONE_ELSE: &str = "\u{1}someone-else";
 
@@ -300,7 +304,7 @@ impl PhaseScreen for PlanScreen {
         Phase::Plan
     }
 
-    fn section(&self) -> Context {
+    fn section(&self, _view: &View) -> Context {
         Context::Plan
     }
 
@@ -317,6 +321,13 @@ impl PhaseScreen for PlanScreen {
                 _ => Offer::Hidden,
             };
         };
+        if scoring::votes_hidden(s) {
+            return match action {
+                a if list::is_movement(a) => Offer::Hidden,
+                Action::NextPane | Action::PrevPane | Action::Cancel => Offer::Hidden,
+                _ => Offer::Disabled(HIDDEN_VOTE.to_string()),
+            };
+        }
         let edit = |offer: Offer| match editable.clone() {
             Offer::Enabled => offer,
             refused => refused,
@@ -709,6 +720,9 @@ impl PhaseScreen for PlanScreen {
 
     fn header(&self, view: &View) -> Option<String> {
         let s = view.session;
+        if scoring::votes_hidden(s) {
+            return Some("vote not revealed".to_string());
+        }
         let ranked = self.ranked(s, view.changes);
         let top = scoring::backlog(s, &ranked);
         Some(format!("backlog {top} of {}", ranked.len()))
@@ -760,6 +774,30 @@ fn set_owner(cx: &mut Ctx, id: Id, owner: &str) {
 fn draw(screen: &PlanScreen, frame: &mut Frame, area: Rect, view: &View) {
     let s = view.session;
     let st = view.styles;
+    if scoring::votes_hidden(s) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(st.border)
+            .title(Span::styled(" Ranking ", st.title));
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled(
+                    "The vote is not revealed yet.",
+                    st.title.add_modifier(Modifier::BOLD),
+                )),
+                Line::from(""),
+                Line::from(Span::styled(
+                    "The ranking would give the totals away. Reveal them in Vote (P then 4, r), then plan.",
+                    st.base,
+                )),
+            ])
+            .wrap(Wrap { trim: true })
+            .block(block)
+            .style(st.base),
+            area,
+        );
+        return;
+    }
     let ranked = screen.ranked(s, view.changes);
     let cut = scoring::backlog(s, &ranked);
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);

@@ -61,7 +61,7 @@ impl PhaseScreen for ReviewScreen {
         Phase::Review
     }
 
-    fn section(&self) -> Context {
+    fn section(&self, _view: &View) -> Context {
         Context::Review
     }
 
@@ -246,6 +246,13 @@ fn backlog_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> {
         )));
         return lines;
     }
+    if crate::core::scoring::votes_hidden(s) {
+        lines.push(Line::from(Span::styled(
+            "The vote is not revealed yet: reveal it in Vote (r).",
+            st.warning,
+        )));
+        return lines;
+    }
     for ranked in &r.ranking[..r.backlog] {
         let Some(t) = s.threat(ranked.threat) else {
             continue;
@@ -290,7 +297,13 @@ fn unfinished_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> 
     let item = |text: String, style: Style| {
         Line::from(vec![Span::styled(" • ", style), Span::styled(text, style)])
     };
-    for (id, gap) in &r.unplanned {
+    // Which threats are in the backlog would give a secret vote away.
+    let unplanned: &[(crate::core::ids::Id, Gap)] = if crate::core::scoring::votes_hidden(s) {
+        &[]
+    } else {
+        &r.unplanned
+    };
+    for (id, gap) in unplanned {
         let title = s
             .threat(*id)
             .map_or(String::new(), |t| one_line(&t.title).into_owned());

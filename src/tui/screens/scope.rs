@@ -263,7 +263,7 @@ impl PhaseScreen for ScopeScreen {
         Phase::Scope
     }
 
-    fn section(&self) -> Context {
+    fn section(&self, _view: &View) -> Context {
         Context::Scope
     }
 

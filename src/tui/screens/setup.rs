@@ -116,7 +116,7 @@ impl PhaseScreen for SetupScreen {
         Phase::Setup
     }
 
-    fn section(&self) -> Context {
+    fn section(&self, _view: &View) -> Context {
         Context::Setup
     }
 

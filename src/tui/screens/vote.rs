@@ -41,8 +41,9 @@ pub struct VoteScreen {
     pub rating: bool,
     /// A count being typed in a tally: the threat and the digits so far.
     pub typed: Option<(Id, u32)>,
-    /// Secret ballot: the screen waits, blank, for the next voter.
-    pub handover: bool,
+    /// Secret ballot: the voter who has taken the keyboard. Until the
+    /// current voter has, the screen is blank (see [`VoteScreen::handing_over`]).
+    pub taken_by: Option<Id>,
     /// The heat map is shown instead of the list.
     pub heat: bool,
     /// The heat map's cursor: likelihood, impact.
@@ -99,6 +100,22 @@ fn shown_in(s: &Session, cell: Option<(u8, u8)>) -> Vec<usize> {
 }
 
 impl VoteScreen {
+    /// A secret ballot shows nobody's dots until the voter whose turn it
+    /// is has said they have the keyboard, and none once they are done.
+    pub fn handing_over(&self, s: &Session) -> bool {
+        if mode(s) != VotingMode::Secret || s.voting.revealed || s.participants.is_empty() {
+            return false;
+        }
+        match self.voter(s) {
+            Some(p) => {
+                self.taken_by != Some(p.id)
+                    || s.voting.done.contains(&p.id)
+                    || s.voting.abstained.contains(&p.id)
+            }
+            None => false,
+        }
+    }
+
     fn rating_entry(&self, s: &Session) -> bool {
         mode(s) == VotingMode::Rating || self.rating
     }
@@ -306,8 +323,8 @@ impl PhaseScreen for VoteScreen {
         Phase::Vote
     }
 
-    fn section(&self) -> Context {
-        if self.handover {
+    fn section(&self, view: &View) -> Context {
+        if self.handing_over(view.session) {
             Context::Handover
         } else if self.heat {
             Context::HeatMap
@@ -338,9 +355,14 @@ impl PhaseScreen for VoteScreen {
                 None
             }
         };
-        if m == VotingMode::Secret && self.handover {
+        if self.handing_over(s) {
+            let voted = all_voted(s);
             return match action {
-                Action::Open => Offer::Enabled,
+                Action::Open => Offer::when(!voted, "Everyone has voted: r reveals the totals"),
+                Action::Reveal => match editable {
+                    Offer::Enabled => Offer::when(voted, "Not everyone has voted yet"),
+                    other => other,
+                },
                 _ => Offer::Hidden,
             };
         }
@@ -477,9 +499,17 @@ impl PhaseScreen for VoteScreen {
 
     fn update(&mut self, action: Action, cx: &mut Ctx) {
         let m = mode(cx.session());
-        if m == VotingMode::Secret && self.handover {
-            if action == Action::Open {
-                self.handover = false;
+        if self.handing_over(cx.session()) && action == Action::Open {
+            // The turn goes to the next voter still to vote.
+            {
+                let s = cx.session();
+                if self.voter(s).is_some_and(|p| {
+                    s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id)
+                }) && let Some(next) = self.next_open_voter(s)
+                {
+                    self.voter = next;
+                }
+                self.taken_by = self.voter(s).map(|p| p.id);
                 let name = self
                     .voter(cx.session())
                     .map(|p| one_line(&p.name).into_owned())
@@ -610,8 +640,8 @@ impl PhaseScreen for VoteScreen {
                             .unwrap_or_default();
                         if m == VotingMode::Secret {
                             // The ballot is gone from the screen before
-                            // the next person looks.
-                            self.handover = true;
+                            // the next person looks: they have not taken
+                            // the keyboard yet.
                             cx.info(format!("Pass the keyboard to {who}"));
                         } else {
                             cx.info(format!("{name} done; {who} votes"));
@@ -661,9 +691,6 @@ impl PhaseScreen for VoteScreen {
     }
 
     fn clamp(&mut self, view: &View) {
-        if mode(view.session) != VotingMode::Secret {
-            self.handover = false;
-        }
         let len = self.shown(view.session).len();
         list::clamp(&mut self.cursor, len);
         list::clamp(&mut self.voter, view.session.participants.len());
@@ -779,8 +806,8 @@ fn banner(screen: &VoteScreen, view: &View) -> Line<'static> {
 fn draw(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
     let s = view.session;
     let st = view.styles;
-    let m = mode(s);
-    if m == VotingMode::Secret && screen.handover {
+    if screen.handing_over(s) {
+        let voted = all_voted(s);
         let who = screen
             .voter(s)
             .map(|p| one_line(&p.name).into_owned())
@@ -798,17 +825,31 @@ fn draw(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
         ])
         .areas(inner);
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(Span::styled(
-                    format!("Pass the keyboard to {who}."),
-                    st.title.add_modifier(Modifier::BOLD),
-                )),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled("Enter", st.hint_key),
-                    Span::styled(format!(" when {who} has it."), st.base),
-                ]),
-            ])
+            Paragraph::new(if voted {
+                vec![
+                    Line::from(Span::styled(
+                        "Everyone has voted.",
+                        st.title.add_modifier(Modifier::BOLD),
+                    )),
+                    Line::from(""),
+                    Line::from(vec![
+                        Span::styled("r", st.hint_key),
+                        Span::styled(" reveals the totals to the room.", st.base),
+                    ]),
+                ]
+            } else {
+                vec![
+                    Line::from(Span::styled(
+                        format!("Pass the keyboard to {who}."),
+                        st.title.add_modifier(Modifier::BOLD),
+                    )),
+                    Line::from(""),
+                    Line::from(vec![
+                        Span::styled("Enter", st.hint_key),
+                        Span::styled(format!(" when {who} has it."), st.base),
+                    ]),
+                ]
+            })
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true }),
             middle,

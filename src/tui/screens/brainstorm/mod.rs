@@ -470,7 +470,7 @@ impl PhaseScreen for BrainstormScreen {
         Phase::Brainstorm
     }
 
-    fn section(&self) -> Context {
+    fn section(&self, _view: &View) -> Context {
         match self.mode {
             Mode::Walk => Context::Brainstorm,
             Mode::Matrix => Context::Matrix,
