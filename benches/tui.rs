@@ -7,6 +7,7 @@
 //! cargo bench --bench tui -- launch      # the launch only
 //! cargo bench --bench tui -- burst       # a burst of keys, then one save
 //! cargo bench --bench tui -- brainstorm  # the walk, matrix, threat list, capture
+//! cargo bench --bench tui -- vote        # the ranking, vote, plan and review frames
 //! ```
 //!
 //! A burst is 100 key events applied as the event loop applies what is
@@ -42,7 +43,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use stridekit::core::catalog::Catalogs;
-use stridekit::core::model::Phase;
+use stridekit::core::ids::IdKind;
+use stridekit::core::model::{Participant, Phase, VotingMode};
+use stridekit::core::scoring;
 use stridekit::core::theme::Themes;
 use stridekit::core::time::Timestamp;
 use stridekit::core::{store, synth};
@@ -165,6 +168,86 @@ fn brainstorm(c: &mut Criterion) {
         b.iter(|| {
             stridekit::tui::apply_event(&mut app, &letter, &mut saver);
             stridekit::tui::apply_event(&mut app, &enter, &mut saver);
+            let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            black_box(frame.area);
+        });
+    });
+}
+
+/// A session of 1,000 components and 10,000 threats voted on by 8
+/// people, on `phase` at 200x50, in `mode`, totals revealed.
+fn vote_app(phase: Phase, mode: VotingMode) -> App {
+    let catalogs = Catalogs::builtin().expect("built-in catalogs load");
+    let mut session = synth::session(1_000, 10_000, SEED, &catalogs);
+    // The generator seats 4 to 6; the benchmark wants 8, each with a
+    // ballot of the default budget spread over the threats.
+    while session.participants.len() < 8 {
+        let Some(id) = session.next_id(IdKind::Participant) else {
+            break;
+        };
+        session.participants.push(Participant {
+            id,
+            name: format!("Voter {id}"),
+            persona: None,
+        });
+    }
+    let budget = scoring::budget(&session);
+    let threats: Vec<_> = session.threats.iter().map(|t| t.id).collect();
+    for (n, p) in session.participants.iter().enumerate() {
+        let ballot = session.voting.ballots.entry(p.id).or_default();
+        ballot.clear();
+        for k in 0..budget as usize {
+            let at = (n * 7919 + k * 104_729) % threats.len();
+            ballot.insert(threats[at], 1);
+        }
+    }
+    session.voting.mode = mode;
+    session.voting.revealed = true;
+    let themes = Themes::builtin().expect("built-in themes load");
+    let mut app = App::new(catalogs, themes, None, false);
+    app.show_session(SessionState::new(PathBuf::from("synth.toml"), session));
+    let now = Timestamp::now();
+    app::update(&mut app, Action::Resize(200, 50), now);
+    app::update(&mut app, Action::GotoPhase(phase), now);
+    app
+}
+
+fn vote(c: &mut Criterion) {
+    let app = vote_app(Phase::Vote, VotingMode::Open);
+    let session = app.session().expect("a session").session().clone();
+    c.bench_function("vote/rank-10000-threats-8-voters", |b| {
+        b.iter(|| black_box(scoring::rank(black_box(&session)).len()));
+    });
+    bench_draw(c, "vote/frame-10000-threats-8-voters-200x50", &app);
+    let mut app = vote_app(Phase::Vote, VotingMode::Open);
+    app::update(&mut app, Action::HeatMap, Timestamp::now());
+    bench_draw(c, "vote/heat-map-10000-threats-200x50", &app);
+    let app = vote_app(Phase::Plan, VotingMode::Open);
+    bench_draw(c, "vote/plan-frame-10000-threats-200x50", &app);
+    let app = vote_app(Phase::Review, VotingMode::Open);
+    bench_draw(c, "vote/review-frame-10000-threats-200x50", &app);
+
+    // A dot placed and taken back, drawn each time: the edit, its undo
+    // step and the ranking worked out again.
+    let mut app = vote_app(Phase::Vote, VotingMode::Open);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test terminal");
+    terminal.draw(|f| view::draw(f, &app)).expect("first draw");
+    let mut saver = stridekit::tui::Saver::new(None);
+    // The first voter gets room for one more dot.
+    app::update(&mut app, Action::Bottom, Timestamp::now());
+    let more = key(KeyCode::Char('+'), KeyModifiers::NONE);
+    let less = key(KeyCode::Char('-'), KeyModifiers::NONE);
+    stridekit::tui::apply_event(&mut app, &less, &mut saver);
+    let mut pressed = 0u64;
+    c.bench_function("vote/dot-keystroke-10000-threats-200x50", |b| {
+        b.iter(|| {
+            let event = if pressed.is_multiple_of(2) {
+                &more
+            } else {
+                &less
+            };
+            pressed += 1;
+            stridekit::tui::apply_event(&mut app, event, &mut saver);
             let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");
             black_box(frame.area);
         });
@@ -400,6 +483,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = render, brainstorm, bursts, launch
+    targets = render, brainstorm, vote, bursts, launch
 }
 criterion_main!(benches);

@@ -884,15 +884,26 @@ impl Session {
     }
 
     pub fn threat(&self, id: Id) -> Option<&Threat> {
-        self.threats.iter().find(|t| t.id == id).map(AsRef::as_ref)
+        self.threat_position(id)
+            .and_then(|i| self.threats.get(i))
+            .map(AsRef::as_ref)
     }
 
     /// Threat `id`, to change (copied first if an undo step shares it).
     pub fn threat_mut(&mut self, id: Id) -> Option<&mut Threat> {
-        self.threats
-            .iter_mut()
-            .find(|t| t.id == id)
-            .map(Arc::make_mut)
+        let i = self.threat_position(id)?;
+        self.threats.get_mut(i).map(Arc::make_mut)
+    }
+
+    /// Where threat `id` is in the list. Threats are numbered as they are
+    /// added, so T7 is usually the seventh: that place is tried first, and
+    /// the list searched only when it holds another.
+    fn threat_position(&self, id: Id) -> Option<usize> {
+        let guess = usize::try_from(id.number).ok()?.checked_sub(1)?;
+        if self.threats.get(guess).is_some_and(|t| t.id == id) {
+            return Some(guess);
+        }
+        self.threats.iter().position(|t| t.id == id)
     }
 
     /// An actor, component or flow.

@@ -3,7 +3,7 @@
 //! status (with the reason accepted and transferred need); tied threats put
 //! in order by hand; the backlog's cut line.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::catalog::{CandidateMitigation, CandidateThreat, Catalogs, Kind};
 use super::coverage;
@@ -82,17 +82,91 @@ impl Gap {
 /// mitigation under way, or needs none (mitigated, accepted, transferred).
 pub fn gap(session: &Session, threat: Id) -> Option<Gap> {
     let t = session.threat(threat)?;
-    if matches!(
+    gap_of(
         t.status,
+        session
+            .mitigations
+            .iter()
+            .filter(|m| m.threats.contains(&threat)),
+    )
+}
+
+/// The ranking with what the plan screens show of each threat, worked out
+/// in one pass over the threats and one over the mitigations.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub ranking: Vec<Ranked>,
+    /// The first `backlog` of the ranking go to the backlog.
+    pub backlog: usize,
+    /// Per threat: positions in `session.mitigations` of those covering it.
+    pub mitigations: HashMap<Id, Vec<usize>>,
+    /// Per ranking row: what the threat lacks.
+    pub gaps: Vec<Option<Gap>>,
+}
+
+impl Overview {
+    pub fn new(session: &Session) -> Overview {
+        let ranking = super::scoring::rank(session);
+        let backlog = super::scoring::backlog(session, &ranking);
+        let mut mitigations: HashMap<Id, Vec<usize>> = HashMap::new();
+        for (i, m) in session.mitigations.iter().enumerate() {
+            for t in &m.threats {
+                let list = mitigations.entry(*t).or_default();
+                // A threat listed twice in one mitigation counts once.
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        let status: HashMap<Id, ThreatStatus> =
+            session.threats.iter().map(|t| (t.id, t.status)).collect();
+        let gaps = ranking
+            .iter()
+            .map(|r| {
+                let status = status.get(&r.threat).copied().unwrap_or_default();
+                let covering = mitigations
+                    .get(&r.threat)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .filter_map(|i| session.mitigations.get(*i));
+                gap_of(status, covering)
+            })
+            .collect();
+        Overview {
+            ranking,
+            backlog,
+            mitigations,
+            gaps,
+        }
+    }
+
+    /// The mitigations covering `threat`, in file order.
+    pub fn mitigations_of<'s>(&self, session: &'s Session, threat: Id) -> Vec<&'s Mitigation> {
+        self.mitigations
+            .get(&threat)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|i| session.mitigations.get(*i))
+            .collect()
+    }
+
+    /// Threats above the cut line still lacking a plan or an owner.
+    pub fn unplanned(&self) -> impl Iterator<Item = (Id, Gap)> + '_ {
+        self.ranking[..self.backlog]
+            .iter()
+            .zip(&self.gaps)
+            .filter_map(|(r, g)| g.map(|g| (r.threat, g)))
+    }
+}
+
+fn gap_of<'m>(status: ThreatStatus, covering: impl Iterator<Item = &'m Mitigation>) -> Option<Gap> {
+    if matches!(
+        status,
         ThreatStatus::Accepted | ThreatStatus::Transferred | ThreatStatus::Mitigated
     ) {
         return None;
     }
-    let mut planned = session
-        .mitigations
-        .iter()
-        .filter(|m| m.threats.contains(&threat) && committed(m.status))
-        .peekable();
+    let mut planned = covering.filter(|m| committed(m.status)).peekable();
     if planned.peek().is_none() {
         return Some(Gap::NoPlan);
     }

@@ -6,8 +6,7 @@ use super::catalog::Catalogs;
 use super::coverage::{self, Cell};
 use super::ids::Id;
 use super::model::{Phase, Session};
-use super::plan::{self, Gap};
-use super::scoring::{self, Ranked};
+use super::plan::{Gap, Overview};
 use super::stride::Category;
 use super::time::Timestamp;
 use super::validate::scope_gaps;
@@ -47,9 +46,8 @@ pub struct Review {
     /// In [`Category::ALL`] order.
     pub categories: [CategoryReview; 6],
     pub time: Vec<PhaseTime>,
-    /// The whole ranking; the first `backlog` go to the backlog.
-    pub ranking: Vec<Ranked>,
-    pub backlog: usize,
+    /// The ranking, the backlog and each threat's mitigations.
+    pub overview: Overview,
     /// Threats above the cut line still lacking a plan or an owner.
     pub unplanned: Vec<(Id, Gap)>,
     pub scope_gaps: Vec<String>,
@@ -105,19 +103,14 @@ pub fn review(session: &Session, catalogs: &Catalogs, now: Timestamp) -> Review 
             actual_secs: item.elapsed_at(now),
         })
         .collect();
-    let ranking = scoring::rank(session);
-    let backlog = scoring::backlog(session, &ranking);
-    let unplanned = ranking[..backlog]
-        .iter()
-        .filter_map(|r| plan::gap(session, r.threat).map(|g| (r.threat, g)))
-        .collect();
+    let overview = Overview::new(session);
+    let unplanned = overview.unplanned().collect();
     let elements: Vec<_> = matrix.rows.iter().map(|(e, _)| e.clone()).collect();
     Review {
         coverage: matrix.progress(),
         categories,
         time,
-        ranking,
-        backlog,
+        overview,
         unplanned,
         scope_gaps: scope_gaps(session),
         undecided: walk::undecided(session, &elements).len(),
@@ -133,6 +126,7 @@ pub fn review(session: &Session, catalogs: &Catalogs, now: Timestamp) -> Review 
 mod tests {
     use super::*;
     use crate::core::model::{MitigationStatus, Template};
+    use crate::core::plan;
     use crate::core::store;
 
     #[test]
@@ -148,7 +142,7 @@ mod tests {
         let r = review(&s, &catalogs, s.updated);
         let threats: usize = r.categories.iter().map(|c| c.threats).sum();
         assert_eq!(threats, s.threats.len());
-        assert_eq!(r.ranking.len(), s.threats.len());
+        assert_eq!(r.overview.ranking.len(), s.threats.len());
         assert_eq!(r.time.len(), s.agenda.len());
         let (done, total) = r.coverage;
         let cells: usize = r.categories.iter().map(|c| c.cells).sum();
@@ -170,7 +164,7 @@ mod tests {
         plan::add_mitigation(&mut s, &[t(2)], "fix", "Kim", MitigationStatus::Planned).unwrap();
         s.cut_line = Some(2);
         let r = review(&s, &catalogs, s.created);
-        assert_eq!(r.backlog, 2);
+        assert_eq!(r.overview.backlog, 2);
         assert_eq!(r.unplanned, vec![(t(1), Gap::NoOwner)]);
         s.cut_line = None;
         let r = review(&s, &catalogs, s.created);

@@ -1,5 +1,7 @@
 //! Dot budgets, risk bands and the ranking of threats.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::ids::Id;
@@ -101,38 +103,47 @@ pub struct Ranked {
 /// session's `voting.order`), then oldest (earliest created, then lowest
 /// id).
 pub fn rank(session: &Session) -> Vec<Ranked> {
-    let position: std::collections::HashMap<Id, usize> = session
+    let totals = totals(session);
+    let position: HashMap<Id, usize> = session
         .voting
         .order
         .iter()
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    let mut rows: Vec<(&super::model::Threat, u32, Option<u8>, Option<usize>)> = session
+    // What decides the order, worked out once per threat: most dots, then
+    // highest risk, then by hand (placed before not placed), then oldest,
+    // then lowest id. Ids are unique, so the order is total.
+    let mut rows: Vec<Row> = session
         .threats
         .iter()
-        .map(|t| {
-            let by_hand = position.get(&t.id).copied();
-            (&**t, session.voting.dots_for(t.id), t.risk(), by_hand)
+        .map(|t| Row {
+            dots: totals.get(&t.id).copied().unwrap_or(0),
+            risk: t.risk(),
+            by_hand: position.get(&t.id).copied(),
+            created: t.created,
+            id: t.id,
         })
         .collect();
-    // Threats placed by hand come before those that are not, within a tie.
-    rows.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(b.2.cmp(&a.2))
-            .then(a.3.unwrap_or(usize::MAX).cmp(&b.3.unwrap_or(usize::MAX)))
-            .then(a.0.created.cmp(&b.0.created))
-            .then(a.0.id.cmp(&b.0.id))
+    rows.sort_unstable_by(|a, b| {
+        b.dots
+            .cmp(&a.dots)
+            .then(b.risk.cmp(&a.risk))
+            .then(
+                a.by_hand
+                    .unwrap_or(usize::MAX)
+                    .cmp(&b.by_hand.unwrap_or(usize::MAX)),
+            )
+            .then(a.created.cmp(&b.created))
+            .then(a.id.cmp(&b.id))
     });
     // Two neighbours tie when dots and risk are equal and the facilitator
     // has not put both in order.
-    let ties = |a: &(&super::model::Threat, u32, Option<u8>, Option<usize>),
-                b: &(&super::model::Threat, u32, Option<u8>, Option<usize>)| {
-        a.1 == b.1 && a.2 == b.2 && !(a.3.is_some() && b.3.is_some())
+    let ties = |a: &Row, b: &Row| {
+        a.dots == b.dots && a.risk == b.risk && !(a.by_hand.is_some() && b.by_hand.is_some())
     };
     let mut ranked: Vec<Ranked> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let (threat, dots, risk, _) = row;
         let same_as_previous = i > 0 && ties(&rows[i - 1], row);
         let rank = if same_as_previous {
             ranked[i - 1].rank
@@ -141,15 +152,41 @@ pub fn rank(session: &Session) -> Vec<Ranked> {
         };
         let same_as_next = rows.get(i + 1).is_some_and(|next| ties(row, next));
         ranked.push(Ranked {
-            threat: threat.id,
+            threat: row.id,
             rank,
-            dots: *dots,
-            risk: *risk,
-            band: risk.map(RiskBand::of),
+            dots: row.dots,
+            risk: row.risk,
+            band: row.risk.map(RiskBand::of),
             tied: same_as_previous || same_as_next,
         });
     }
     ranked
+}
+
+/// One threat as the ranking compares it.
+struct Row {
+    dots: u32,
+    risk: Option<u8>,
+    by_hand: Option<usize>,
+    created: super::time::Timestamp,
+    id: Id,
+}
+
+/// Dots per threat: every ballot's, plus the tally. One pass over the
+/// ballots, however many threats there are.
+pub fn totals(session: &Session) -> HashMap<Id, u32> {
+    let mut totals: HashMap<Id, u32> = HashMap::with_capacity(session.threats.len());
+    for ballot in session.voting.ballots.values() {
+        for (threat, dots) in ballot {
+            let total = totals.entry(*threat).or_insert(0);
+            *total = total.saturating_add(*dots);
+        }
+    }
+    for (threat, count) in &session.voting.tally {
+        let total = totals.entry(*threat).or_insert(0);
+        *total = total.saturating_add(*count);
+    }
+    totals
 }
 
 /// Whether the vote's totals are still secret: a hidden or secret vote

@@ -16,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, TableState, Wrap};
 use super::{MARKER, PhaseScreen, table_room};
 use crate::core::ids::Id;
 use crate::core::model::{Mitigation, MitigationStatus, Phase, Session, ThreatStatus};
-use crate::core::plan;
+use crate::core::plan::{self, Overview};
 use crate::core::scoring::{self, Ranked};
 use crate::core::text::{one_line, plural, width};
 use crate::tui::action::Action;
@@ -38,7 +38,7 @@ pub enum Focus {
 #[derive(Debug, Clone, Default)]
 struct Ranking {
     changes: Option<u64>,
-    ranked: Vec<Ranked>,
+    overview: Overview,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -177,13 +177,25 @@ fn status_form(s: &Session, threat: Id) -> Form {
 impl PlanScreen {
     /// The ranking, worked out again only after the session changed.
     fn ranked(&self, s: &Session, changes: u64) -> Ref<'_, Vec<Ranked>> {
+        Ref::map(self.overview(s, changes), |o| &o.ranking)
+    }
+
+    /// The ranking and each threat's mitigations, worked out again only
+    /// after the session changed: a frame and the hint bar's questions
+    /// look them up instead of searching the session.
+    fn overview(&self, s: &Session, changes: u64) -> Ref<'_, Overview> {
         if self.ranking.borrow().changes != Some(changes) {
             *self.ranking.borrow_mut() = Ranking {
                 changes: Some(changes),
-                ranked: scoring::rank(s),
+                overview: Overview::new(s),
             };
         }
-        Ref::map(self.ranking.borrow(), |r| &r.ranked)
+        Ref::map(self.ranking.borrow(), |r| &r.overview)
+    }
+
+    /// The mitigations covering `threat`, from the overview.
+    fn covering<'s>(&self, s: &'s Session, changes: u64, threat: Id) -> Vec<&'s Mitigation> {
+        self.overview(s, changes).mitigations_of(s, threat)
     }
 
     fn selected(&self, s: &Session, changes: u64) -> Option<Id> {
@@ -197,7 +209,7 @@ impl PlanScreen {
     /// mitigations pane, or a threat's only one.
     fn target_mitigation(&self, s: &Session, changes: u64) -> Option<Id> {
         let threat = self.selected(s, changes)?;
-        let ms = mitigations_of(s, threat);
+        let ms = self.covering(s, changes, threat);
         match self.focus {
             Focus::Mitigations => ms
                 .get(self.mitigation.min(ms.len().saturating_sub(1)))
@@ -210,7 +222,7 @@ impl PlanScreen {
     fn needs_one(&self, s: &Session, changes: u64) -> Offer {
         let count = self
             .selected(s, changes)
-            .map_or(0, |t| mitigations_of(s, t).len());
+            .map_or(0, |t| self.covering(s, changes, t).len());
         match (self.focus, count) {
             (_, 0) => Offer::Disabled(
                 "No mitigation yet: a writes one, c picks one from the catalog".to_string(),
@@ -342,7 +354,7 @@ impl PhaseScreen for PlanScreen {
             Action::Add | Action::FromCatalog | Action::Status => editable,
             Action::Adopt => edit(match self.focus {
                 Focus::Threats => Offer::when(
-                    mitigations_of(s, threat)
+                    self.covering(s, changes, threat)
                         .iter()
                         .any(|m| !committed(m.status)),
                     "Nothing proposed to adopt: c picks from the catalog, a writes one",
@@ -798,13 +810,11 @@ fn draw(screen: &PlanScreen, frame: &mut Frame, area: Rect, view: &View) {
         );
         return;
     }
-    let ranked = screen.ranked(s, view.changes);
-    let cut = scoring::backlog(s, &ranked);
+    let overview = screen.overview(s, view.changes);
+    let ranked = &overview.ranking;
+    let cut = overview.backlog;
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
-    let unplanned = ranked[..cut]
-        .iter()
-        .filter(|r| plan::gap(s, r.threat).is_some())
-        .count();
+    let unplanned = overview.unplanned().count();
     let mut banner = vec![Span::styled(
         format!("The top {cut} of {} go to the backlog", ranked.len()),
         st.base.add_modifier(Modifier::BOLD),
@@ -833,12 +843,11 @@ fn draw(screen: &PlanScreen, frame: &mut Frame, area: Rect, view: &View) {
         let [a, b] = Layout::vertical([Constraint::Min(5), Constraint::Length(detail)]).areas(body);
         (a, b)
     };
-    draw_ranking(screen, frame, list_area, view, &ranked, cut);
+    draw_ranking(screen, frame, list_area, view, &overview);
     let selected = ranked
         .get(screen.cursor.min(ranked.len().saturating_sub(1)))
         .map(|r| r.threat);
-    drop(ranked);
-    draw_detail(screen, frame, detail_area, view, selected);
+    draw_detail(screen, frame, detail_area, view, &overview, selected);
 }
 
 fn draw_ranking(
@@ -846,9 +855,10 @@ fn draw_ranking(
     frame: &mut Frame,
     area: Rect,
     view: &View,
-    ranked: &[Ranked],
-    cut: usize,
+    overview: &Overview,
 ) {
+    let ranked = &overview.ranking;
+    let cut = overview.backlog;
     let s = view.session;
     let st = view.styles;
     let block = Block::default()
@@ -907,12 +917,13 @@ fn draw_ranking(
             if !above {
                 title_style = st.muted;
             }
-            let plan = match plan::gap(s, t.id).map(plan::Gap::describe) {
+            let gap = overview.gaps.get(i).copied().flatten();
+            let plan = match gap.map(plan::Gap::describe) {
                 Some(what) if above => Cell::styled(what, st.warning),
                 Some(what) => Cell::styled(what, st.muted),
                 None => {
                     let mut owners: Vec<String> = Vec::new();
-                    for m in mitigations_of(s, t.id) {
+                    for m in overview.mitigations_of(s, t.id) {
                         let owner = one_line(m.owner.trim()).into_owned();
                         if committed(m.status) && !owner.is_empty() && !owners.contains(&owner) {
                             owners.push(owner);
@@ -979,6 +990,7 @@ fn draw_detail(
     frame: &mut Frame,
     area: Rect,
     view: &View,
+    overview: &Overview,
     threat: Option<Id>,
 ) {
     let s = view.session;
@@ -1032,7 +1044,7 @@ fn draw_detail(
         .style(st.base),
         head,
     );
-    let ms = mitigations_of(s, t.id);
+    let ms = overview.mitigations_of(s, t.id);
     if ms.is_empty() {
         frame.render_widget(
             Paragraph::new(vec![Line::from(vec![

@@ -234,12 +234,16 @@ fn time_line(name: &str, planned: u64, added: u64, actual: u64, st: &Styles) -> 
     ])
 }
 
+/// The most threats a list on the review shows; Plan has them all.
+const LISTED: usize = 30;
+
 fn backlog_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> {
+    let o = &r.overview;
     let mut lines = vec![heading(
-        &format!("The backlog: the top {} of {}", r.backlog, r.ranking.len()),
+        &format!("The backlog: the top {} of {}", o.backlog, o.ranking.len()),
         st,
     )];
-    if r.ranking.is_empty() {
+    if o.ranking.is_empty() {
         lines.push(Line::from(Span::styled(
             "No threats: Brainstorm captures them.",
             st.muted,
@@ -253,18 +257,14 @@ fn backlog_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> {
         )));
         return lines;
     }
-    for ranked in &r.ranking[..r.backlog] {
+    for (ranked, gap) in o.ranking[..o.backlog].iter().zip(&o.gaps).take(LISTED) {
         let Some(t) = s.threat(ranked.threat) else {
             continue;
         };
-        let gap = r
-            .unplanned
-            .iter()
-            .find(|(id, _)| *id == t.id)
-            .map(|(_, g)| *g);
+        let gap = *gap;
         let owners: Vec<String> = {
             let mut owners: Vec<String> = Vec::new();
-            for m in s.mitigations_of(t.id) {
+            for m in o.mitigations_of(s, t.id) {
                 let owner = one_line(m.owner.trim()).into_owned();
                 if !owner.is_empty() && !owners.contains(&owner) {
                     owners.push(owner);
@@ -289,6 +289,12 @@ fn backlog_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> {
             Span::styled(one_line(&t.title).into_owned(), st.base),
         ]));
     }
+    if o.backlog > LISTED {
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more: Plan lists them all", o.backlog - LISTED),
+            st.muted,
+        )));
+    }
     lines
 }
 
@@ -303,7 +309,7 @@ fn unfinished_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> 
     } else {
         &r.unplanned
     };
-    for (id, gap) in unplanned {
+    for (id, gap) in unplanned.iter().take(LISTED) {
         let title = s
             .threat(*id)
             .map_or(String::new(), |t| one_line(&t.title).into_owned());
@@ -312,6 +318,15 @@ fn unfinished_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> 
             Gap::NoOwner => "nobody owns its mitigation",
         };
         lines.push(item(format!("{id} {what} (Plan): {title}"), st.warning));
+    }
+    if unplanned.len() > LISTED {
+        lines.push(item(
+            format!(
+                "… and {} more backlog threats without an owned plan (Plan)",
+                unplanned.len() - LISTED
+            ),
+            st.warning,
+        ));
     }
     for category in r.never_looked_at() {
         lines.push(item(

@@ -7,6 +7,7 @@
 //! heat map show where the room stands.
 
 use std::any::Any;
+use std::cell::{Ref, RefCell};
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -17,7 +18,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, TableState, Wrap};
 use super::{MARKER, PhaseScreen, table_room, voting_rules};
 use crate::core::ids::Id;
 use crate::core::model::{Participant, Phase, Session, VotingMode};
-use crate::core::scoring::{self, RiskBand};
+use crate::core::scoring::{self, Ranked, RiskBand};
 use crate::core::text::{fit, one_line, plural};
 use crate::tui::action::Action;
 use crate::tui::context::{Ctx, Offer, Purpose, Say, View};
@@ -50,6 +51,9 @@ pub struct VoteScreen {
     pub cell: (u8, u8),
     /// The list shows only the threats of this heat-map cell.
     pub cell_filter: Option<(u8, u8)>,
+    /// The ranking for the chart, good while the session's change count
+    /// stays the same.
+    ranking: RefCell<(Option<u64>, Vec<Ranked>)>,
 }
 
 /// What a Vote form is for.
@@ -100,6 +104,14 @@ fn shown_in(s: &Session, cell: Option<(u8, u8)>) -> Vec<usize> {
 }
 
 impl VoteScreen {
+    /// The ranking, worked out again only after the session changed.
+    fn ranking(&self, view: &View) -> Ref<'_, Vec<Ranked>> {
+        if self.ranking.borrow().0 != Some(view.changes) {
+            *self.ranking.borrow_mut() = (Some(view.changes), scoring::rank(view.session));
+        }
+        Ref::map(self.ranking.borrow(), |r| &r.1)
+    }
+
     /// A secret ballot shows nobody's dots until the voter whose turn it
     /// is has said they have the keyboard, and none once they are done.
     pub fn handing_over(&self, s: &Session) -> bool {
@@ -125,7 +137,20 @@ impl VoteScreen {
         shown_in(s, self.cell_filter)
     }
 
+    /// How many threats are shown.
+    fn shown_len(&self, s: &Session) -> usize {
+        match self.cell_filter {
+            None => s.threats.len(),
+            Some(_) => self.shown(s).len(),
+        }
+    }
+
     fn selected(&self, s: &Session) -> Option<Id> {
+        if self.cell_filter.is_none() {
+            // Every threat in file order: the cursor is the position.
+            let last = s.threats.len().checked_sub(1)?;
+            return s.threats.get(self.cursor.min(last)).map(|t| t.id);
+        }
         let shown = self.shown(s);
         let i = *shown.get(self.cursor.min(shown.len().saturating_sub(1)))?;
         s.threats.get(i).map(|t| t.id)
@@ -300,7 +325,7 @@ impl VoteScreen {
             // Impact typed: on to the next threat's likelihood.
             (1, _) if rating.is_some() => {
                 self.column = 0;
-                let len = self.shown(cx.session()).len();
+                let len = self.shown_len(cx.session());
                 list::move_cursor(&mut self.cursor, len, &Action::Down, 1);
             }
             _ => {}
@@ -337,7 +362,7 @@ impl PhaseScreen for VoteScreen {
         let s = view.session;
         let m = mode(s);
         let editable = view.editable();
-        let any = !self.shown(s).is_empty();
+        let any = self.shown_len(s) > 0;
         let no_threats = || {
             if s.threats.is_empty() {
                 "No threats to vote on: Brainstorm comes first".to_string()
@@ -551,7 +576,7 @@ impl PhaseScreen for VoteScreen {
                     self.cell_filter = Some(self.cell);
                     self.heat = false;
                     self.cursor = 0;
-                    let n = self.shown(cx.session()).len();
+                    let n = self.shown_len(cx.session());
                     cx.info(format!(
                         "Likelihood {l} x impact {i}: {}; Esc shows them all",
                         plural(n, "threat", "threats")
@@ -562,7 +587,7 @@ impl PhaseScreen for VoteScreen {
             }
             return;
         }
-        let len = self.shown(cx.session()).len();
+        let len = self.shown_len(cx.session());
         match action {
             a if list::is_movement(&a) => {
                 list::move_cursor(&mut self.cursor, len, &a, cx.page);
@@ -691,7 +716,7 @@ impl PhaseScreen for VoteScreen {
     }
 
     fn clamp(&mut self, view: &View) {
-        let len = self.shown(view.session).len();
+        let len = self.shown_len(view.session);
         list::clamp(&mut self.cursor, len);
         list::clamp(&mut self.voter, view.session.participants.len());
     }
@@ -875,7 +900,7 @@ fn draw(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
             // A preview of the cell under the cursor.
             draw_list(screen, frame, side, view, Some(screen.cell));
         } else {
-            draw_chart(frame, side, view);
+            draw_chart(screen, frame, side, view);
         }
     }
 }
@@ -1007,7 +1032,7 @@ fn draw_list(
 }
 
 /// The ranking by dots as bars, ties marked, top first.
-fn draw_chart(frame: &mut Frame, area: Rect, view: &View) {
+fn draw_chart(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
     let s = view.session;
     let st = view.styles;
     let block = Block::default()
@@ -1031,7 +1056,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, view: &View) {
         );
         return;
     }
-    let ranking = scoring::rank(s);
+    let ranking = screen.ranking(view);
     let inner = block.inner(area);
     let height = usize::from(inner.height);
     let most = ranking.iter().map(|r| r.dots).max().unwrap_or(0).max(1);
