@@ -90,16 +90,45 @@ fn all_voted(s: &Session) -> bool {
 }
 
 /// The threats of one heat-map cell, or all, by position in the session.
-fn shown_in(s: &Session, cell: Option<(u8, u8)>) -> Vec<usize> {
+/// All of them is a count, not a list: a frame of 10,000 threats should
+/// not build one.
+enum Shown {
+    All(usize),
+    Cell(Vec<usize>),
+}
+
+impl Shown {
+    fn len(&self) -> usize {
+        match self {
+            Shown::All(n) => *n,
+            Shown::Cell(v) => v.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The session position of the `row`th threat shown.
+    fn get(&self, row: usize) -> Option<usize> {
+        match self {
+            Shown::All(n) => (row < *n).then_some(row),
+            Shown::Cell(v) => v.get(row).copied(),
+        }
+    }
+}
+
+fn shown_in(s: &Session, cell: Option<(u8, u8)>) -> Shown {
     match cell {
-        None => (0..s.threats.len()).collect(),
-        Some((l, i)) => s
-            .threats
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.likelihood == Some(l) && t.impact == Some(i))
-            .map(|(n, _)| n)
-            .collect(),
+        None => Shown::All(s.threats.len()),
+        Some((l, i)) => Shown::Cell(
+            s.threats
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.likelihood == Some(l) && t.impact == Some(i))
+                .map(|(n, _)| n)
+                .collect(),
+        ),
     }
 }
 
@@ -133,26 +162,18 @@ impl VoteScreen {
     }
 
     /// Threats shown, by position in the session.
-    fn shown(&self, s: &Session) -> Vec<usize> {
+    fn shown(&self, s: &Session) -> Shown {
         shown_in(s, self.cell_filter)
     }
 
     /// How many threats are shown.
     fn shown_len(&self, s: &Session) -> usize {
-        match self.cell_filter {
-            None => s.threats.len(),
-            Some(_) => self.shown(s).len(),
-        }
+        self.shown(s).len()
     }
 
     fn selected(&self, s: &Session) -> Option<Id> {
-        if self.cell_filter.is_none() {
-            // Every threat in file order: the cursor is the position.
-            let last = s.threats.len().checked_sub(1)?;
-            return s.threats.get(self.cursor.min(last)).map(|t| t.id);
-        }
         let shown = self.shown(s);
-        let i = *shown.get(self.cursor.min(shown.len().saturating_sub(1)))?;
+        let i = shown.get(self.cursor.min(shown.len().checked_sub(1)?))?;
         s.threats.get(i).map(|t| t.id)
     }
 
@@ -952,10 +973,14 @@ fn draw_list(
     let height = usize::from(block.inner(area).height.saturating_sub(1));
     let window = list::window(shown.len(), cursor, height);
     let rating_entry = screen.rating_entry(s);
-    let rows: Vec<Vec<Cell>> = shown[window.clone()]
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &n)| s.threats.get(n).map(|t| (window.start + i, t)))
+    let rows: Vec<Vec<Cell>> = window
+        .clone()
+        .filter_map(|row| {
+            shown
+                .get(row)
+                .and_then(|n| s.threats.get(n))
+                .map(|t| (row, t))
+        })
         .map(|(row, t)| {
             let total = s.voting.dots_for(t.id);
             let dots = if visible {
@@ -1093,7 +1118,19 @@ fn draw_chart(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(block).style(st.base), area);
+    // One line per row, each cut to fit already: a Paragraph would reflow
+    // them grapheme by grapheme on every frame.
+    frame.render_widget(block.style(st.base), area);
+    for (line, y) in lines.into_iter().zip(inner.y..inner.bottom()) {
+        frame.render_widget(
+            line,
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+    }
 }
 
 /// Likelihood (rows, 5 at the top) x impact (columns), a count per cell,
