@@ -751,10 +751,18 @@ fn the_review_shows_coverage_time_backlog_and_what_is_unfinished() {
     assert_eq!(buffer[(x, y)].fg, rgb("warning"));
     // At 80 columns everything is one column that scrolls.
     let top = render_text(&mut app, 80, 24);
+    assert!(
+        top.contains("more lines (j, PgDn)"),
+        "says there is more: {top}"
+    );
     keys(&mut app, "G");
     let bottom = render_text(&mut app, 80, 24);
     assert_ne!(top, bottom);
     assert!(bottom.contains("Total"), "{bottom}");
+    assert!(bottom.contains("k, PgUp: back up"), "{bottom}");
+    let buffer = render(&mut app, 80, 24);
+    let (x, y) = find(&buffer, "back up", "back up");
+    assert_eq!(buffer[(x, y)].fg, rgb("muted"));
 }
 
 // ---------------------------------------------------------------- export

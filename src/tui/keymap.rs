@@ -136,7 +136,7 @@ impl Context {
             Context::Capture => "Brainstorm: quick capture (c)",
             Context::Vote => "Vote",
             Context::HeatMap => "Vote: heat map (m)",
-            Context::Handover => "Vote: a secret ballot between two voters",
+            Context::Handover => "Vote: secret ballot, keyboard being passed",
             Context::Plan => "Plan",
             Context::Review => "Review",
             Context::Filter => "Typing a filter (after /)",

@@ -433,13 +433,25 @@ fn draw(screen: &ReviewScreen, frame: &mut Frame, area: Rect, view: &View, r: &R
     let tallest = columns.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
     let height = usize::from(area.height.saturating_sub(2));
     let scroll = screen.scroll.min(tallest.saturating_sub(height));
+    let below = tallest.saturating_sub(scroll + height);
+    let last = columns.len().saturating_sub(1);
     for (i, (rect, lines)) in columns.into_iter().enumerate() {
         let title = match i {
             0 if area.width >= 110 => "How we did",
             _ if area.width >= 110 => "What we decided",
             _ => "Review",
         };
-        let b = block(title);
+        let mut b = block(title);
+        // The screen is taller than the terminal more often than not: say
+        // so, and how to see the rest.
+        if i == last && (below > 0 || scroll > 0) {
+            let text = if below > 0 {
+                format!(" ↓ {} (j, PgDn) ", plural(below, "more line", "more lines"))
+            } else {
+                " ↑ k, PgUp: back up ".to_string()
+            };
+            b = b.title_bottom(Line::from(Span::styled(text, st.muted)).right_aligned());
+        }
         let room = usize::from(b.inner(rect).width);
         let shown: Vec<Line<'static>> = cut(lines, room).into_iter().skip(scroll).collect();
         frame.render_widget(Paragraph::new(shown).block(b).style(st.base), rect);

@@ -840,9 +840,8 @@ fn banner(screen: &VoteScreen, view: &View) -> Line<'static> {
                     st.accent.add_modifier(Modifier::BOLD),
                 ),
                 text(format!(
-                    ": {} of {} left, at most {cap} a threat",
-                    plural(left, "dot", "dots"),
-                    budget
+                    ": {left} of {} left, at most {cap} on a threat",
+                    plural(budget, "dot", "dots"),
                 )),
             ])
         }
