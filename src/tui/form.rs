@@ -337,6 +337,11 @@ impl Form {
         self
     }
 
+    /// The focus is on the last field that takes one.
+    pub fn on_last_field(&self) -> bool {
+        self.fields.iter().rposition(Field::is_focusable) == Some(self.focus)
+    }
+
     /// Puts the focus on field `key`.
     pub fn focus_on(mut self, key: &str) -> Form {
         if let Some(i) = self
@@ -454,10 +459,12 @@ impl Form {
     }
 
     /// Enter: a new line in a text box, the picker on a list field, the
-    /// next field otherwise (or the save, in a form where Enter saves).
+    /// next field otherwise (or the save, in a form where Enter saves, and
+    /// on the last field, where going round to the first would have the
+    /// next keys typed over what was just written).
     pub fn enter(&mut self) -> FormEvent {
         let focus = self.focus;
-        let saves = self.enter_saves;
+        let saves = self.enter_saves || self.on_last_field();
         match self.focused_mut().map(|f| &mut f.kind) {
             Some(FieldKind::Line(_) | FieldKind::Number { .. } | FieldKind::Cycle { .. })
                 if saves =>
@@ -678,6 +685,33 @@ mod tests {
             }
         );
         assert!(f.changed());
+    }
+
+    #[test]
+    fn enter_on_the_last_field_saves_instead_of_going_round() {
+        // Going round would put the next keys into the first field.
+        let mut f = Form::new(
+            "Participant",
+            vec![
+                Field::line("name", "Name", "").required(),
+                Field::cycle(
+                    "persona",
+                    "Persona",
+                    vec![Choice::new("", "(none)"), Choice::new("dev", "Developer")],
+                    "",
+                ),
+            ],
+        );
+        type_text(&mut f, "Ben");
+        assert_eq!(f.enter(), FormEvent::None);
+        assert!(f.on_last_field());
+        assert_eq!(f.enter(), FormEvent::Submit);
+        // A text box keeps Enter for its lines, last or not.
+        let mut f = Form::new("Notes", vec![Field::text("notes", "Notes", "")]);
+        type_text(&mut f, "one");
+        assert_eq!(f.enter(), FormEvent::None);
+        type_text(&mut f, "two");
+        assert_eq!(f.text("notes"), "one\ntwo");
     }
 
     #[test]

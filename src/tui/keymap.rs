@@ -861,7 +861,7 @@ pub static KEYMAP: &[Binding] = &[
         Form,
         &[ENTER],
         Action::Open,
-        "Next field; in a text box, a new line; on a list field, pick",
+        "Next field (on the last one, save); in a text box, a new line; on a list field, pick",
     ),
     bind(Form, &[ctrl('s')], Action::Submit, "Save the form").hint("save", 2),
     bind(

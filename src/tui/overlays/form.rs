@@ -205,6 +205,15 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
             None if form.enter_saves => {
                 s.key_hints(&[("Enter", "save"), ("Esc", "cancel"), ("F1", "keys")], 2)
             }
+            None if form.on_last_field() && form.fields.len() > 1 => s.key_hints(
+                &[
+                    ("Enter", "save"),
+                    ("Tab", "first field"),
+                    ("Esc", "cancel"),
+                    ("F1", "keys"),
+                ],
+                2,
+            ),
             None => s.key_hints(
                 &[
                     ("Tab", "next field"),
