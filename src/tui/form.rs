@@ -342,6 +342,15 @@ impl Form {
         self.fields.iter().rposition(Field::is_focusable) == Some(self.focus)
     }
 
+    /// Enter would save the form now (see [`Form::enter`]).
+    pub fn enter_submits(&self) -> bool {
+        (self.enter_saves || self.on_last_field())
+            && matches!(
+                self.fields.get(self.focus).map(|f| &f.kind),
+                Some(FieldKind::Line(_) | FieldKind::Number { .. } | FieldKind::Cycle { .. })
+            )
+    }
+
     /// Puts the focus on field `key`.
     pub fn focus_on(mut self, key: &str) -> Form {
         if let Some(i) = self

@@ -193,19 +193,20 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
     if let Some(&footer) = rows.last() {
         let mut line = match &form.error {
             Some(error) => Line::from(Span::styled(error.clone(), s.error)),
-            None if form.enter_saves && form.fields.len() > 1 => s.key_hints(
-                &[
-                    ("Enter", "save"),
-                    ("Tab", "more fields"),
-                    ("Esc", "cancel"),
-                    ("F1", "keys"),
-                ],
-                2,
-            ),
-            None if form.enter_saves => {
+            None if form.enter_saves && form.enter_submits() && form.fields.len() > 1 => s
+                .key_hints(
+                    &[
+                        ("Enter", "save"),
+                        ("Tab", "more fields"),
+                        ("Esc", "cancel"),
+                        ("F1", "keys"),
+                    ],
+                    2,
+                ),
+            None if form.enter_saves && form.enter_submits() => {
                 s.key_hints(&[("Enter", "save"), ("Esc", "cancel"), ("F1", "keys")], 2)
             }
-            None if form.on_last_field() && form.fields.len() > 1 => s.key_hints(
+            None if form.enter_submits() && form.fields.len() > 1 => s.key_hints(
                 &[
                     ("Enter", "save"),
                     ("Tab", "first field"),

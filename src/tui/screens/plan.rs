@@ -25,7 +25,7 @@ use crate::tui::form::{Choice, Field, Form};
 use crate::tui::keymap::Context;
 use crate::tui::picker::{PickItem, Picker};
 use crate::tui::widgets::list;
-use crate::tui::widgets::table::{Column, Field as Cell, fitted};
+use crate::tui::widgets::table::{self, Column, Field as Cell, fitted};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -890,20 +890,12 @@ fn draw_ranking(
         .map(|row| {
             if row == cut {
                 let text = if cut == ranked.len() {
-                    format!("── cut line (all {cut}) ──")
+                    format!("── cut line (all {cut})")
                 } else {
-                    format!("── cut line (top {cut}) ──")
+                    format!("── cut line (top {cut})")
                 };
-                return vec![
-                    Cell::styled("────", line_style),
-                    Cell::styled("─────", line_style),
-                    Cell::styled(text, line_style),
-                    Cell::styled("─", line_style),
-                    Cell::styled("────", line_style),
-                    Cell::styled("───", line_style),
-                    Cell::styled("───────────", line_style),
-                    Cell::styled("────", line_style),
-                ];
+                // Drawn once the column widths are known: see below.
+                return vec![Cell::styled(text, line_style)];
             }
             let i = if row > cut { row - 1 } else { row };
             let Some(r) = ranked.get(i) else {
@@ -968,7 +960,39 @@ fn draw_ranking(
         Column::fixed("Status", 11),
         Column::extra("Plan").min(8),
     ];
-    let table = fitted(&columns, rows, table_room(area), st.muted)
+    // The cut line is a rule across every column, its label in the
+    // threat's: widths come from the threats' rows alone.
+    let mut rows = rows;
+    let cut_row = (window.contains(&cut)).then(|| cut - window.start);
+    let label = cut_row
+        .and_then(|at| rows.get(at))
+        .and_then(|r| r.first())
+        .map(|c| c.text.clone())
+        .unwrap_or_default();
+    let measured: Vec<Vec<Cell>> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != cut_row)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let widths = table::widths(&columns, &measured, table_room(area));
+    if let Some(row) = cut_row.and_then(|at| rows.get_mut(at)) {
+        *row = widths
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| {
+                let w = usize::from(w);
+                let text = if i == 2 {
+                    let room = w.saturating_sub(width(&label) + 1);
+                    format!("{label} {}", "─".repeat(room))
+                } else {
+                    "─".repeat(w)
+                };
+                Cell::styled(text, line_style)
+            })
+            .collect();
+    }
+    let table = table::with_widths(&columns, rows, &widths, st.muted)
         .block(block)
         .row_highlight_style(if screen.focus == Focus::Threats {
             st.selection()
