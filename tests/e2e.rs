@@ -978,7 +978,7 @@ fn a_hidden_vote_is_planned_and_exported_to_jira_from_the_overlay() {
     tui.send(TAB);
     tui.send("Kim");
     tui.send(CTRL_S);
-    tui.wait_for("added: 1 threat");
+    tui.wait_for("added, covering T");
 
     // Two threats out of the backlog.
     tui.send(ESC);

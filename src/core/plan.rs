@@ -398,7 +398,8 @@ pub fn catalog_offers<'a>(
 
 /// Adds catalog mitigation `reference` to `threat`, planned: the session's
 /// copy when it has one (that mitigation then covers this threat too),
-/// otherwise a new one. Returns its id and whether it was already there.
+/// otherwise a new one. Returns its id and whether it already covered
+/// another threat.
 pub fn take_from_catalog(
     session: &mut Session,
     catalogs: &Catalogs,
@@ -413,12 +414,15 @@ pub fn take_from_catalog(
         .iter_mut()
         .find(|m| m.catalog.as_deref() == Some(reference))
     {
+        // Shared: it already covers another threat (taking one proposed
+        // on this threat only adopts it).
+        let shared = existing.threats.iter().any(|&t| t != threat);
         if !existing.threats.contains(&threat) {
             existing.threats.push(threat);
         }
         let id = existing.id;
         adopt(session, id)?;
-        return Ok((id, true));
+        return Ok((id, shared));
     }
     let Some((_, m)) = catalogs.mitigation(reference) else {
         return Err(PlanError::NoText);
@@ -655,5 +659,12 @@ mod tests {
         assert_eq!(m.threats, vec![t(1), t(2)]);
         assert_eq!(m.status, MitigationStatus::Planned);
         assert_eq!(m.catalog.as_deref(), Some(reference.as_str()));
+        // Taken again where it is already: adopted, not "shared".
+        let (_, shared) = take_from_catalog(&mut s, &catalogs, t(2), &reference).unwrap();
+        assert!(shared, "still covers T1 too");
+        let mut alone = session(2);
+        take_from_catalog(&mut alone, &catalogs, t(1), &reference).unwrap();
+        let (_, shared) = take_from_catalog(&mut alone, &catalogs, t(1), &reference).unwrap();
+        assert!(!shared);
     }
 }

@@ -617,10 +617,11 @@ impl PhaseScreen for PlanScreen {
                         .iter()
                         .position(|m| m.id == id)
                         .unwrap_or(n.saturating_sub(1));
-                    cx.success(format!(
-                        "{id} added: {}",
-                        plural(covers.len(), "threat", "threats")
-                    ));
+                    let mut list: Vec<String> = covers.iter().take(4).map(Id::to_string).collect();
+                    if covers.len() > 4 {
+                        list.push(format!("{} more", covers.len() - 4));
+                    }
+                    cx.success(format!("{id} added, covering {}", list.join(", ")));
                 }
                 Ok(())
             }

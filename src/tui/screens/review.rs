@@ -344,6 +344,18 @@ fn unfinished_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> 
             st.warning,
         ));
     }
+    if lines.len() == 1 {
+        lines.push(Line::from(Span::styled(
+            " Nothing: every cell walked, every backlog threat planned and owned.",
+            st.success,
+        )));
+    }
+    // Not counted as unfinished (the header's count): a quick session
+    // rarely rates everything or decides every candidate.
+    if r.undecided > 0 || r.unrated > 0 {
+        lines.push(Line::from(""));
+        lines.push(heading("Worth a look if there is time", st));
+    }
     if r.undecided > 0 {
         lines.push(item(
             format!(
@@ -361,12 +373,6 @@ fn unfinished_lines(r: &Review, s: &Session, st: &Styles) -> Vec<Line<'static>> 
             ),
             st.muted,
         ));
-    }
-    if lines.len() == 1 {
-        lines.push(Line::from(Span::styled(
-            " Nothing: every cell walked, every backlog threat planned and owned.",
-            st.success,
-        )));
     }
     lines.push(Line::from(""));
     lines.push(heading("Scope check", st));
