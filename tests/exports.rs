@@ -490,3 +490,44 @@ fn jira_export_can_hold_only_the_backlog() {
         session.threats.len()
     );
 }
+
+#[test]
+fn an_accepted_threat_carries_its_reason_into_every_export() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    let t = std::sync::Arc::make_mut(session.threats.first_mut().unwrap());
+    t.status = ThreatStatus::Accepted;
+    t.status_reason = "Cognito replaces the login in *March*".to_string();
+    let id = t.id;
+    let jira = render(
+        &session,
+        &catalogs,
+        Format::JiraCsv,
+        &JiraSettings::default(),
+    );
+    assert!(
+        jira.contains("Status: accepted (Cognito replaces the login in *March*)"),
+        "{jira}"
+    );
+    let csv = render(&session, &catalogs, Format::Csv, &JiraSettings::default());
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "Status reason").unwrap();
+    let row = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.get(1) == Some(id.to_string().as_str()))
+        .unwrap();
+    assert_eq!(&row[at], "Cognito replaces the login in *March*");
+    assert_eq!(&row[at - 1], "accepted");
+    let md = render(
+        &session,
+        &catalogs,
+        Format::Markdown,
+        &JiraSettings::default(),
+    );
+    assert!(
+        md.contains("- Status: accepted (Cognito replaces the login in"),
+        "{md}"
+    );
+}

@@ -732,7 +732,7 @@ fn the_editor_with_its_sentence() {
         keys(&mut app).press(KeyCode::Tab);
     }
     snap_both("brainstorm_editor", &mut app);
-    assert!(render_text(&mut app, 120, 40).contains("Someone can Old links keep working"));
+    assert!(render_text(&mut app, 120, 40).contains("Old links keep working 🔗 古い."));
 }
 
 #[test]

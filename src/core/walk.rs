@@ -286,8 +286,11 @@ pub fn undecided<'a>(session: &Session, elements: &[WalkElement<'a>]) -> Vec<Und
 }
 
 /// "A <source> <prerequisites> can <action>, which leads to <impact>,
-/// negatively impacting <assets>." (Threat Composer's grammar), with the
-/// title standing in for a missing action and `name` naming assets.
+/// negatively impacting <assets>." (Threat Composer's grammar), with
+/// `name` naming assets. Without an action (catalog candidates give a
+/// source and an impact but no action, and a title is a clause, not
+/// something one "can"), the title leads: "<title>, exploited by a
+/// <source> <prerequisites>, which leads to <impact>, ...".
 pub fn sentence<'n>(
     statement: &Statement,
     title: &str,
@@ -295,27 +298,42 @@ pub fn sentence<'n>(
 ) -> String {
     let s = statement;
     let source = s.source.trim();
-    let mut out = if source.is_empty() {
-        "Someone".to_string()
-    } else {
-        let article = if source.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
-            "An"
-        } else {
-            "A"
+    let who = |capital: bool| {
+        let article = match (
+            source.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']),
+            capital,
+        ) {
+            (true, true) => "An",
+            (true, false) => "an",
+            (false, true) => "A",
+            (false, false) => "a",
         };
-        format!("{article} {source}")
+        let mut who = format!("{article} {source}");
+        if !s.prerequisites.trim().is_empty() {
+            who.push(' ');
+            who.push_str(s.prerequisites.trim());
+        }
+        who
     };
-    if !s.prerequisites.trim().is_empty() {
-        out.push(' ');
-        out.push_str(s.prerequisites.trim());
-    }
-    let action = if s.action.trim().is_empty() {
-        title.trim()
+    let action = s.action.trim();
+    let mut out = if !action.is_empty() {
+        let subject = if source.is_empty() {
+            match s.prerequisites.trim() {
+                "" => "Someone".to_string(),
+                p => format!("Someone {p}"),
+            }
+        } else {
+            who(true)
+        };
+        format!("{subject} can {action}")
     } else {
-        s.action.trim()
+        let mut out = title.trim().trim_end_matches('.').to_string();
+        if !source.is_empty() {
+            out.push_str(", exploited by ");
+            out.push_str(&who(false));
+        }
+        out
     };
-    out.push_str(" can ");
-    out.push_str(action);
     if !s.impact.trim().is_empty() {
         out.push_str(", which leads to ");
         out.push_str(s.impact.trim());
@@ -542,16 +560,31 @@ mod tests {
             impact: "disclosure of salaries".into(),
             assets: vec![id("A1"), id("A9")],
         };
-        let text = sentence(&st, "download payslips", |a| {
-            (a == id("A1")).then_some("Payslips")
-        });
+        let named = |a: Id| (a == id("A1")).then_some("Payslips");
+        let with_action = Statement {
+            action: "download payslips".into(),
+            ..st.clone()
+        };
         assert_eq!(
-            text,
+            sentence(&with_action, "Payslips leak", named),
             "An external threat actor who guesses a key can download payslips, which leads to disclosure of salaries, negatively impacting Payslips, A9."
         );
+        // Without an action the title leads (a catalog candidate's case).
         assert_eq!(
-            sentence(&Statement::default(), "x", |_| None),
-            "Someone can x."
+            sentence(&st, "Payslip keys can be guessed", named),
+            "Payslip keys can be guessed, exploited by an external threat actor who guesses a key, which leads to disclosure of salaries, negatively impacting Payslips, A9."
+        );
+        assert_eq!(
+            sentence(&Statement::default(), "Keys leak.", |_| None),
+            "Keys leak."
+        );
+        let no_source = Statement {
+            action: "read the bucket".into(),
+            ..Statement::default()
+        };
+        assert_eq!(
+            sentence(&no_source, "x", |_| None),
+            "Someone can read the bucket."
         );
     }
 

@@ -170,7 +170,11 @@ fn options_form(app: &App, format: Format) -> Option<Form> {
             ),
         ]);
     }
-    Some(Form::new(format!("Export as {}", format_name(format)), fields).enter_saves())
+    Some(
+        Form::new(format!("Export as {}", format_name(format)), fields)
+            .enter_saves()
+            .verb("export"),
+    )
 }
 
 /// The labels typed: split on spaces and commas.

@@ -311,6 +311,8 @@ pub struct Form {
     /// Enter on a one-line field saves the form (short forms, where the
     /// first line is all that is needed).
     pub enter_saves: bool,
+    /// What saving does, for the footer ("save", "export").
+    pub verb: &'static str,
     initial: Vec<Value>,
 }
 
@@ -323,6 +325,7 @@ impl Form {
             focus: 0,
             error: None,
             enter_saves: false,
+            verb: "save",
             initial,
         };
         if !form.fields.first().is_some_and(Field::is_focusable) {
@@ -334,6 +337,12 @@ impl Form {
     /// Makes Enter on a one-line field save the form.
     pub fn enter_saves(mut self) -> Form {
         self.enter_saves = true;
+        self
+    }
+
+    /// Names what saving the form does, in its footer.
+    pub fn verb(mut self, verb: &'static str) -> Form {
+        self.verb = verb;
         self
     }
 

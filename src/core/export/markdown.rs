@@ -388,6 +388,14 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
         if let Some(statement) = statement_sentence(ix, t) {
             let _ = writeln!(d, "- Statement: {}", inline(&statement));
         }
+        match t.status_reason.trim() {
+            "" => {
+                let _ = writeln!(d, "- Status: {}", t.status.key());
+            }
+            reason => {
+                let _ = writeln!(d, "- Status: {} ({})", t.status.key(), inline(reason));
+            }
+        }
         if let Some(reference) = &t.catalog {
             let _ = writeln!(d, "- Catalog: `{}`", reference.replace('`', "'"));
         }

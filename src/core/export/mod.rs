@@ -128,7 +128,14 @@ pub fn describe_threat(
         }
         _ => d.push_str("Risk: not rated\n"),
     }
-    let _ = writeln!(d, "Status: {}", threat.status.key());
+    match threat.status_reason.trim() {
+        "" => {
+            let _ = writeln!(d, "Status: {}", threat.status.key());
+        }
+        reason => {
+            let _ = writeln!(d, "Status: {} ({reason})", threat.status.key());
+        }
+    }
     if let Some(author) = threat.author {
         let _ = writeln!(d, "Raised by: {}", index.describe(author));
     }

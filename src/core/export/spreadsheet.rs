@@ -12,7 +12,7 @@ use super::{ExportContext, statement_sentence};
 use crate::core::index::SessionIndex;
 use crate::core::scoring::rank;
 
-pub const HEADER: [&str; 22] = [
+pub const HEADER: [&str; 23] = [
     "Rank",
     "ID",
     "Title",
@@ -26,6 +26,7 @@ pub const HEADER: [&str; 22] = [
     "Risk band",
     "Tied",
     "Status",
+    "Status reason",
     "Author",
     "Statement",
     "Impacted assets",
@@ -67,7 +68,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|a| index.describe(*a))
             .collect();
-        let cells: [String; 22] = [
+        let cells: [String; 23] = [
             r.rank.to_string(),
             t.id.to_string(),
             t.title.clone(),
@@ -83,6 +84,7 @@ pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
             r.band.map_or(String::new(), |b| b.name().to_string()),
             if r.tied { "yes" } else { "no" }.to_string(),
             t.status.key().to_string(),
+            t.status_reason.clone(),
             t.author.map_or(String::new(), |a| index.describe(a)),
             statement_sentence(&index, t).unwrap_or_default(),
             assets.join(", "),

@@ -196,19 +196,20 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
             None if form.enter_saves && form.enter_submits() && form.fields.len() > 1 => s
                 .key_hints(
                     &[
-                        ("Enter", "save"),
+                        ("Enter", form.verb),
                         ("Tab", "more fields"),
                         ("Esc", "cancel"),
                         ("F1", "keys"),
                     ],
                     2,
                 ),
-            None if form.enter_saves && form.enter_submits() => {
-                s.key_hints(&[("Enter", "save"), ("Esc", "cancel"), ("F1", "keys")], 2)
-            }
+            None if form.enter_saves && form.enter_submits() => s.key_hints(
+                &[("Enter", form.verb), ("Esc", "cancel"), ("F1", "keys")],
+                2,
+            ),
             None if form.enter_submits() && form.fields.len() > 1 => s.key_hints(
                 &[
-                    ("Enter", "save"),
+                    ("Enter", form.verb),
                     ("Tab", "first field"),
                     ("Esc", "cancel"),
                     ("F1", "keys"),
@@ -218,7 +219,7 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
             None => s.key_hints(
                 &[
                     ("Tab", "next field"),
-                    ("Ctrl-S", "save"),
+                    ("Ctrl-S", form.verb),
                     ("Esc", "cancel"),
                     ("F1", "keys"),
                 ],
