@@ -227,6 +227,13 @@ fn hint_key(b: &keymap::Binding) -> String {
 
 fn hint_bar(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.styles;
+    // A form knows better than the key map what Enter does on its field.
+    if let Some(crate::tui::overlays::Overlay::Form(f)) = app.overlays.last() {
+        let mut line = s.key_hints(&crate::tui::overlays::form::footer_hints(&f.form), 2);
+        line.spans.insert(0, Span::raw(" "));
+        frame.render_widget(Paragraph::new(line).style(s.base), area);
+        return;
+    }
     let mut spans = Vec::new();
     for b in hinted(app, usize::from(area.width)) {
         spans.push(Span::styled(format!(" {}", hint_key(b)), s.hint_key));

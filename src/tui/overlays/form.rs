@@ -13,6 +13,33 @@ use crate::tui::context::Purpose;
 use crate::tui::form::{FieldKind, Form, FormEvent};
 use crate::tui::style::Styles;
 
+/// The keys that matter in `form` right now, for its footer and the hint
+/// bar: what Enter does depends on the field (see [`Form::enter`]).
+pub fn footer_hints(form: &Form) -> Vec<(&'static str, &'static str)> {
+    let several = form.fields.len() > 1;
+    match (form.enter_submits(), form.enter_saves, several) {
+        (true, true, true) => vec![
+            ("Enter", form.verb),
+            ("Tab", "more fields"),
+            ("Esc", "cancel"),
+            ("F1", "keys"),
+        ],
+        (true, _, false) => vec![("Enter", form.verb), ("Esc", "cancel"), ("F1", "keys")],
+        (true, false, true) => vec![
+            ("Enter", form.verb),
+            ("Tab", "first field"),
+            ("Esc", "cancel"),
+            ("F1", "keys"),
+        ],
+        (false, _, _) => vec![
+            ("Tab", "next field"),
+            ("Ctrl-S", form.verb),
+            ("Esc", "cancel"),
+            ("F1", "keys"),
+        ],
+    }
+}
+
 /// A form over the screen that opened it; saving hands it back to its
 /// owner with the purpose.
 #[derive(Debug, Clone)]
@@ -193,38 +220,7 @@ fn draw(frame: &mut Frame, area: Rect, styles: &Styles, form: &Form) {
     if let Some(&footer) = rows.last() {
         let mut line = match &form.error {
             Some(error) => Line::from(Span::styled(error.clone(), s.error)),
-            None if form.enter_saves && form.enter_submits() && form.fields.len() > 1 => s
-                .key_hints(
-                    &[
-                        ("Enter", form.verb),
-                        ("Tab", "more fields"),
-                        ("Esc", "cancel"),
-                        ("F1", "keys"),
-                    ],
-                    2,
-                ),
-            None if form.enter_saves && form.enter_submits() => s.key_hints(
-                &[("Enter", form.verb), ("Esc", "cancel"), ("F1", "keys")],
-                2,
-            ),
-            None if form.enter_submits() && form.fields.len() > 1 => s.key_hints(
-                &[
-                    ("Enter", form.verb),
-                    ("Tab", "first field"),
-                    ("Esc", "cancel"),
-                    ("F1", "keys"),
-                ],
-                2,
-            ),
-            None => s.key_hints(
-                &[
-                    ("Tab", "next field"),
-                    ("Ctrl-S", form.verb),
-                    ("Esc", "cancel"),
-                    ("F1", "keys"),
-                ],
-                2,
-            ),
+            None => s.key_hints(&footer_hints(form), 2),
         };
         // Fields out of view, above or below: Tab gets to them.
         let more = match (shown.start > 0, shown.end < form.fields.len()) {
