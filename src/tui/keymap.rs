@@ -635,14 +635,14 @@ pub static KEYMAP: &[Binding] = &[
         Action::More,
         "A dot more from the voter on this threat (tally: one more vote)",
     )
-    .hint("dot", 1),
+    .hint("dot on", 1),
     bind(
         Vote,
         &[ch('-')],
         Action::Less,
         "A dot less (tally: one vote less)",
     )
-    .hint("undot", 2),
+    .hint("dot off", 2),
     bind(
         Vote,
         &[TAB],
