@@ -957,6 +957,8 @@ fn draw_list(
     if shown.is_empty() {
         let text = if s.threats.is_empty() {
             "No threats yet: Brainstorm captures them (P then 3)."
+        } else if screen.heat {
+            "No threat in this cell."
         } else {
             "No threat in this cell: Esc shows them all."
         };
