@@ -64,10 +64,23 @@ pub fn save(path: &Path, session: &Session) -> Result<(), SaveError> {
     })
 }
 
-/// `<title-slug>.toml`: at most 60 characters of slug, `session` if the
+/// The most bytes of a title's slug in a file name.
+const SLUG_BYTES: usize = 120;
+
+/// `<title-slug>.toml`: at most [`SLUG_BYTES`] of slug, `session` if the
 /// title has no letters or digits.
 pub fn session_file_name(title: &str) -> String {
-    let slug: String = super::text::slug(title).chars().take(60).collect();
+    let mut slug = String::new();
+    // File systems limit a name to 255 bytes, not characters: the slug
+    // keeps well under, leaving room for what goes beside it (`-2`,
+    // `.toml.bak`, the lock and temp names, `-backlog.jira.csv`).
+    for c in super::text::slug(title).chars() {
+        if slug.len() + c.len_utf8() > SLUG_BYTES {
+            break;
+        }
+        slug.push(c);
+    }
+    let slug = slug.trim_end_matches('-').to_string();
     let slug = if slug.is_empty() {
         "session".to_string()
     } else {
@@ -314,6 +327,21 @@ pub enum OpenError {
 mod tests {
     use super::*;
     use crate::core::model::Template;
+
+    #[test]
+    fn a_long_title_in_four_byte_characters_still_makes_a_file() {
+        // Issue 9, item 16: the slug was cut by characters, not bytes.
+        let title = "𝔗𝔥𝔯𝔢𝔞𝔱 ".repeat(40);
+        let name = session_file_name(&title);
+        assert!(name.len() <= SLUG_BYTES + ".toml".len(), "{}", name.len());
+        assert!(!name.starts_with('-') && !name.contains("-.toml"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = new_session_path(dir.path(), &title);
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+        // Room for the backup, lock and temp files beside it.
+        let lock = dir.path().join(format!(".{name}.lock.XXXXXX.tmp"));
+        std::fs::write(&lock, "x").unwrap();
+    }
 
     #[test]
     fn second_opener_is_refused_then_read_only() {

@@ -242,16 +242,56 @@ impl Themes {
     pub fn load(dirs: &[PathBuf]) -> Result<Themes, LoadError> {
         let mut themes = Themes::builtin()?;
         let mut problems = Vec::new();
+        // A theme may extend one from a file that sorts after it: resolve
+        // by name, in as many rounds as the chain of `extends` is long.
+        let mut pending: Vec<(PathBuf, String, Option<String>, String)> = Vec::new();
         for path in toml_files_in(dirs)? {
             let text = files::read_text(&path)?;
             if BUILTIN.iter().any(|(_, builtin)| *builtin == text) {
                 continue;
             }
-            match themes.add_text(&path, &text) {
-                Ok(()) => {}
+            match files::parse_toml::<ThemeFile>(&path, &text) {
+                Ok(file) => pending.push((path, text, file.extends, file.name)),
                 Err(LoadError::Invalid(mut d)) => problems.append(&mut d),
                 Err(e) => return Err(e),
             }
+        }
+        loop {
+            let waiting_names: Vec<String> = pending.iter().map(|p| p.3.clone()).collect();
+            let before = pending.len();
+            let mut still = Vec::new();
+            for (path, text, extends, name) in pending {
+                let waits = extends.as_ref().is_some_and(|base| {
+                    *base != name && themes.get(base).is_none() && waiting_names.contains(base)
+                });
+                if waits {
+                    still.push((path, text, extends, name));
+                    continue;
+                }
+                match themes.add_text(&path, &text) {
+                    Ok(()) => {}
+                    Err(LoadError::Invalid(mut d)) => problems.append(&mut d),
+                    Err(e) => return Err(e),
+                }
+            }
+            pending = still;
+            if pending.is_empty() || pending.len() == before {
+                break;
+            }
+        }
+        // What is left extends in a circle: each is reported.
+        for (path, text, extends, _) in pending {
+            let src = SourceText {
+                path: &path,
+                text: &text,
+            };
+            problems.append(&mut src.place(&[Issue::error(
+                FieldPath::from("extends"),
+                format!(
+                    "`{}` extends a theme that extends this one: a circle",
+                    extends.unwrap_or_default()
+                ),
+            )]));
         }
         if problems.is_empty() {
             Ok(themes)
@@ -390,6 +430,49 @@ mod tests {
         assert_eq!(mine.color("timer.overtime"), Color::Named(Named::LightRed));
         assert_eq!(mine.color("fg"), dark.color("fg"));
         assert_eq!(themes.next_after("mine").unwrap().name, "dark");
+    }
+
+    #[test]
+    fn a_theme_may_extend_one_from_a_file_sorted_after_it() {
+        // Issue 9, item 17: `a.toml` extends the theme in `b.toml`.
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "a.toml",
+            "name = \"child\"\nextends = \"parent\"\n[colors]\nfg = \"#010203\"\n",
+        );
+        write(
+            "b.toml",
+            "name = \"parent\"\nextends = \"grand\"\n[colors]\naccent = \"#ff0000\"\n",
+        );
+        write(
+            "c.toml",
+            "name = \"grand\"\n[colors]\nwarning = \"#00ff00\"\n",
+        );
+        let themes = Themes::load(&[dir.path().to_path_buf()]).unwrap();
+        let child = themes.get("child").unwrap();
+        assert_eq!(child.color("fg"), Color::Rgb(1, 2, 3));
+        assert_eq!(child.color("accent"), Color::Rgb(255, 0, 0));
+        assert_eq!(child.color("warning"), Color::Rgb(0, 255, 0));
+        // A circle is reported for each of its themes, not looped on.
+        write("c.toml", "name = \"grand\"\nextends = \"child\"\n");
+        let Err(LoadError::Invalid(problems)) = Themes::load(&[dir.path().to_path_buf()]) else {
+            panic!("a circle of extends is an error");
+        };
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().all(|p| p.to_string().contains("circle")),
+            "{problems:?}"
+        );
+        // A missing base is still named.
+        write("c.toml", "name = \"grand\"\nextends = \"nowhere\"\n");
+        let Err(LoadError::Invalid(problems)) = Themes::load(&[dir.path().to_path_buf()]) else {
+            panic!("an unknown base is an error");
+        };
+        assert!(
+            problems.iter().any(|p| p.to_string().contains("nowhere")),
+            "{problems:?}"
+        );
     }
 
     #[test]
