@@ -1,0 +1,224 @@
+//! Hostile text from session files, catalogs and file names, drawn on a
+//! real terminal emulator (vt100): nothing may act on the terminal or move
+//! what is drawn after it. Issue 9, item 11.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::model::{Phase, Session};
+use stridekit::core::store;
+use stridekit::core::theme::Themes;
+use stridekit::core::time::Timestamp;
+use stridekit::tui::app::{App, SessionState};
+use stridekit::tui::view;
+
+static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| Catalogs::builtin().unwrap());
+
+/// Characters that draw nothing, end a line in some programs, or reorder
+/// what follows.
+const INVISIBLE: [char; 20] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2028}', '\u{2029}', '\u{2060}',
+    '\u{2061}', '\u{2062}', '\u{2063}', '\u{2064}', '\u{FEFF}', '\u{202A}', '\u{202B}', '\u{202C}',
+    '\u{202D}', '\u{202E}', '\u{2066}', '\u{2069}',
+];
+
+/// What ratatui writes, kept where the test can read it.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn demo_with_title(title: &str) -> Session {
+    let mut session = store::load_text(
+        Path::new(stridekit::DEMO_FILE_NAME),
+        stridekit::DEMO_SESSION,
+        &CATALOGS,
+    )
+    .unwrap()
+    .session;
+    session.title = title.to_string();
+    session
+}
+
+/// The screen a terminal shows after the app draws `session` once: the
+/// bytes ratatui writes, fed to a terminal emulator.
+fn terminal_screen(session: Session, width: u16, height: u16) -> vt100::Screen {
+    let mut app = App::new(
+        CATALOGS.clone(),
+        Themes::builtin().unwrap(),
+        Some("dark"),
+        true,
+    );
+    app.show_session(SessionState::new(
+        PathBuf::from("sessions/demo.toml"),
+        session,
+    ));
+    app.now = Timestamp::parse("2026-03-02T10:30:00Z").unwrap();
+    app.size = (width, height);
+    let bytes = Shared::default();
+    let backend = CrosstermBackend::new(bytes.clone());
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+    };
+    let mut terminal = Terminal::with_options(backend, options).unwrap();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    drop(terminal);
+    let mut parser = vt100::Parser::new(
+        NonZeroU16::new(height).unwrap(),
+        NonZeroU16::new(width).unwrap(),
+        0,
+    );
+    // vt100 drops U+FFFD (its parser's mark for bad UTF-8), which a real
+    // terminal shows in one column, as `?`.
+    let bytes = String::from_utf8(bytes.0.take())
+        .unwrap()
+        .replace('\u{FFFD}', "?");
+    parser.process(bytes.as_bytes());
+    parser.screen().clone()
+}
+
+fn row(screen: &vt100::Screen, row: u16) -> String {
+    let (_, width) = screen.size();
+    screen.contents_between(row, 0, row, width.get())
+}
+
+#[test]
+fn invisible_characters_in_a_title_leave_the_header_in_place() {
+    let plain = terminal_screen(demo_with_title("LeeJames HR payslips"), 80, 24);
+    let header = row(&plain, 0);
+    // What follows the title: the Review phase's note and its clock.
+    let tail = header.split("payslips").nth(1).unwrap().trim().to_string();
+    assert!(tail.ends_with("00:25 paused"), "{header:?}");
+    for c in INVISIBLE {
+        let title = format!("LeeJames{c} HR{c}{c} payslips");
+        let screen = terminal_screen(demo_with_title(&title), 80, 24);
+        let shown = row(&screen, 0);
+        assert!(
+            shown.trim_end().ends_with(&tail),
+            "U+{:04X}: {shown:?}",
+            c as u32
+        );
+        assert_eq!(
+            shown.chars().count(),
+            header.chars().count(),
+            "U+{:04X}: {shown:?}",
+            c as u32
+        );
+        // The phase bar below is where it was.
+        assert_eq!(row(&screen, 1), row(&plain, 1), "U+{:04X}", c as u32);
+    }
+}
+
+#[test]
+fn escape_sequences_in_a_title_do_not_act_on_the_terminal() {
+    let title = "Evil \u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{1b}[31m\u{9b}1;1H title";
+    let screen = terminal_screen(demo_with_title(title), 80, 24);
+    let header = row(&screen, 0);
+    assert!(
+        header.contains("Evil ␛]52;c;cHduZWQ=␇␛[2J␛[31m?1;1H"),
+        "{header:?}"
+    );
+    assert!(header.trim_end().ends_with("00:25 paused"), "{header:?}");
+}
+
+/// `session` with `payload` spliced into the middle of every piece of free
+/// text: names, descriptions, labels, titles, notes, statements,
+/// mitigations, owners, reasons.
+fn poison(session: &mut Session, payload: &str) {
+    let spike = |text: &mut String| {
+        let middle = text.char_indices().nth(text.chars().count() / 2);
+        let at = middle.map_or(text.len(), |(i, _)| i);
+        text.insert_str(at, payload);
+    };
+    spike(&mut session.title);
+    spike(&mut session.description);
+    for p in &mut session.participants {
+        spike(&mut p.name);
+    }
+    for a in &mut session.assets {
+        spike(&mut a.name);
+        spike(&mut a.description);
+    }
+    for a in &mut session.actors {
+        spike(&mut a.name);
+        spike(&mut a.description);
+    }
+    for e in &mut session.entry_points {
+        spike(&mut e.name);
+        spike(&mut e.description);
+    }
+    for b in &mut session.boundaries {
+        spike(&mut b.name);
+        spike(&mut b.description);
+    }
+    for c in &mut session.components {
+        spike(&mut c.name);
+        spike(&mut c.description);
+    }
+    for f in &mut session.flows {
+        spike(&mut f.label);
+        spike(&mut f.protocol);
+    }
+    for a in &mut session.assumptions {
+        spike(&mut a.text);
+    }
+    for c in &mut session.coverage {
+        spike(&mut c.reason);
+    }
+    for t in &mut session.threats {
+        let t = std::sync::Arc::make_mut(t);
+        spike(&mut t.title);
+        spike(&mut t.notes);
+        spike(&mut t.status_reason);
+        spike(&mut t.statement.source);
+        spike(&mut t.statement.action);
+        spike(&mut t.statement.impact);
+    }
+    for m in &mut session.mitigations {
+        spike(&mut m.text);
+        spike(&mut m.owner);
+    }
+}
+
+#[test]
+fn no_screen_draws_an_invisible_character_or_shifts_a_border() {
+    let payload: String = INVISIBLE.iter().collect::<String>() + "\u{1b}[2J\u{9b}";
+    for phase in Phase::ALL {
+        let mut plain = demo_with_title("LeeJames HR payslips");
+        plain.phase = phase;
+        let mut hostile = plain.clone();
+        poison(&mut hostile, &payload);
+        let plain = terminal_screen(plain, 80, 24);
+        let hostile = terminal_screen(hostile, 80, 24);
+        let text = hostile.contents();
+        let found: Vec<String> = text
+            .chars()
+            .filter(|c| INVISIBLE.contains(c) || c.is_control() && *c != '\n')
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(found.is_empty(), "{phase:?}: {found:?} drawn\n{text}");
+        for r in 0..24 {
+            // Pane borders sit where the layout put them, whatever the text.
+            let right = |s: &vt100::Screen| s.cell(r, 79).map(|c| c.contents().to_string());
+            assert_eq!(right(&hostile), right(&plain), "{phase:?} row {r}\n{text}");
+            assert!(row(&hostile, r).chars().count() <= 80, "{phase:?} row {r}");
+        }
+    }
+}
