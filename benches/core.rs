@@ -105,6 +105,41 @@ fn load_validate(c: &mut Criterion) {
     group.finish();
 }
 
+/// A session whose flows all point at components that do not exist: the
+/// cost of reporting problems should grow with their number, not its
+/// square (issue 9, item 13).
+fn invalid(c: &mut Criterion) {
+    let f = fixtures();
+    let path = Path::new("dangling.toml");
+    let mut group = c.benchmark_group("load_invalid");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    for flows in [1_000usize, 10_000, 50_000] {
+        let mut text = String::from(
+            "title = \"t\"\ncreated = 2026-01-01T00:00:00Z\nupdated = 2026-01-01T00:00:00Z\n",
+        );
+        for i in 0..flows {
+            text.push_str(&format!(
+                "[[flows]]\nid = \"F{}\"\nfrom = \"C9{i}\"\nto = \"C8{i}\"\nlabel = \"x\"\n\n",
+                i + 1
+            ));
+        }
+        group.throughput(Throughput::Elements(flows as u64));
+        group.bench_with_input(
+            BenchmarkId::new("dangling-flows", flows),
+            &text,
+            |b, text| {
+                b.iter(|| {
+                    let Err(e) = store::load_text(path, black_box(text), &f.catalogs) else {
+                        panic!("the flows dangle");
+                    };
+                    black_box(e)
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
 fn save(c: &mut Criterion) {
     let f = fixtures();
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -186,6 +221,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = catalogs_builtin, load_validate, save, exports, suggestions
+    targets = catalogs_builtin, load_validate, invalid, save, exports, suggestions
 }
 criterion_main!(benches);

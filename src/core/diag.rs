@@ -187,22 +187,56 @@ impl SourceText<'_> {
         }
     }
 
+    /// Line and column of each offset, in one pass over the text: a file
+    /// with many problems costs what it is long, not that times their
+    /// number (a line's column would otherwise be counted from its start
+    /// for each problem on it).
+    fn line_cols(&self, offsets: &[usize]) -> Vec<(usize, usize)> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut out = vec![(1, 1); offsets.len()];
+        let (mut line, mut column) = (1usize, 1usize);
+        let mut chars = self.text.char_indices().peekable();
+        for i in order {
+            let target = floor_char_boundary(self.text, offsets[i].min(self.text.len()));
+            while let Some(&(pos, c)) = chars.peek() {
+                if pos >= target {
+                    break;
+                }
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+                chars.next();
+            }
+            out[i] = (line, column);
+        }
+        out
+    }
+
     /// Places check results in the file.
     pub fn place(&self, issues: &[Issue]) -> Vec<Diagnostic> {
         if issues.is_empty() {
             return Vec::new();
         }
         let (root, _) = DeTable::parse_recoverable(self.text);
+        let spans: Vec<usize> = issues
+            .iter()
+            .map(|issue| locate(root.get_ref(), &issue.path).map_or(0, |s| s.start))
+            .collect();
+        let positions = self.line_cols(&spans);
         let mut placed: Vec<Diagnostic> = issues
             .iter()
-            .map(|issue| {
-                let span = locate(root.get_ref(), &issue.path);
-                self.diagnostic(
-                    issue.severity,
-                    span,
-                    issue.path.to_string(),
-                    issue.message.clone(),
-                )
+            .zip(positions)
+            .map(|(issue, (line, column))| Diagnostic {
+                severity: issue.severity,
+                file: self.path.to_path_buf(),
+                line,
+                column,
+                field: issue.path.to_string(),
+                message: issue.message.clone(),
             })
             .collect();
         // Errors first, each group in file order.
@@ -269,6 +303,28 @@ fn locate(root: &DeTable<'_>, path: &FieldPath) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_are_placed_where_line_col_puts_them() {
+        // Issue 9, item 13: placing is one pass, and must agree with
+        // counting from the start for each.
+        let text =
+            "title = \"é\"\n[[flows]]\nid = \"F1\"\nfrom = \"C9\"\n[[flows]]\nto = \"日本\"\n";
+        let src = SourceText {
+            path: Path::new("s.toml"),
+            text,
+        };
+        let offsets: Vec<usize> = vec![40, 0, 13, 1000, 7, 9, 55];
+        let expected: Vec<(usize, usize)> = offsets.iter().map(|&o| src.line_col(o)).collect();
+        assert_eq!(src.line_cols(&offsets), expected);
+        let issues = vec![
+            Issue::error(FieldPath::item("flows", 1).key("to"), "b"),
+            Issue::error(FieldPath::item("flows", 0).key("from"), "a"),
+        ];
+        let placed = src.place(&issues);
+        assert_eq!((placed[0].line, placed[0].column), (4, 8));
+        assert_eq!((placed[1].line, placed[1].column), (6, 6));
+    }
 
     #[test]
     fn paths_print_like_the_file() {
