@@ -138,11 +138,15 @@ fn escape_sequences_in_a_title_do_not_act_on_the_terminal() {
     assert!(header.trim_end().ends_with("00:25 paused"), "{header:?}");
 }
 
-/// `session` with `payload` spliced into the middle of every piece of free
-/// text: names, descriptions, labels, titles, notes, statements,
+/// `session` with `payload` spliced into the middle of every piece of
+/// free text that has any: names, descriptions, labels, titles, notes, statements,
 /// mitigations, owners, reasons.
 fn poison(session: &mut Session, payload: &str) {
+    // Empty fields stay empty, so the documents compared have one shape.
     let spike = |text: &mut String| {
+        if text.is_empty() {
+            return;
+        }
         let middle = text.char_indices().nth(text.chars().count() / 2);
         let at = middle.map_or(text.len(), |(i, _)| i);
         text.insert_str(at, payload);
@@ -221,4 +225,150 @@ fn no_screen_draws_an_invisible_character_or_shifts_a_border() {
             assert!(row(&hostile, r).chars().count() <= 80, "{phase:?} row {r}");
         }
     }
+}
+
+/// Everything that attacks Markdown, HTML, Mermaid or a terminal at once.
+const MARKDOWN_PAYLOAD: &str = concat!(
+    " \u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}31m",
+    "<img src=x onerror=alert(1)> &lt;script&gt; ",
+    "[link](http://evil.example) ![img](http://evil.example/t.png) [ref][1] ",
+    "`code` *em* _em_ ~~gone~~ $x$ #tag | cell \\| \\",
+    "\n```\nfenced\n~~~\n",
+    "\n# heading\n- item\n+ item\n1. item\n2) item\n    code\n> quote\n---\n===\n| a | b |\n",
+    "\u{202e}\u{200b}\u{200d}\u{2028}\u{2029}\u{feff}\u{2066}",
+    "%%{init: {'securityLevel':'loose'}}%% \"quoted\" #35; -->|edge| ",
+    "\r\n\r\n\t<br>\n\n",
+);
+
+/// Counts of every Markdown token that could change a document's
+/// structure: characters not escaped by a backslash, and the block each
+/// line starts. Hostile text spliced into every field must leave these as
+/// they were.
+fn structure(md: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    let mut add = |key: String| *counts.entry(key).or_insert(0) += 1;
+    let mut in_mermaid = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            in_mermaid = line == "```mermaid";
+        }
+        // Inside a quoted Mermaid label brackets and emphasis are text, but
+        // quotes end it and `%%` starts a directive.
+        let special = if in_mermaid {
+            "`<>|#%\""
+        } else {
+            "[]`<>|*_~$#"
+        };
+        // Line breaks as `<br>` are ours, as are Mermaid's entities and
+        // tags; what is left is what the text added.
+        let mut line = line.replace("<br>", "");
+        if in_mermaid {
+            line = line.replace("<br/><small>", "").replace("</small>", "");
+            for entity in [
+                "#quot;", "#lt;", "#gt;", "#35;", "#amp;", "#96;", "#124;", "#37;",
+            ] {
+                line = line.replace(entity, "");
+            }
+        }
+        let line = line.as_str();
+        let mut backslashes = 0;
+        // Inside a code span (ours) nothing is markup.
+        let mut in_code = false;
+        for (i, c) in line.char_indices() {
+            let escaped = backslashes % 2 == 1 && !in_code;
+            backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+            if escaped {
+                continue;
+            }
+            if c == '`' && !in_mermaid {
+                in_code = !in_code;
+            } else if in_code {
+                continue;
+            }
+            if special.contains(c) {
+                add(format!("char {c}"));
+            }
+            if c == '&'
+                && !["&lt;", "&gt;", "&amp;"]
+                    .iter()
+                    .any(|e| line[i..].starts_with(e))
+            {
+                add("raw &".to_string());
+            }
+        }
+        let trimmed = line.trim_start();
+        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+        let start = if line.starts_with("    ") {
+            "indented code"
+        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            "fence"
+        } else if trimmed.starts_with('#') {
+            "heading"
+        } else if trimmed.starts_with(['-', '+', '*']) {
+            "list or rule"
+        } else if digits > 0 && trimmed[digits..].starts_with(['.', ')']) {
+            "ordered list"
+        } else if trimmed.starts_with(['>', '<', '|', '=']) {
+            "quote, html, table or setext"
+        } else {
+            "text"
+        };
+        if start != "text" {
+            add(format!("line {start}"));
+        }
+    }
+    counts
+}
+
+fn markdown(session: &Session, source: &str) -> String {
+    let jira = stridekit::core::model::JiraSettings::default();
+    let ctx = stridekit::core::export::ExportContext {
+        session,
+        catalogs: &CATALOGS,
+        jira_defaults: &jira,
+        source_name: Some(source),
+    };
+    let mut out = Vec::new();
+    stridekit::core::export::export(&ctx, stridekit::core::export::Format::Markdown, &mut out)
+        .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn hostile_text_cannot_change_the_markdown_report() {
+    // Issue 9, item 8.
+    let plain = demo_with_title("LeeJames HR payslips");
+    let mut hostile = plain.clone();
+    poison(&mut hostile, MARKDOWN_PAYLOAD);
+    let before = markdown(&plain, "leejames-hr.toml");
+    let after = markdown(
+        &hostile,
+        "leejames\u{1b}[2J`\n\n<img src=x onerror=alert(1)>\u{202e}.toml",
+    );
+    let (was, is) = (structure(&before), structure(&after));
+    for key in was.keys().chain(is.keys()) {
+        assert_eq!(is.get(key), was.get(key), "{key}\n{after}");
+    }
+    let found: Vec<String> = after
+        .chars()
+        .filter(|c| INVISIBLE.contains(c) || c.is_control() && *c != '\n')
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect();
+    assert!(found.is_empty(), "{found:?} in the report");
+    // A code span shows `<img ...>` as text; nowhere else is it raw.
+    assert!(
+        after.contains(
+            "Written by stridekit from `leejames[2J'  <img src=x onerror=alert(1)>.toml`."
+        )
+    );
+    assert_eq!(after.matches("<img").count(), 1);
+    // What was escaped still reads as the text it was.
+    assert!(
+        after.contains("\\[link\\](http://evil.example) !\\[img\\](http://evil.example/t.png)")
+    );
+    assert!(after.contains("&lt;img src=x onerror=alert(1)&gt; &amp;lt;script&amp;gt;"));
+    assert!(
+        after.contains("%%{init"),
+        "no Mermaid directive survives, but the text does"
+    );
 }

@@ -13,7 +13,7 @@ use crate::core::index::SessionIndex;
 use crate::core::model::{Phase, Session, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::stride::Category;
-use crate::core::text::plural;
+use crate::core::text::{is_bidi_control, is_invisible, is_line_separator, plural};
 use crate::core::validate::scope_gaps;
 
 pub fn write(ctx: &ExportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -28,7 +28,7 @@ fn render(ctx: &ExportContext<'_>, d: &mut String) {
     let _ = writeln!(d, "# Threat model: {}\n", inline(&s.title));
     let source = ctx
         .source_name
-        .map(|n| format!(" from `{}`", n.replace('`', "'")))
+        .map(|n| format!(" from {}", code(n)))
         .unwrap_or_default();
     let _ = writeln!(
         d,
@@ -61,8 +61,9 @@ fn render(ctx: &ExportContext<'_>, d: &mut String) {
 fn scope(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
     let s = ctx.session;
     d.push_str("## 1. What are we working on?\n\n");
-    if !s.description.trim().is_empty() {
-        let _ = writeln!(d, "{}\n", s.description.trim());
+    let description = block(&s.description);
+    if !description.is_empty() {
+        let _ = writeln!(d, "{description}\n");
     }
     let gaps = scope_gaps(s);
     if !gaps.is_empty() {
@@ -133,14 +134,14 @@ fn scope(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
             "Components",
             &["ID", "Component", "Kind", "Boundary", "Description"],
             s.components.iter().map(|c| {
-                let kind = ctx
-                    .catalogs
-                    .kind(&c.kind)
-                    .map_or(c.kind.clone(), |k| format!("{} (`{}`)", k.name, k.id));
+                // A `|` inside a code span still ends a table cell.
+                let kind = ctx.catalogs.kind(&c.kind).map_or(cell(&c.kind), |k| {
+                    format!("{} ({})", cell(&k.name), code(&k.id).replace('|', "\\|"))
+                });
                 vec![
                     c.id.to_string(),
                     cell(&c.name),
-                    cell(&kind),
+                    kind,
                     c.boundary.map_or(String::new(), |b| cell(&ix.describe(b))),
                     cell(&c.description),
                 ]
@@ -397,7 +398,7 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
             }
         }
         if let Some(reference) = &t.catalog {
-            let _ = writeln!(d, "- Catalog: `{}`", reference.replace('`', "'"));
+            let _ = writeln!(d, "- Catalog: {}", code(reference));
         }
         if !t.notes.trim().is_empty() {
             let _ = writeln!(d, "- Notes: {}", inline(&t.notes));
@@ -563,47 +564,144 @@ where
     d.push('\n');
 }
 
-/// User text for a table cell: one line, `|` escaped, HTML-significant
-/// characters as entities.
+/// Session text for a table cell: [`inline`], whose `|` is escaped too.
 fn cell(text: &str) -> String {
-    inline(text).replace('|', "\\|")
+    inline(text)
 }
 
-/// User text in running Markdown: newlines become `<br>`, `<`, `>` and `&`
-/// become entities so text cannot inject HTML, control characters are
-/// dropped.
-fn inline(text: &str) -> String {
+/// Session text as plain lines joined by `\n` and trimmed: every kind of
+/// line break (CR, LF, CRLF, VT, FF, NEL, U+2028, U+2029) becomes `\n`,
+/// tabs become spaces, and control, bidi and invisible characters go. An
+/// escape sequence would act on the terminal of whoever prints the report;
+/// the others reorder text or hide a difference between two names.
+fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut lines = text.trim().lines().peekable();
-    while let Some(line) = lines.next() {
-        for c in line.chars() {
-            match c {
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '&' => out.push_str("&amp;"),
-                c if c.is_control() => {}
-                c => out.push(c),
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
             }
+            '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' => out.push('\n'),
+            c if is_line_separator(c) => out.push('\n'),
+            '\t' => out.push(' '),
+            c if c.is_control() || is_bidi_control(c) || is_invisible(c) => {}
+            c => out.push(c),
         }
-        if lines.peek().is_some() {
+    }
+    out.trim().to_string()
+}
+
+/// Appends `line` so that Markdown shows it as the text it is: `<`, `>`
+/// and `&` as entities (no HTML, no entity smuggled in), and a backslash
+/// before every character that could start a link or image (`[`, `]`), a
+/// code span or fence (`` ` ``, `~`), emphasis (`*`, `_`), a heading
+/// (`#`), math (`$`), a table cell (`|`) or an escape of ours (`\`).
+fn escape_into(out: &mut String, line: &str) {
+    for c in line.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '#' | '$' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Session text in running Markdown (a list item, a heading, a table
+/// cell): one source line, line breaks as `<br>`, nothing in it read as
+/// Markdown or HTML.
+fn inline(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
             out.push_str("<br>");
         }
+        escape_into(&mut out, line);
     }
     out
 }
 
-/// Text inside a quoted Mermaid label: quotes and angle brackets as Mermaid
-/// entities, one line.
+/// Session text as paragraphs of their own (the description): blank lines
+/// part paragraphs, other line breaks stay breaks, and no line can start a
+/// list, heading, quote, table, fence or indented code block.
+fn block(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut paragraph_open = false;
+    for line in text.split('\n').map(str::trim) {
+        if line.is_empty() {
+            paragraph_open = false;
+            continue;
+        }
+        if paragraph_open {
+            out.push_str("<br>\n");
+        } else if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        paragraph_open = true;
+        let start = out.len();
+        escape_into(&mut out, line);
+        escape_line_start(&mut out, start);
+    }
+    out
+}
+
+/// Escapes what would make the line starting at `start` of `out` a list
+/// item, a thematic break or a setext underline (`-`, `+`, `=`, `1.`,
+/// `1)`); everything else that could open a block is escaped already.
+fn escape_line_start(out: &mut String, start: usize) {
+    let line = &out[start..];
+    if line.starts_with(['-', '+', '=']) {
+        out.insert(start, '\\');
+        return;
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && line[digits..].starts_with(['.', ')']) {
+        out.insert(start + digits, '\\');
+    }
+}
+
+/// Session text as a code span: one line, its own backticks turned into
+/// `'` so it cannot end the span early.
+fn code(text: &str) -> String {
+    let text: String = clean(text)
+        .chars()
+        .map(|c| match c {
+            '\n' => ' ',
+            '`' => '\'',
+            c => c,
+        })
+        .collect();
+    format!("`{text}`")
+}
+
+/// Text inside a quoted Mermaid label, one line: quotes, angle brackets
+/// and `&` as Mermaid entities (no HTML), `#` so no entity of ours can be
+/// forged, `` ` `` (a Markdown string), `|` (the end of an edge label) and
+/// `%` (a `%%{init}%%` directive can switch Mermaid's security off).
 fn mermaid(text: &str) -> String {
+    let text = clean(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         match c {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '#' => out.push_str("#35;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            '|' => out.push_str("#124;"),
+            '%' => out.push_str("#37;"),
+            '\n' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -620,6 +718,31 @@ mod tests {
         assert_eq!(
             mermaid("say \"hi\" #1 <b>"),
             "say #quot;hi#quot; #35;1 #lt;b#gt;"
+        );
+    }
+
+    #[test]
+    fn session_text_is_text_in_every_markdown_context() {
+        // Issue 9, item 8.
+        assert_eq!(
+            clean("\u{202e}a\u{200b}b\u{2028}c\r\nd\re\u{1b}[2J\u{9b}\tf"),
+            "ab\nc\nd\ne[2J f"
+        );
+        assert_eq!(
+            inline("[a](http://x) ![i](http://y) `c` *e* _e_ ~~s~~ $m$ #h \\"),
+            "\\[a\\](http://x) !\\[i\\](http://y) \\`c\\` \\*e\\* \\_e\\_ \\~\\~s\\~\\~ \\$m\\$ \\#h \\\\"
+        );
+        // A backslash of the text cannot escape the table's pipe.
+        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(
+            block("```\nrest\n\n# h\n- l\n+ l\n12. o\n3) o\n    code\n> q\n---\n==="),
+            "\\`\\`\\`<br>\nrest\n\n\\# h<br>\n\\- l<br>\n\\+ l<br>\n12\\. o<br>\n3\\) o<br>\ncode<br>\n&gt; q<br>\n\\---<br>\n\\==="
+        );
+        assert_eq!(block(" \u{200b} \n\n "), "");
+        assert_eq!(code("a`b\n\n\u{1b}[2Jc"), "`a'b  [2Jc`");
+        assert_eq!(
+            mermaid("%%{init}%% `x` a|b & c\nd"),
+            "#37;#37;{init}#37;#37; #96;x#96; a#124;b #amp; c d"
         );
     }
 
