@@ -744,3 +744,149 @@ fn the_home_text_lists_the_sessions_the_home_screen_will() {
         "{out}"
     );
 }
+
+/// Output that could act on a terminal: any control character but a line
+/// break, or an invisible or bidi character.
+fn terminal_hazards(text: &str) -> Vec<String> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2028}' | '\u{2029}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+        })
+        .map(|c| format!("U+{:04X}", c as u32))
+        .collect()
+}
+
+#[track_caller]
+fn assert_harmless(what: &str, run: &Run) {
+    for (stream, text) in [("stdout", run.stdout()), ("stderr", run.stderr())] {
+        let found = terminal_hazards(&text);
+        assert!(found.is_empty(), "{what} {stream}: {found:?}\n{text}");
+    }
+}
+
+#[test]
+fn file_names_and_lock_holders_are_neutralised_wherever_printed() {
+    // Issue 9, item 9: names with an OSC 52 clipboard write, a screen
+    // clear, a C1 CSI, a bidi override and a zero-width joiner.
+    let evil = "\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{9b}31m\u{202e}\u{200d}";
+    let s = Sandbox::new();
+    let good = format!("sessions/good{evil}.toml");
+    let bad = format!("sessions/bad{evil}.toml");
+    s.write(&good, stridekit::DEMO_SESSION);
+    s.write(&bad, &format!("{}\ntitle = 1\n", stridekit::DEMO_SESSION));
+
+    let run = s.run(&["validate", &good, &bad]);
+    run.expect(1);
+    assert_harmless("validate", &run);
+    assert!(
+        run.stdout()
+            .contains("good␛]52;c;cHduZWQ=␇␛[2J�31m�.toml: ok")
+    );
+    assert!(
+        run.stderr()
+            .contains("bad␛]52;c;cHduZWQ=␇␛[2J�31m�.toml: 1 error found")
+    );
+
+    let run = s.run(&[]);
+    run.expect(0);
+    assert_harmless("home listing", &run);
+    assert!(run.stdout().contains("sessions/good␛]52"));
+
+    let run = s.run(&["report", &good]);
+    run.expect(0);
+    assert_harmless("report", &run);
+    assert!(
+        run.stdout()
+            .contains("Written by stridekit from `good]52;c;cHduZWQ=[2J31m.toml`.")
+    );
+
+    let run = s.run(&["new", "Evil", "-o", &format!("sessions/new{evil}.toml")]);
+    run.expect(0);
+    assert_harmless("new", &run);
+
+    // A lock file whose holder text is hostile, held by this process.
+    let lock_path = stridekit::core::store::lock_path(&s.path(&good));
+    let lock = fs::File::create(&lock_path).unwrap();
+    (&lock)
+        .write_all(format!("pid 1 {evil} on evil").as_bytes())
+        .unwrap();
+    lock.lock().unwrap();
+    let run = s.run(&["open", &good]);
+    run.expect(0);
+    assert_harmless("open read-only", &run);
+    assert!(
+        run.stdout()
+            .contains("is being edited by pid 1 ␛]52;c;cHduZWQ=␇␛[2J�31m� on evil."),
+        "{}",
+        run.stdout()
+    );
+    drop(lock);
+
+    s.write(
+        &format!("catalogs/acme{evil}.toml"),
+        "id = \"acme\"\nname = \"ACME\"\n\n[[kinds]]\nid = \"ledger\"\nname = \"ACME ledger\"\nelement = \"data-store\"\n",
+    );
+    for args in [
+        &["catalogs"][..],
+        &["catalogs", "acme"],
+        &["catalogs", "acme.ledger"],
+    ] {
+        let run = s.run(args);
+        run.expect(0);
+        assert_harmless(&args.join(" "), &run);
+        assert!(
+            run.stdout().contains("catalogs/acme␛]52"),
+            "{}",
+            run.stdout()
+        );
+    }
+    s.write(
+        &format!("catalogs/broken{evil}.toml"),
+        "id = \"x\"\n[[kinds]]\nid = \"y\"\nname = \"Y\"\nelement = \"pipe\"\n",
+    );
+    let run = s.run(&["catalogs"]);
+    run.expect(1);
+    assert_harmless("catalogs, broken", &run);
+    fs::remove_file(s.path(&format!("catalogs/broken{evil}.toml"))).unwrap();
+
+    s.write(
+        &format!("themes/mine{evil}.toml"),
+        "name = \"mine\"\ndescription = \"Mine\"\n[colors]\naccent = \"#ff00ff\"\n",
+    );
+    let run = s.run(&["themes"]);
+    run.expect(0);
+    assert_harmless("themes", &run);
+    assert!(run.stdout().contains("themes/mine␛]52"));
+
+    let run = s.run(&[
+        "export",
+        &good,
+        "-f",
+        "csv",
+        "-o",
+        &format!("missing/out{evil}.csv"),
+    ]);
+    run.expect(1);
+    assert_harmless("export to a bad path", &run);
+}
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let s = Sandbox::new();
+    for args in [&["catalogs"][..], &["demo"], &["catalogs", "aws.s3"]] {
+        let mut child = s
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed before the command writes (or its output fits the pipe's
+        // buffer, and then nothing is wrong either).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

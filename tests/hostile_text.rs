@@ -60,16 +60,27 @@ fn demo_with_title(title: &str) -> Session {
 /// The screen a terminal shows after the app draws `session` once: the
 /// bytes ratatui writes, fed to a terminal emulator.
 fn terminal_screen(session: Session, width: u16, height: u16) -> vt100::Screen {
+    terminal_screen_held(session, None, width, height)
+}
+
+/// The same, read-only because `holder` (the lock file's text) holds it.
+fn terminal_screen_held(
+    session: Session,
+    holder: Option<&str>,
+    width: u16,
+    height: u16,
+) -> vt100::Screen {
     let mut app = App::new(
         CATALOGS.clone(),
         Themes::builtin().unwrap(),
         Some("dark"),
         true,
     );
-    app.show_session(SessionState::new(
-        PathBuf::from("sessions/demo.toml"),
-        session,
-    ));
+    let mut state = SessionState::new(PathBuf::from("sessions/demo.toml"), session);
+    if let Some(holder) = holder {
+        state = state.read_only(holder);
+    }
+    app.show_session(state);
     app.now = Timestamp::parse("2026-03-02T10:30:00Z").unwrap();
     app.size = (width, height);
     let bytes = Shared::default();
@@ -371,4 +382,34 @@ fn hostile_text_cannot_change_the_markdown_report() {
         after.contains("%%{init"),
         "no Mermaid directive survives, but the text does"
     );
+}
+
+#[test]
+fn a_hostile_lock_holder_is_drawn_as_text() {
+    // Issue 9, item 9, on the workshop screens: the read-only header and
+    // the refusals that name the holder.
+    let holder =
+        "pid 1 \u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J\u{202e}\u{200d}\u{2028} on evil since now";
+    for phase in Phase::ALL {
+        let mut session = demo_with_title("LeeJames HR payslips");
+        session.phase = phase;
+        let screen = terminal_screen_held(session, Some(holder), 80, 24);
+        let text = screen.contents();
+        let found: Vec<String> = text
+            .chars()
+            .filter(|c| INVISIBLE.contains(c) || c.is_control() && *c != '\n')
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(found.is_empty(), "{phase:?}: {found:?} drawn\n{text}");
+        assert!(
+            text.contains("edited by pid 1 ␛]52;c;"),
+            "{phase:?}\n{text}"
+        );
+        for r in 0..24 {
+            assert!(
+                row(&screen, r).chars().count() <= 80,
+                "{phase:?} row {r}\n{text}"
+            );
+        }
+    }
 }

@@ -86,6 +86,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// A path as it may reach the terminal: a file name can hold escape
+/// sequences or invisible characters like any text from a file.
+fn shown(path: &Path) -> String {
+    one_line(&path.display().to_string()).into_owned()
+}
+
+/// Writes `text` to standard output. A closed pipe (`| head`) becomes an
+/// error that `main` reports as success, where `print!` would panic.
+fn say(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Prints located problems to stderr, neutralising any control characters
 /// that came from the file.
 fn print_diagnostics(diagnostics: &[Diagnostic]) {
@@ -161,7 +176,7 @@ fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<
             let mut buffer = Vec::new();
             write(&mut buffer)?;
             files::write_atomic(path, &buffer, false)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+                .with_context(|| format!("cannot write {}", shown(path)))?;
         }
         None => {
             let stdout = io::stdout();
@@ -214,13 +229,12 @@ fn print_home() -> Result<()> {
             let _ = writeln!(
                 out,
                 "  {:<40} {}{broken}",
-                one_line(&entry.path.display().to_string()),
+                shown(&entry.path),
                 one_line(&entry.title)
             );
         }
     }
-    print!("{out}");
-    Ok(())
+    say(&out)
 }
 
 /// Runs the workshop screens.
@@ -259,11 +273,11 @@ fn new_session(title: &str, template: Template, output: Option<PathBuf>) -> Resu
     let session = Session::new(title, template, Timestamp::now());
     store::create(&path, &session)?;
     let minutes: u32 = template.timeboxes().iter().sum();
-    println!(
-        "Created {} ({} template, {minutes} minutes).",
-        path.display(),
+    say(&format!(
+        "Created {} ({} template, {minutes} minutes).\n",
+        shown(&path),
         template.key()
-    );
+    ))?;
     Ok(path)
 }
 
@@ -275,9 +289,15 @@ fn open(path: &Path) -> Result<ExitCode> {
     })?;
     print_diagnostics(&opened.warnings);
     if let store::Access::ReadOnly { holder } = &opened.access {
-        println!("Read-only: {} is being edited by {holder}.", path.display());
+        // The holder is the lock file's text: anyone who can write beside
+        // the session can put anything in it.
+        say(&format!(
+            "Read-only: {} is being edited by {}.\n",
+            shown(path),
+            one_line(holder)
+        ))?;
     }
-    print!("{}", summary(&opened.session));
+    say(&summary(&opened.session))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -285,7 +305,7 @@ fn demo() -> Result<ExitCode> {
     let catalogs = load_catalogs()?;
     let path = PathBuf::from(format!("<built-in>/sessions/{DEMO_FILE_NAME}"));
     let loaded = store::load_text(&path, DEMO_SESSION, &catalogs).map_err(report)?;
-    print!("{}", summary(&loaded.session));
+    say(&summary(&loaded.session))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -402,7 +422,7 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
         match outcome {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings);
-                println!("{}: ok", one_line(&path.display().to_string()));
+                say(&format!("{}: ok\n", shown(path)))?;
             }
             Err(e) => {
                 failed += 1;
@@ -410,7 +430,7 @@ fn validate(paths: &[PathBuf]) -> Result<ExitCode> {
                 // listed first, then counted after the file's name.
                 let message = match e {
                     LoadError::Io { .. } => e.to_string(),
-                    e => format!("{}: {}", path.display(), report(e)),
+                    e => format!("{}: {}", shown(path), report(e)),
                 };
                 eprintln!("{}", one_line(&message));
             }
@@ -534,7 +554,7 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
             if let Some(r) = kind.responsibility {
                 let _ = write!(out, "; shared responsibility: {}", r.key());
             }
-            let _ = writeln!(out, "; from {}", kind.source.display());
+            let _ = writeln!(out, "; from {}", shown(&kind.source));
             let default = letters(kind.element.default_categories());
             let compared = match widening(kind) {
                 "" => "as",
@@ -570,7 +590,7 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
             }
         }
     }
-    print!("{out}");
+    say(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -578,11 +598,7 @@ fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
     let Some(info) = catalogs.catalogs.iter().find(|c| c.id == id) else {
         return;
     };
-    let sources: Vec<String> = info
-        .sources
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let sources: Vec<String> = info.sources.iter().map(|p| shown(p)).collect();
     let _ = writeln!(
         out,
         "{} — {} ({})",
@@ -634,7 +650,7 @@ fn themes() -> Result<ExitCode> {
             "{:<16} {}{default}  [{}]",
             one_line(&t.name),
             one_line(&t.description),
-            t.source.display()
+            shown(&t.source)
         );
     }
     if no_color_requested() {
@@ -643,7 +659,7 @@ fn themes() -> Result<ExitCode> {
             "\nNO_COLOR is set: screens use no colour whatever the theme."
         );
     }
-    print!("{out}");
+    say(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
