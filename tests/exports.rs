@@ -125,7 +125,7 @@ fn jira_mapping_comes_from_config_then_session() {
 
 /// A session whose every free-text field is a spreadsheet formula.
 fn hostile_session(catalogs: &Catalogs) -> Session {
-    const PAYLOADS: [&str; 9] = [
+    const PAYLOADS: [&str; 21] = [
         "=HYPERLINK(\"http://evil.example\",\"click\")",
         "+1+cmd|' /C calc'!A0",
         "-2+3",
@@ -135,6 +135,20 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
         "\n=1+2",
         "=1+2\";=1+2",
         "a,=b\u{1b}[31m",
+        // Issue 9, item 10: blanks a spreadsheet may skip before the
+        // formula, fullwidth formula characters, C1 and bidi controls.
+        " =1+2",
+        "\u{a0}=1+2",
+        "\u{3000}=1+2",
+        "\u{200b}=1+2",
+        "\u{feff}=1+2",
+        "\u{ff1d}1+2",
+        "\u{ff0b}1+2",
+        "\u{ff0d}1+2",
+        "\u{ff20}SUM(1+1)",
+        "\u{9b}=1+2",
+        "\u{202e}=1+2",
+        "x\u{9b}31m\u{202e}\u{2066}\u{2028}\u{200d}y",
     ];
     let now = Timestamp::from_unix(1_700_000_000);
     let mut s = Session::new(PAYLOADS[0], Template::Workshop, now);
@@ -265,6 +279,18 @@ fn markdown_and_json_neutralise_hostile_text() {
         session.threats[0].title
     );
     assert!(!json.contains('\u{1b}'), "JSON escapes control characters");
+    // Issue 9, item 10: C1 controls, bidi controls, line separators and
+    // invisible characters are escaped too, and the data is the same.
+    for c in [
+        '\u{9b}', '\u{202e}', '\u{2066}', '\u{2028}', '\u{200d}', '\u{200b}', '\u{feff}',
+    ] {
+        assert!(!json.contains(c), "raw U+{:04X} in the JSON", c as u32);
+    }
+    assert!(json.contains("x\\u009b31m\\u202e\\u2066\\u2028\\u200dy"));
+    let back: Session =
+        serde_json::from_value(value["session"].clone()).expect("the session reads back");
+    assert_eq!(back.threats, session.threats);
+    assert_eq!(back.mitigations, session.mitigations);
 }
 
 #[test]
@@ -530,4 +556,94 @@ fn an_accepted_threat_carries_its_reason_into_every_export() {
         md.contains("- Status: accepted (Cognito replaces the login in"),
         "{md}"
     );
+}
+
+/// `soffice`, if LibreOffice is installed.
+fn soffice() -> Option<&'static str> {
+    ["soffice", "libreoffice"].into_iter().find(|bin| {
+        std::process::Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// `csv` converted by LibreOffice Calc to a flat ODS document, importing it
+/// as strictly as Calc can: quoted fields are not forced to text, special
+/// numbers are detected, spaces trimmed and formulas evaluated.
+fn calc_import(soffice: &str, dir: &Path, name: &str, csv: &str) -> String {
+    let input = dir.join(format!("{name}.csv"));
+    fs::write(&input, csv).unwrap();
+    let profile = format!("file://{}", dir.join("profile").display());
+    let out = std::process::Command::new(soffice)
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,1033,false,true,false,false,true,-1,true",
+            "--convert-to",
+            "fods",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let converted = dir.join(format!("{name}.fods"));
+    fs::read_to_string(&converted).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\n{}{}",
+            converted.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn libreoffice_evaluates_no_cell_of_a_hostile_export() {
+    // Issue 9, item 10, in a real spreadsheet. LibreOffice is not on CI.
+    let Some(soffice) = soffice() else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The check can see a formula: a raw one is evaluated.
+    let control = calc_import(soffice, dir.path(), "control", "a\r\n=1+2\r\n");
+    assert!(
+        control.contains("table:formula"),
+        "Calc evaluated no formula:\n{control}"
+    );
+
+    let catalogs = Catalogs::builtin().unwrap();
+    let session = hostile_session(&catalogs);
+    let mut suggested = Vec::new();
+    suggest::write_csv(&mut suggested, &suggest::suggestions(&session, &catalogs)).unwrap();
+    let files = [
+        (
+            "csv",
+            render(&session, &catalogs, Format::Csv, &JiraSettings::default()),
+        ),
+        (
+            "jira",
+            render(
+                &session,
+                &catalogs,
+                Format::JiraCsv,
+                &JiraSettings::default(),
+            ),
+        ),
+        ("suggest", String::from_utf8(suggested).unwrap()),
+    ];
+    for (name, csv) in files {
+        let sheet = calc_import(soffice, dir.path(), name, &csv);
+        assert!(
+            !sheet.contains("table:formula"),
+            "{name}: Calc evaluated a cell:\n{sheet}"
+        );
+        if name == "csv" {
+            // What the README says: the apostrophe shows.
+            assert!(sheet.contains("&apos;=HYPERLINK("), "{sheet}");
+            assert!(sheet.contains("&apos;\u{ff1d}1+2"), "{sheet}");
+        }
+    }
 }

@@ -2,13 +2,18 @@
 //!
 //! A cell starting with `=`, `+`, `-`, `@`, tab, CR or LF can be run as a
 //! formula by Excel, LibreOffice or Google Sheets (CSV injection, OWASP).
-//! Quoting does not help: spreadsheets unquote first. Every cell we write
-//! goes through [`neutralise`], which prefixes such a cell with `'`, the
-//! apostrophe spreadsheets treat as "this is text".
+//! So can one whose first such character comes after blanks a spreadsheet
+//! skips (spaces, NBSP, U+3000, zero-width characters, a BOM), or is the
+//! fullwidth or small form of one (`＝`, `＋`, `－`, `＠`, `﹦`, `﹢`, `﹣`),
+//! which some spreadsheets fold to ASCII. Quoting does not help:
+//! spreadsheets unquote first. Every cell we write goes through
+//! [`neutralise`], which prefixes such a cell with `'`, the apostrophe
+//! spreadsheets treat as "this is text".
 //!
 //! The two CSV formats differ in how often that prefix is needed:
 //! - `csv` (for spreadsheets) prefixes any cell that starts dangerously;
-//!   the apostrophe is hidden by the spreadsheet.
+//!   the apostrophe stays visible (LibreOffice Calc shows `'=1+2`), which
+//!   is the price of a cell that cannot run.
 //! - `jira-csv` (for Jira's importer) would import an apostrophe literally
 //!   into the issue, so its cells are built never to start dangerously:
 //!   summaries start with the threat id (`T3: ...`), descriptions with a
@@ -19,14 +24,28 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::core::text::strip_controls;
+use crate::core::text::{is_invisible, strip_controls};
 
-/// Characters that make a spreadsheet evaluate a cell.
+/// Characters that make a spreadsheet evaluate a cell when they come first.
 const DANGEROUS_FIRST: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
 
-/// Whether a spreadsheet could read `cell` as a formula.
+/// Characters that start a formula after any blanks, in ASCII and in the
+/// fullwidth and small forms that compatibility folding turns into ASCII.
+const FORMULA_START: [char; 11] = [
+    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{FE66}', '\u{FE62}',
+    '\u{FE63}',
+];
+
+/// Whether a spreadsheet could read `cell` as a formula: it starts with a
+/// formula character or a tab or line break, or its first character that
+/// is neither whitespace nor invisible is a formula character.
 pub fn is_dangerous(cell: &str) -> bool {
-    cell.starts_with(DANGEROUS_FIRST)
+    if cell.starts_with(DANGEROUS_FIRST) {
+        return true;
+    }
+    cell.chars()
+        .find(|&c| !c.is_whitespace() && !is_invisible(c))
+        .is_some_and(|c| FORMULA_START.contains(&c))
 }
 
 /// `cell`, prefixed with `'` if it could be read as a formula, and without
@@ -96,9 +115,33 @@ mod tests {
         for bad in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx"] {
             assert_eq!(neutralise(bad), format!("'{bad}"));
         }
-        for fine in ["", "x=1", "'already", " =1", "T3: =1"] {
+        for fine in ["", "x=1", "'already", "T3: =1", "  x = 1", "\u{200b}", "−1"] {
             assert_eq!(neutralise(fine), fine);
         }
+    }
+
+    #[test]
+    fn formulas_after_blanks_or_in_fullwidth_are_neutralised() {
+        // Issue 9, item 10.
+        for bad in [
+            " =1+2",
+            "   +1",
+            "\u{a0}=1+2",
+            "\u{3000}=1+2",
+            "\u{200b}=1+2",
+            "\u{feff}=1+2",
+            "\u{2060}\u{200d} @SUM(1)",
+            "\u{ff1d}1+2",
+            "\u{ff0b}1",
+            "\u{ff0d}1",
+            "\u{ff20}SUM(1)",
+            " \u{ff1d}1+2",
+            "\u{fe66}1+2",
+        ] {
+            assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
+        }
+        // Controls go before the check, so they cannot hide a formula.
+        assert_eq!(neutralise("\u{9b}\u{202e}=1+2"), "'=1+2");
     }
 
     #[test]
