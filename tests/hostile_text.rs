@@ -413,3 +413,39 @@ fn a_hostile_lock_holder_is_drawn_as_text() {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any text at all, spliced into every field, leaves the report's
+    /// structure as it was and puts nothing in it that acts on a terminal.
+    #[test]
+    fn no_text_changes_the_markdown_report(
+        payload in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(
+                    "[]()!`*_~#$|\\<>&%\"'-+=.):0123456789 \t\r\n\u{b}\u{c}\u{85}\u{1b}\u{7}\u{9b}\u{7f}\u{a0}\u{2028}\u{2029}\u{200b}\u{200d}\u{202e}\u{2066}\u{feff}"
+                        .chars()
+                        .collect::<Vec<char>>()
+                ),
+                proptest::prelude::any::<char>(),
+            ],
+            0..40,
+        )
+    ) {
+        let payload: String = payload.into_iter().collect();
+        let plain = demo_with_title("LeeJames HR payslips");
+        let mut hostile = plain.clone();
+        poison(&mut hostile, &payload);
+        let after = markdown(&hostile, "leejames-hr.toml");
+        proptest::prop_assert_eq!(
+            structure(&after),
+            structure(&markdown(&plain, "leejames-hr.toml")),
+            "{:?}", payload
+        );
+        proptest::prop_assert!(
+            !after.chars().any(|c| INVISIBLE.contains(&c) || c.is_control() && c != '\n'),
+            "{:?}", payload
+        );
+    }
+}
