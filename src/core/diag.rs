@@ -216,6 +216,12 @@ impl SourceText<'_> {
         out
     }
 
+    /// The span of `path` in the file (its deepest part that exists).
+    pub fn span_of(&self, path: &FieldPath) -> Option<Range<usize>> {
+        let (root, _) = DeTable::parse_recoverable(self.text);
+        locate(root.get_ref(), path)
+    }
+
     /// Places check results in the file.
     pub fn place(&self, issues: &[Issue]) -> Vec<Diagnostic> {
         if issues.is_empty() {
@@ -257,15 +263,92 @@ impl SourceText<'_> {
         )
     }
 
-    /// Turns a TOML syntax error into a diagnostic.
+    /// Turns a TOML syntax error into a diagnostic. Two of the parser's
+    /// errors say too little: a duplicate key gets the key's full name,
+    /// and the recursion limit (which comes without a place) points at
+    /// the line whose key is nested deepest.
     pub fn syntax_error(&self, error: &toml::de::Error) -> Diagnostic {
+        let message = error.message();
+        let mut span = error.span();
+        if span.is_none() && message.contains("recursion") {
+            span = deepest_key(self.text).map(|at| at..at);
+        }
+        let field = match &span {
+            Some(s) if message.contains("duplicate key") => key_path_at(self.text, s.start),
+            _ => String::new(),
+        };
         self.diagnostic(
             Severity::Error,
-            error.span(),
-            String::new(),
-            format!("invalid TOML: {}", error.message()),
+            span,
+            field,
+            format!("invalid TOML: {message}"),
         )
     }
+}
+
+/// The dotted name of a table header's content or a key's, ignoring dots
+/// inside quotes.
+fn key_parts(key: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quote: Option<char> = None;
+    for c in key.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '.') => parts.push(String::new()),
+            (_, c) => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    parts.iter().map(|p| p.trim().to_string()).collect()
+}
+
+/// The header's name on a `[table]` or `[[array]]` line.
+fn header_name(line: &str) -> Option<&str> {
+    let inner = line.trim().strip_prefix('[')?;
+    let inner = inner.strip_prefix('[').unwrap_or(inner);
+    Some(inner.split(']').next()?.trim())
+}
+
+/// The full name (`voting.mode`) of the key or header at `offset`.
+fn key_path_at(text: &str, offset: usize) -> String {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    if let Some(header) = header_name(line) {
+        return key_parts(header).join(".");
+    }
+    let key = key_parts(line.split('=').next().unwrap_or(""));
+    let table = text[..start]
+        .lines()
+        .rev()
+        .find_map(header_name)
+        .map(key_parts)
+        .unwrap_or_default();
+    table
+        .into_iter()
+        .chain(key)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The start of the line whose key or header has the most dotted parts.
+fn deepest_key(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let key = header_name(line).unwrap_or_else(|| line.split('=').next().unwrap_or(""));
+        let depth = key_parts(key).len();
+        if best.is_none_or(|(d, _)| depth > d) {
+            best = Some((depth, at));
+        }
+        at += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

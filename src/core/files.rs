@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::diag::{Diagnostic, Severity, SourceText};
+use super::diag::{Diagnostic, FieldPath, Severity, SourceText};
 
 /// Larger files are refused before parsing: a session is kilobytes, and a
 /// multi-gigabyte file pointed at by mistake must not exhaust memory.
@@ -116,8 +116,315 @@ pub fn parse_toml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, Loa
         .map_err(|e| LoadError::Invalid(vec![src.syntax_error(&e)]))?;
     match serde_path_to_error::deserialize(deserializer) {
         Ok(value) => Ok(value),
-        Err(e) => Err(LoadError::Invalid(vec![src.serde_error(&e)])),
+        Err(e) => Err(LoadError::Invalid(type_errors::<T>(&src, &e))),
     }
+}
+
+/// At most this many type problems are reported from one file: past that,
+/// the rest is likely the same mistake again.
+const MAX_TYPE_ERRORS: usize = 100;
+
+/// How much document the search for more type problems may read again in
+/// all, and the fewest problems it looks for however big the file.
+const RETRY_BYTES: usize = 64 * 1024 * 1024;
+const MIN_TRIES: usize = 10;
+
+/// Every type problem of a file, not just serde's first: each one found is
+/// patched over in a copy of the document (the wrong value replaced by a
+/// value of a type that fits, an unknown key dropped, a missing one
+/// filled) and the document tried again, until it passes.
+fn type_errors<T: DeserializeOwned>(
+    src: &SourceText<'_>,
+    first: &serde_path_to_error::Error<toml::de::Error>,
+) -> Vec<Diagnostic> {
+    let mut out = vec![src.serde_error(first)];
+    let Ok(mut doc) = toml::from_str::<toml::Table>(src.text) else {
+        return out;
+    };
+    let mut current = Problem::of(first);
+    let mut seen = vec![current.clone()];
+    let mut dropped = Dropped::default();
+    // Each try reads the whole document again: a big file gets fewer.
+    let mut budget = Budget {
+        left: (RETRY_BYTES / src.text.len().max(1)).max(MIN_TRIES),
+        spent: false,
+    };
+    while out.len() < MAX_TYPE_ERRORS {
+        let Some(next) = patch::<T>(&mut doc, &current, &mut dropped, &mut budget) else {
+            break;
+        };
+        if seen.contains(&next) {
+            break;
+        }
+        // Reported where it is in the file, not in the patched copy.
+        let original = Problem {
+            path: dropped.original(&next.path),
+            message: next.message.clone(),
+        };
+        out.push(src.diagnostic(
+            Severity::Error,
+            src.span_of(&original.field_path()),
+            original.display_path(),
+            original.message.clone(),
+        ));
+        seen.push(next.clone());
+        current = next;
+    }
+    out.sort_by_key(|d| (d.line, d.column));
+    if budget.spent {
+        out.push(src.diagnostic(
+            Severity::Warning,
+            None,
+            String::new(),
+            format!(
+                "stopped looking after {} problems in a file this big: fix these and check again",
+                out.len()
+            ),
+        ));
+    }
+    out
+}
+
+/// How many more times the document may be tried.
+struct Budget {
+    left: usize,
+    spent: bool,
+}
+
+/// Items taken out of lists while patching, so later problems can be
+/// reported at their place in the file: each list's path (as in the file)
+/// and the item's index there.
+#[derive(Debug, Default)]
+struct Dropped(Vec<(Vec<Step>, usize)>);
+
+impl Dropped {
+    /// `path` in the patched copy, as a path in the file.
+    fn original(&self, path: &[Step]) -> Vec<Step> {
+        let mut out: Vec<Step> = Vec::with_capacity(path.len());
+        for step in path {
+            match step {
+                Step::Index(i) => {
+                    let mut gone: Vec<usize> = self
+                        .0
+                        .iter()
+                        .filter(|(list, _)| *list == out)
+                        .map(|(_, at)| *at)
+                        .collect();
+                    gone.sort_unstable();
+                    let mut at = *i;
+                    for g in gone {
+                        if g <= at {
+                            at = at.saturating_add(1);
+                        }
+                    }
+                    out.push(Step::Index(at));
+                }
+                key => out.push(key.clone()),
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// One deserialization error: where, and what serde said.
+#[derive(Debug, Clone, PartialEq)]
+struct Problem {
+    path: Vec<Step>,
+    message: String,
+}
+
+impl Problem {
+    fn of(e: &serde_path_to_error::Error<toml::de::Error>) -> Problem {
+        use serde_path_to_error::Segment as S;
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                S::Seq { index } => Some(Step::Index(*index)),
+                S::Map { key } => Some(Step::Key(key.clone())),
+                S::Enum { variant } => Some(Step::Key(variant.clone())),
+                S::Unknown => None,
+            })
+            .collect();
+        Problem {
+            path,
+            message: e.inner().message().to_string(),
+        }
+    }
+
+    fn field_path(&self) -> FieldPath {
+        self.path
+            .iter()
+            .fold(FieldPath::root(), |p, step| match step {
+                Step::Key(k) => p.key(k.clone()),
+                Step::Index(i) => p.index(*i),
+            })
+    }
+
+    fn display_path(&self) -> String {
+        if self.path.is_empty() {
+            String::new()
+        } else {
+            self.field_path().to_string()
+        }
+    }
+
+    /// The name in backquotes after `prefix`: serde's "missing field `x`".
+    fn named(&self, prefix: &str) -> Option<String> {
+        let rest = self.message.strip_prefix(prefix)?.strip_prefix('`')?;
+        Some(rest.split('`').next()?.to_string())
+    }
+}
+
+fn value_at<'a>(doc: &'a mut toml::Table, path: &[Step]) -> Option<&'a mut toml::Value> {
+    let (first, rest) = path.split_first()?;
+    let Step::Key(k) = first else { return None };
+    let mut value = doc.get_mut(k)?;
+    for step in rest {
+        value = match (step, value) {
+            (Step::Key(k), toml::Value::Table(t)) => t.get_mut(k)?,
+            (Step::Index(i), toml::Value::Array(a)) => a.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+fn table_at<'a>(doc: &'a mut toml::Table, path: &[Step]) -> Option<&'a mut toml::Table> {
+    if path.is_empty() {
+        return Some(doc);
+    }
+    match value_at(doc, path)? {
+        toml::Value::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// Values to stand in for a wrong one: what serde's message says it
+/// expected (the first of "expected one of `a`, `b`", the id after "such
+/// as"), then a value of every TOML type.
+fn stand_ins(message: &str) -> Vec<toml::Value> {
+    let mut out = Vec::new();
+    if let Some((_, expected)) = message.split_once("expected") {
+        if let Some(word) = expected.split('`').nth(1) {
+            out.push(toml::Value::String(word.to_string()));
+        }
+        if let Some((_, example)) = expected.split_once("such as ") {
+            let word: String = example
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-')
+                .collect();
+            out.push(toml::Value::String(word));
+        }
+    }
+    out.extend([
+        toml::Value::String(String::new()),
+        toml::Value::Integer(1),
+        toml::Value::Boolean(false),
+        toml::Value::Array(Vec::new()),
+        toml::Value::Table(toml::Table::new()),
+        toml::Value::Float(1.0),
+    ]);
+    if let Ok(d) = "2000-01-01T00:00:00Z".parse::<toml::value::Datetime>() {
+        out.push(toml::Value::Datetime(d));
+    }
+    out
+}
+
+/// Tries the document as `T`: `Ok(None)` when it passes, `Err` when the
+/// budget is spent.
+fn retry<T: DeserializeOwned>(
+    doc: &toml::Table,
+    budget: &mut Budget,
+) -> Result<Option<Problem>, ()> {
+    if budget.left == 0 {
+        budget.spent = true;
+        return Err(());
+    }
+    budget.left -= 1;
+    Ok(
+        match serde_path_to_error::deserialize::<_, T>(toml::Value::Table(doc.clone())) {
+            Ok(_) => None,
+            Err(e) => Some(Problem::of(&e)),
+        },
+    )
+}
+
+/// Patches `problem` over in `doc` and returns the next problem, if any.
+/// `None` also when nothing makes it go away (the search stops there).
+fn patch<T: DeserializeOwned>(
+    doc: &mut toml::Table,
+    problem: &Problem,
+    dropped: &mut Dropped,
+    budget: &mut Budget,
+) -> Option<Problem> {
+    // A patch works when the document gets past this problem's place.
+    let moved_on = |next: &Option<Problem>| next.as_ref().is_none_or(|n| n.path != problem.path);
+    if let Some(key) = problem.named("unknown field ") {
+        let path = match problem.path.last() {
+            Some(Step::Key(k)) if *k == key => &problem.path[..problem.path.len() - 1],
+            _ => &problem.path[..],
+        };
+        table_at(doc, path)?.remove(&key)?;
+        return retry::<T>(doc, budget).ok()?;
+    }
+    if let Some(key) = problem.named("missing field ") {
+        for stand_in in stand_ins(&problem.message) {
+            let mut copy = doc.clone();
+            table_at(&mut copy, &problem.path)?.insert(key.clone(), stand_in);
+            let next = retry::<T>(&copy, budget).ok()?;
+            let filled = next.as_ref().is_none_or(|n| {
+                n.path.len() <= problem.path.len()
+                    || n.path[..=problem.path.len()]
+                        != problem
+                            .path
+                            .iter()
+                            .cloned()
+                            .chain([Step::Key(key.clone())])
+                            .collect::<Vec<_>>()[..]
+            });
+            if filled {
+                *doc = copy;
+                return next;
+            }
+        }
+        return None;
+    }
+    for stand_in in stand_ins(&problem.message) {
+        let mut copy = doc.clone();
+        *value_at(&mut copy, &problem.path)? = stand_in;
+        let next = retry::<T>(&copy, budget).ok()?;
+        if moved_on(&next) {
+            *doc = copy;
+            return next;
+        }
+    }
+    // Nothing of any type fits (an id, an enum): drop the whole item of
+    // the list it is in, so the rest of the file is still looked at.
+    let at = problem
+        .path
+        .iter()
+        .rposition(|s| matches!(s, Step::Index(_)))?;
+    let Step::Index(i) = problem.path[at] else {
+        return None;
+    };
+    match value_at(doc, &problem.path[..at])? {
+        toml::Value::Array(items) if i < items.len() => {
+            items.remove(i);
+        }
+        _ => return None,
+    }
+    let in_file = dropped.original(&problem.path[..=at]);
+    if let Some((Step::Index(original), list)) = in_file.split_last().map(|(l, r)| (l.clone(), r)) {
+        dropped.0.push((list.to_vec(), original));
+    }
+    retry::<T>(doc, budget).ok()?
 }
 
 /// Writes `contents` to `path` so that readers see the old file or the new
@@ -218,6 +525,64 @@ fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_after_a_dropped_item_keep_their_place_in_the_file() {
+        let key = |k: &str| Step::Key(k.to_string());
+        let mut dropped = Dropped::default();
+        // threats[1] and then (in the copy) threats[2], i.e. the file's
+        // threats[3], were taken out.
+        dropped.0.push((vec![key("threats")], 1));
+        dropped.0.push((vec![key("threats")], 3));
+        let at = |i| dropped.original(&[key("threats"), Step::Index(i), key("title")]);
+        assert_eq!(at(0)[1], Step::Index(0));
+        assert_eq!(at(1)[1], Step::Index(2));
+        assert_eq!(at(2)[1], Step::Index(4));
+        // Other lists are not shifted.
+        assert_eq!(
+            dropped.original(&[key("flows"), Step::Index(1)])[1],
+            Step::Index(1)
+        );
+    }
+
+    #[test]
+    fn every_type_problem_is_found_in_one_pass() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Item {
+            name: String,
+            count: u8,
+            #[serde(default)]
+            on: bool,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Doc {
+            items: Vec<Item>,
+        }
+        let text = "[[items]]\nname = 1\ncount = \"x\"\nextra = 0\n[[items]]\ncount = 2\non = 3\n";
+        let Err(LoadError::Invalid(d)) = parse_toml::<Doc>(Path::new("d.toml"), text) else {
+            panic!("the document is wrong");
+        };
+        let found: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{} {}", d.line, d.field, d.message))
+            .collect();
+        assert_eq!(found.len(), 5, "{found:#?}");
+        assert!(
+            found[0].starts_with("2:items[0].name invalid type"),
+            "{found:#?}"
+        );
+        assert!(
+            found[3].starts_with("5:items[1] missing field `name`"),
+            "{found:#?}"
+        );
+        assert!(
+            found[4].starts_with("7:items[1].on invalid type"),
+            "{found:#?}"
+        );
+    }
 
     fn file_names(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
