@@ -647,3 +647,21 @@ fn libreoffice_evaluates_no_cell_of_a_hostile_export() {
         }
     }
 }
+
+#[test]
+fn elapsed_time_near_the_limit_does_not_overflow_the_report() {
+    // Issue 9, item 15: the total of u64::MAX seconds per phase overflowed
+    // (a panic in debug builds, a wrong total in release).
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    for item in &mut session.agenda {
+        item.elapsed_secs = u64::MAX;
+        item.running_since = None;
+    }
+    for format in Format::ALL {
+        let text = render(&session, &catalogs, format, &JiraSettings::default());
+        assert!(!text.is_empty(), "{format:?}");
+    }
+    let review = stridekit::core::review::review(&session, &catalogs, session.updated);
+    assert!(review.time.iter().all(|t| t.actual_secs == u64::MAX));
+}

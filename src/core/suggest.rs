@@ -152,7 +152,8 @@ impl Serialize for JsonThreats<'_> {
 /// `{"elements": [{"id", "name", "kinds", "threats": [refs]}], "threats":
 /// {ref: {kind, category, title, description, mitigations, references}}}`.
 pub fn write_json(out: &mut dyn Write, suggestions: &[ElementSuggestions<'_>]) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &JsonDocument(suggestions))?;
+    // The escaping writer: catalog text may hold C1 or bidi controls.
+    crate::core::export::json::write_value(&mut *out, &JsonDocument(suggestions), false)?;
     out.write_all(b"\n")
 }
 

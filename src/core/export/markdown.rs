@@ -486,8 +486,8 @@ fn review(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
             .map(|item| {
                 let planned = u64::from(item.minutes) * 60;
                 let actual = item.elapsed_at(now);
-                planned_total += planned;
-                actual_total += actual;
+                planned_total = u64::saturating_add(planned_total, planned);
+                actual_total = u64::saturating_add(actual_total, actual);
                 vec![
                     item.phase.name().to_string(),
                     clock(planned),
