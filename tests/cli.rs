@@ -601,18 +601,12 @@ fn output_errors_name_the_path_the_user_gave() {
         format!("stridekit: cannot write leejames-hr.toml/x.csv: {enotdir}\n")
     );
 
-    // An output that is a directory: the rename fails, the temporary file
-    // is neither named nor left behind.
+    // An output that is a directory is refused before anything is
+    // written: no temporary file is named or left behind.
     fs::create_dir(s.path("outdir")).unwrap();
-    fs::write(s.path("probe"), "").unwrap();
-    let eisdir = fs::rename(s.path("probe"), s.path("outdir")).unwrap_err();
-    fs::remove_file(s.path("probe")).unwrap();
     let run = export_to("outdir");
     run.expect(1);
-    assert_eq!(
-        run.stderr(),
-        format!("stridekit: cannot write outdir: {eisdir}\n")
-    );
+    assert_eq!(run.stderr(), "stridekit: outdir is a folder: name a file\n");
     fs::remove_dir(s.path("outdir")).unwrap();
 
     // A read-only directory, where the OS enforces it (not for root).
@@ -889,4 +883,82 @@ fn a_closed_pipe_ends_a_command_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn an_output_that_is_the_input_session_is_refused() {
+    // Issue 9, item 3: `-o` naming the session wrote CSV over it.
+    let s = Sandbox::new();
+    s.demo();
+    let before = fs::read(s.path("leejames-hr.toml")).unwrap();
+    for target in ["leejames-hr.toml", "./leejames-hr.toml"] {
+        let run = s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", target]);
+        run.expect(1);
+        assert!(
+            run.stderr().contains("is the session being read"),
+            "{}",
+            run.stderr()
+        );
+    }
+    // A hard link to it is the same file too.
+    fs::hard_link(s.path("leejames-hr.toml"), s.path("alias.toml")).unwrap();
+    s.run(&["report", "leejames-hr.toml", "-o", "alias.toml"])
+        .expect(1);
+    assert_eq!(fs::read(s.path("leejames-hr.toml")).unwrap(), before);
+    assert!(!s.path("leejames-hr.toml.bak").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_go_to_streams_but_never_through_links_or_onto_special_files() {
+    // Issue 9, item 7.
+    use std::os::unix::fs::FileTypeExt;
+    let s = Sandbox::new();
+    s.demo();
+    // `-o -` is standard output, not a file named `-`.
+    let run = s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", "-"]);
+    run.expect(0);
+    assert!(run.stdout().starts_with("Rank,"), "{}", run.stdout());
+    assert!(!s.path("-").exists());
+    // A character device is written, not replaced.
+    s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", "/dev/null"])
+        .expect(0);
+    assert!(
+        fs::symlink_metadata("/dev/null")
+            .map(|m| m.file_type().is_char_device())
+            .unwrap_or(false)
+    );
+    // A FIFO is written to directly.
+    let fifo = s.path("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|st| st.success()) {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+        };
+        s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", "pipe"])
+            .expect(0);
+        assert!(reader.join().unwrap().starts_with("Rank,"));
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    } else {
+        println!("skipped the FIFO case: mkfifo is not available");
+    }
+    // A link to a file is not followed, nor replaced.
+    let target = s.write("precious.txt", "keep me");
+    std::os::unix::fs::symlink(&target, s.path("link.csv")).unwrap();
+    let run = s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", "link.csv"]);
+    run.expect(1);
+    assert!(run.stderr().contains("symbolic link"), "{}", run.stderr());
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+    assert!(
+        fs::symlink_metadata(s.path("link.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A folder is refused.
+    fs::create_dir(s.path("out")).unwrap();
+    let run = s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", "out"]);
+    run.expect(1);
+    assert!(run.stderr().contains("is a folder"), "{}", run.stderr());
 }

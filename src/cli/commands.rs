@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
 use crate::core::catalog::{Catalogs, Kind};
@@ -169,14 +169,20 @@ fn load_session(path: &Path, catalogs: &Catalogs) -> Result<(PathBuf, Loaded)> {
     Ok((shown, loaded))
 }
 
-/// Runs `write` into the file `output` (atomically) or standard output.
-fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    match output {
+/// Runs `write` into the file `output` (see [`files::write_output`]) or
+/// standard output (no `-o`, or `-o -`). `input` is the file being read,
+/// which is never written over, nor its backup.
+fn emit(
+    output: Option<&Path>,
+    input: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match output.filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             let mut buffer = Vec::new();
             write(&mut buffer)?;
-            files::write_atomic(path, &buffer, false)
-                .with_context(|| format!("cannot write {}", shown(path)))?;
+            let backup = PathBuf::from(format!("{}.bak", input.display()));
+            files::write_output(path, &buffer, &[input, &backup])?;
         }
         None => {
             let stdout = io::stdout();
@@ -401,7 +407,7 @@ fn export_session(file: &Path, format: Format, output: Option<&Path>) -> Result<
         jira_defaults: &config.jira,
         source_name: source_name.as_deref(),
     };
-    emit(output, |out| export::export(&ctx, format, out))?;
+    emit(output, file, |out| export::export(&ctx, format, out))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -451,7 +457,7 @@ fn suggest_threats(file: &Path, format: SuggestFormat, output: Option<&Path>) ->
     let catalogs = load_catalogs()?;
     let (_, loaded) = load_session(file, &catalogs)?;
     let suggestions = suggest::suggestions(&loaded.session, &catalogs);
-    emit(output, |out| match format {
+    emit(output, file, |out| match format {
         SuggestFormat::Json => suggest::write_json(out, &suggestions),
         SuggestFormat::Csv => suggest::write_csv(out, &suggestions),
     })?;

@@ -427,6 +427,96 @@ fn patch<T: DeserializeOwned>(
     retry::<T>(doc, budget).ok()?
 }
 
+/// Why an output file (`-o`, an export) was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{} is a symbolic link: stridekit never writes through one; name the file itself", shown(.0))]
+    Symlink(PathBuf),
+    #[error("{} is a folder: name a file", shown(.0))]
+    Directory(PathBuf),
+    #[error("{} is not a regular file, a terminal or a pipe: refusing to write to it", shown(.0))]
+    Special(PathBuf),
+    #[error("{} is the session being read: refusing to write over it; choose another name", shown(.0))]
+    OwnInput(PathBuf),
+    #[error("cannot write {}: {error}", shown(.path))]
+    Io { path: PathBuf, error: io::Error },
+}
+
+fn shown(path: &Path) -> String {
+    super::text::one_line(&path.display().to_string()).into_owned()
+}
+
+/// Writes an output the user named: a new or regular file atomically
+/// (never one of `inputs`, the files being read), a terminal or a pipe
+/// directly (`-o /dev/stdout`, a FIFO), and nothing else: not through a
+/// symbolic link to a file, not a folder or another special file.
+pub fn write_output(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    let io_error = |error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_error(e)),
+        Ok(meta) => {
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                // A link to a terminal or pipe (/dev/stdout, /dev/fd/1)
+                // names a stream, which is what writing "there" means.
+                return match fs::metadata(path) {
+                    Ok(target) if is_stream(&target) => {
+                        write_stream(path, contents).map_err(io_error)
+                    }
+                    _ => Err(OutputError::Symlink(path.to_path_buf())),
+                };
+            }
+            if kind.is_dir() {
+                return Err(OutputError::Directory(path.to_path_buf()));
+            }
+            if is_stream(&meta) {
+                return write_stream(path, contents).map_err(io_error);
+            }
+            if !kind.is_file() {
+                return Err(OutputError::Special(path.to_path_buf()));
+            }
+            if inputs.iter().any(|input| same_file(&meta, input)) {
+                return Err(OutputError::OwnInput(path.to_path_buf()));
+            }
+        }
+    }
+    write_atomic(path, contents, false).map_err(io_error)
+}
+
+#[cfg(unix)]
+fn is_stream(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    kind.is_char_device() || kind.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+fn write_stream(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new().write(true).open(path)?;
+    file.write_all(contents)?;
+    file.flush()
+}
+
+/// Whether `meta` (of a file found) is the file at `other`.
+#[cfg(unix)]
+fn same_file(meta: &fs::Metadata, other: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(other).is_ok_and(|o| o.dev() == meta.dev() && o.ino() == meta.ino())
+}
+
+#[cfg(not(unix))]
+fn same_file(_meta: &fs::Metadata, other: &Path) -> bool {
+    other.exists()
+}
+
 /// Writes `contents` to `path` so that readers see the old file or the new
 /// one, never a mix: a temporary file in the same directory is written,
 /// flushed to disk, then renamed over the target. New files get mode 0600

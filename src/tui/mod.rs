@@ -504,14 +504,25 @@ fn write_export(app: &mut App, export: export::Export) {
         source_name: source_name.as_deref(),
     };
     let mut buffer = Vec::new();
-    let written = crate::core::export::export(&ctx, export.format, &mut buffer)
-        .and_then(|()| files::write_atomic(&export.path, &buffer, false));
+    let backup = std::path::PathBuf::from(format!("{}.bak", state.path.display()));
+    let written = crate::core::export::export(&ctx, export.format, &mut buffer).and_then(|()| {
+        files::write_output(&export.path, &buffer, &[&state.path, &backup])
+            .map_err(std::io::Error::other)
+    });
     match written {
         Ok(()) => {
             let message = export::written_message(&session, &export, &app.jira_defaults);
             app.success(message);
         }
-        Err(e) => app.error(format!("Cannot write {shown}: {e}")),
+        // The message names the file and the reason already.
+        Err(e) => {
+            let text = e.to_string();
+            let mut chars = text.chars();
+            let text = chars
+                .next()
+                .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect());
+            app.error(text);
+        }
     }
 }
 
