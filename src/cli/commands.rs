@@ -294,14 +294,8 @@ fn open(path: &Path) -> Result<ExitCode> {
         other => other.into(),
     })?;
     print_diagnostics(&opened.warnings);
-    if let store::Access::ReadOnly { holder } = &opened.access {
-        // The holder is the lock file's text: anyone who can write beside
-        // the session can put anything in it.
-        say(&format!(
-            "Read-only: {} is being edited by {}.\n",
-            shown(path),
-            one_line(holder)
-        ))?;
+    if let store::Access::ReadOnly(why) = &opened.access {
+        say(&format!("{}.\n", why.notice(&shown(path))))?;
     }
     say(&summary(&opened.session))?;
     Ok(ExitCode::SUCCESS)

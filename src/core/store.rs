@@ -125,6 +125,8 @@ pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
 pub enum LockError {
     #[error("{} is being edited by another stridekit ({holder}); open it read-only or close the other one", path.display())]
     Held { path: PathBuf, holder: String },
+    #[error("{} is a symbolic link or not a plain file: stridekit never follows one for its lock; remove it and open the session again", lock.display())]
+    NotAFile { lock: PathBuf },
     #[error("cannot lock {}: {error}", path.display())]
     Io { path: PathBuf, error: io::Error },
 }
@@ -160,8 +162,17 @@ impl SessionLock {
         // Another process may delete the lock file between our open and our
         // lock; then we hold a lock on a file nobody else will see. Retry
         // until the locked file is the one at the path.
+        let not_a_file = || LockError::NotAFile { lock: path.clone() };
         for _ in 0..10 {
-            let mut file = open_lock_file(&path).map_err(io_error)?;
+            let mut file = match open_lock_file(&path) {
+                Ok(file) => file,
+                Err(e) if is_link_refusal(&e) => return Err(not_a_file()),
+                Err(e) => return Err(io_error(e)),
+            };
+            // A FIFO or device in its place is no lock file either.
+            if !file.metadata().is_ok_and(|m| m.is_file()) {
+                return Err(not_a_file());
+            }
             match file.try_lock() {
                 Ok(()) => {
                     if !is_same_file(&file, &path) {
@@ -173,8 +184,14 @@ impl SessionLock {
                         host_name(),
                         Timestamp::now().human()
                     );
-                    file.set_len(0).map_err(io_error)?;
-                    file.write_all(holder.as_bytes()).map_err(io_error)?;
+                    let written = file
+                        .set_len(0)
+                        .and_then(|()| file.write_all(holder.as_bytes()));
+                    if let Err(e) = written {
+                        // A full disk: leave no empty lock file behind.
+                        let _ = fs::remove_file(&path);
+                        return Err(io_error(e));
+                    }
                     return Ok(SessionLock { file, path });
                 }
                 Err(fs::TryLockError::WouldBlock) => {
@@ -212,9 +229,27 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // Never through a link: one committed to a repository could point
+        // the lock's truncate and write at any file of the user's.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(io::Error::other("the lock file is a symbolic link"));
     }
     options.open(path)
+}
+
+/// The error `open` gives for a symbolic link with `O_NOFOLLOW`.
+fn is_link_refusal(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        e.kind() == io::ErrorKind::Other
+    }
 }
 
 #[cfg(unix)]
@@ -241,13 +276,117 @@ fn host_name() -> String {
         .unwrap_or_else(|| "this machine".to_string())
 }
 
+/// Removes what a save killed half-way leaves beside `session_path`: the
+/// temporary `.NAME.toml.XXXXXX.tmp` and the backup's staging
+/// `NAME.toml.bak.tmp`. Only while holding the lock, when no save of ours
+/// can be under way; only names of our own making.
+fn remove_stale_temps(session_path: &Path) {
+    let Some(name) = session_path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let dir = match session_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let temp_prefix = format!(".{name}.");
+    let staging = format!("{name}.bak.tmp");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file) = file_name.to_str() else {
+            continue;
+        };
+        let ours = file == staging
+            || file
+                .strip_prefix(&temp_prefix)
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .is_some_and(|random| {
+                    random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+        let plain = entry
+            .file_type()
+            .is_ok_and(|t| t.is_file() || t.is_symlink());
+        if ours && plain {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Why a session opened read-only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// Another stridekit holds the lock: the lock file's text (neutralise
+    /// it before showing: anyone who can write beside the session can put
+    /// anything in it).
+    HeldBy(String),
+    /// We may not write here: why, as a phrase ("the file is read-only").
+    CannotWrite(String),
+}
+
+impl ReadOnly {
+    /// The message when the session opens.
+    pub fn notice(&self, title: &str) -> String {
+        match self {
+            ReadOnly::HeldBy(holder) => format!(
+                "Read-only: {title} is being edited by {}",
+                super::text::one_line(holder)
+            ),
+            ReadOnly::CannotWrite(why) => format!("Read-only: {title} cannot be saved: {why}"),
+        }
+    }
+
+    /// Why a change is refused, short enough for the status line. The
+    /// lock's "since ..." is left to [`ReadOnly::notice`].
+    pub fn refusal(&self) -> String {
+        match self {
+            ReadOnly::HeldBy(holder) => {
+                let holder = super::text::one_line(holder);
+                let who = holder.split(" since ").next().unwrap_or(&holder);
+                format!("Read-only: {who} is editing this session")
+            }
+            ReadOnly::CannotWrite(why) => format!("Read-only: {why}"),
+        }
+    }
+}
+
 /// How a session was opened.
 #[derive(Debug)]
 pub enum Access {
     /// We hold the lock and may save.
     ReadWrite(SessionLock),
-    /// Someone else holds the lock; saving is refused.
-    ReadOnly { holder: String },
+    /// Saving is refused, and why.
+    ReadOnly(ReadOnly),
+}
+
+/// Why we could not write beside `path` at all, if that is so: a file
+/// whose permissions forbid writing, a symbolic link (saves go to a file
+/// itself, never through a link), a lock that cannot be made.
+fn cannot_write(path: &Path, lock: Option<&LockError>) -> Option<String> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Some(
+            "it is a symbolic link, and stridekit saves only to a file itself: open the file it points to"
+                .to_string(),
+        );
+    }
+    if fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Some("the file is read-only (its permissions forbid writing)".to_string());
+    }
+    match lock {
+        Some(LockError::Io { error, .. }) if error.kind() == io::ErrorKind::PermissionDenied => {
+            Some(
+                "its folder is read-only, so neither a lock nor a save can be written there"
+                    .to_string(),
+            )
+        }
+        Some(LockError::Io { error, .. }) if error.raw_os_error() == Some(30) => {
+            // EROFS
+            Some("it is on a read-only file system".to_string())
+        }
+        Some(LockError::Io { error, .. }) => Some(format!("its lock cannot be written ({error})")),
+        _ => None,
+    }
 }
 
 /// A session opened for a workshop: the data, where it lives, and whether
@@ -264,10 +403,22 @@ impl OpenSession {
     /// Opens for editing, or read-only when another process is editing it.
     pub fn open(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
         exists(path)?;
-        let access = match SessionLock::acquire(path) {
-            Ok(lock) => Access::ReadWrite(lock),
-            Err(LockError::Held { holder, .. }) => Access::ReadOnly { holder },
-            Err(e) => return Err(OpenError::Lock(e)),
+        // Where we may not write, the session still opens, read-only, and
+        // says why (a read-only folder, a 0444 file, a link).
+        let access = match cannot_write(path, None) {
+            Some(why) => Access::ReadOnly(ReadOnly::CannotWrite(why)),
+            None => match SessionLock::acquire(path) {
+                Ok(lock) => {
+                    remove_stale_temps(path);
+                    Access::ReadWrite(lock)
+                }
+                Err(LockError::Held { holder, .. }) => Access::ReadOnly(ReadOnly::HeldBy(holder)),
+                Err(e @ LockError::NotAFile { .. }) => return Err(OpenError::Lock(e)),
+                Err(e) => match cannot_write(path, Some(&e)) {
+                    Some(why) => Access::ReadOnly(ReadOnly::CannotWrite(why)),
+                    None => return Err(OpenError::Lock(e)),
+                },
+            },
         };
         let loaded = load(path, catalogs)?;
         Ok(OpenSession {
@@ -282,6 +433,7 @@ impl OpenSession {
     pub fn open_exclusive(path: &Path, catalogs: &Catalogs) -> Result<OpenSession, OpenError> {
         exists(path)?;
         let lock = SessionLock::acquire(path)?;
+        remove_stale_temps(path);
         let loaded = load(path, catalogs)?;
         Ok(OpenSession {
             path: path.to_path_buf(),
@@ -292,7 +444,7 @@ impl OpenSession {
     }
 
     pub fn is_read_only(&self) -> bool {
-        matches!(self.access, Access::ReadOnly { .. })
+        matches!(self.access, Access::ReadOnly(_))
     }
 
     /// Stamps `updated` and writes the session atomically.
@@ -327,6 +479,104 @@ pub enum OpenError {
 mod tests {
     use super::*;
     use crate::core::model::Template;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_is_never_opened_through_a_link() {
+        // Issue 9, item 6: a committed `.s.toml.lock` link truncated its
+        // target; a dangling one created a file.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let catalogs = Catalogs::builtin().unwrap();
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, lock_path(&path)).unwrap();
+        let err = OpenSession::open(&path, &catalogs).unwrap_err();
+        assert!(err.to_string().contains("never follows"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        std::fs::remove_file(lock_path(&path)).unwrap();
+        let nowhere = dir.path().join("nowhere.txt");
+        std::os::unix::fs::symlink(&nowhere, lock_path(&path)).unwrap();
+        assert!(OpenSession::open(&path, &catalogs).is_err());
+        assert!(!nowhere.exists(), "a dangling link made its target");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn where_we_may_not_write_the_session_opens_read_only_and_says_why() {
+        // Issue 9, item 12: a 0444 file was opened read-write and rewritten;
+        // a read-only folder would not open at all.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let catalogs = Catalogs::builtin().unwrap();
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let mut opened = OpenSession::open(&path, &catalogs).unwrap();
+        let Access::ReadOnly(ReadOnly::CannotWrite(why)) = &opened.access else {
+            panic!("a 0444 file opens read-only");
+        };
+        assert!(why.contains("read-only"), "{why}");
+        assert!(matches!(opened.save(), Err(SaveError::ReadOnly { .. })));
+        assert!(!lock_path(&path).exists());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(opened);
+
+        // A link to the session: read-only, saves never go through it.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let opened = OpenSession::open(&link, &catalogs).unwrap();
+        assert!(opened.is_read_only());
+        drop(opened);
+
+        // A read-only folder: the OS enforces it for everyone but root.
+        let folder = dir.path().join("ro");
+        std::fs::create_dir(&folder).unwrap();
+        let inside = folder.join("s.toml");
+        create(
+            &inside,
+            &Session::new("t", Template::Quick, Timestamp::now()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::write(folder.join("probe"), "x").is_ok() {
+            println!("skipped the read-only folder case: this user (root?) can write there anyway");
+        } else {
+            let opened = OpenSession::open(&inside, &catalogs).unwrap();
+            let Access::ReadOnly(ReadOnly::CannotWrite(why)) = &opened.access else {
+                panic!("a read-only folder opens read-only");
+            };
+            assert!(why.contains("folder"), "{why}");
+        }
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn stale_temporary_files_of_ours_are_removed_at_the_next_open() {
+        // Issue 9, item 4: a kill during a save leaves them behind.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let catalogs = Catalogs::builtin().unwrap();
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+        let stale = [".s.toml.a1B2c3.tmp", "s.toml.bak.tmp"];
+        let kept = [
+            ".s.toml.notours.tmp",
+            ".other.toml.a1B2c3.tmp",
+            "s.toml.bak",
+        ];
+        for name in stale.iter().chain(&kept) {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let opened = OpenSession::open(&path, &catalogs).unwrap();
+        for name in stale {
+            assert!(!dir.path().join(name).exists(), "{name} is left");
+        }
+        for name in kept {
+            assert!(dir.path().join(name).exists(), "{name} was removed");
+        }
+        drop(opened);
+    }
 
     #[test]
     fn a_long_title_in_four_byte_characters_still_makes_a_file() {

@@ -106,7 +106,8 @@ impl SessionState {
 
     /// The same, read-only because `holder` is editing it.
     pub fn read_only(mut self, holder: impl Into<String>) -> SessionState {
-        self.doc.set_read_only(Some(holder.into()));
+        self.doc
+            .set_read_only(Some(crate::core::store::ReadOnly::HeldBy(holder.into())));
         self
     }
 
@@ -203,9 +204,9 @@ impl App {
             self.set_theme(&theme);
         }
         let title = crate::core::text::one_line(&state.session().title).into_owned();
-        match state.doc.read_only() {
-            Some(holder) => {
-                let message = format!("Read-only: {title} is being edited by {holder}");
+        match state.doc.read_only_reason() {
+            Some(why) => {
+                let message = why.notice(&title);
                 self.warn(message);
             }
             None => self.info(format!("Opened {title}; t starts the phase timer")),

@@ -155,7 +155,7 @@ impl View<'_> {
     /// Editing keys: enabled unless the session is read-only.
     pub fn editable(&self) -> Offer {
         match self.read_only {
-            Some(holder) => Offer::Disabled(super::document::refusal(holder)),
+            Some(refusal) => Offer::Disabled(refusal.to_string()),
             None => Offer::Enabled,
         }
     }

@@ -3,6 +3,7 @@
 //! event loop knows what to save.
 
 use crate::core::model::{AgendaItem, Session};
+use crate::core::store::ReadOnly;
 
 /// Undo keeps this many steps.
 pub const UNDO_DEPTH: usize = 100;
@@ -14,8 +15,8 @@ pub struct UndoStep {
 
 pub struct Document {
     session: Session,
-    /// Who holds the edit lock, when we could only open read-only.
-    read_only: Option<String>,
+    /// Why we could only open read-only, and the refusal it makes.
+    read_only: Option<(ReadOnly, String)>,
     undo: Vec<UndoStep>,
     /// Bumped by every change; `saved` is the change on disk.
     changes: u64,
@@ -23,10 +24,13 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(session: Session, read_only: Option<String>) -> Document {
+    pub fn new(session: Session, read_only: Option<ReadOnly>) -> Document {
         Document {
             session,
-            read_only,
+            read_only: read_only.map(|r| {
+                let refusal = r.refusal();
+                (r, refusal)
+            }),
             undo: Vec::new(),
             changes: 0,
             saved: 0,
@@ -37,17 +41,26 @@ impl Document {
         &self.session
     }
 
+    /// The refusal of any change, when read-only.
     pub fn read_only(&self) -> Option<&str> {
-        self.read_only.as_deref()
+        self.read_only.as_ref().map(|(_, refusal)| refusal.as_str())
     }
 
-    pub fn set_read_only(&mut self, holder: Option<String>) {
-        self.read_only = holder;
+    /// Why the session is read-only.
+    pub fn read_only_reason(&self) -> Option<&ReadOnly> {
+        self.read_only.as_ref().map(|(why, _)| why)
+    }
+
+    pub fn set_read_only(&mut self, why: Option<ReadOnly>) {
+        self.read_only = why.map(|r| {
+            let refusal = r.refusal();
+            (r, refusal)
+        });
     }
 
     /// The message for a refused change.
     pub fn refusal(&self) -> Option<String> {
-        self.read_only.as_deref().map(refusal)
+        self.read_only().map(str::to_string)
     }
 
     /// Changes the content through `change`, recording an undo step named
@@ -142,14 +155,6 @@ impl Document {
     }
 }
 
-/// Why a change to a session `holder` is editing is refused. The lock's
-/// "since ..." is left to the message shown at opening, so this one fits
-/// the status line at 80 columns.
-pub fn refusal(holder: &str) -> String {
-    let who = holder.split(" since ").next().unwrap_or(holder);
-    format!("Read-only: {who} is editing this session")
-}
-
 fn restore_timers(mut restored: Vec<AgendaItem>, current: &[AgendaItem]) -> Vec<AgendaItem> {
     for item in &mut restored {
         if let Some(now) = current.iter().find(|c| c.phase == item.phase) {
@@ -205,7 +210,7 @@ mod tests {
     fn read_only_refuses_and_never_needs_saving() {
         let mut d = Document::new(
             Session::new("t", Template::Workshop, Timestamp::from_unix(0)),
-            Some("pid 7 on host".into()),
+            Some(ReadOnly::HeldBy("pid 7 on host".into())),
         );
         let refused = d.edit("title", |s| s.title = "x".into()).unwrap_err();
         assert!(refused.contains("pid 7 on host"), "{refused}");

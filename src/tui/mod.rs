@@ -598,7 +598,7 @@ impl From<store::OpenError> for OpenFailure {
 fn state_of(opened: OpenSession) -> SessionState {
     let (read_only, lock) = match opened.access {
         Access::ReadWrite(lock) => (None, Some(lock)),
-        Access::ReadOnly { holder } => (Some(holder), None),
+        Access::ReadOnly(why) => (Some(why), None),
     };
     let mut session = opened.session;
     let mut settled = false;
