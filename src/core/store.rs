@@ -351,6 +351,61 @@ impl ReadOnly {
     }
 }
 
+/// The line of the first comment in TOML `text`, if it has one: `#`
+/// outside every kind of string.
+pub fn first_comment_line(text: &str) -> Option<usize> {
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    // The string being read: its quote, whether it spans lines, and
+    // whether backslash escapes apply.
+    let mut open: Option<(char, bool)> = None;
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        match open {
+            None => match c {
+                '#' => return Some(line),
+                '"' | '\'' => {
+                    let mut n = 1;
+                    while n < 3 && chars.peek() == Some(&c) {
+                        chars.next();
+                        n += 1;
+                    }
+                    match n {
+                        3 => open = Some((c, true)),
+                        2 => {} // an empty string
+                        _ => open = Some((c, false)),
+                    }
+                }
+                _ => {}
+            },
+            Some((quote, multi)) => {
+                if c == '\\' && quote == '"' {
+                    if chars.next() == Some('\n') {
+                        line += 1;
+                    }
+                } else if c == quote {
+                    if !multi {
+                        open = None;
+                    } else if chars.peek() == Some(&quote) {
+                        chars.next();
+                        if chars.peek() == Some(&quote) {
+                            chars.next();
+                            open = None;
+                        }
+                    }
+                } else if c == '\n' && !multi {
+                    // A newline ends a one-line string (an error, but not
+                    // ours to report here).
+                    open = None;
+                }
+            }
+        }
+    }
+    None
+}
+
 /// How a session was opened.
 #[derive(Debug)]
 pub enum Access {
@@ -358,6 +413,22 @@ pub enum Access {
     ReadWrite(SessionLock),
     /// Saving is refused, and why.
     ReadOnly(ReadOnly),
+}
+
+/// What is said when a file with comments is opened for editing: saving
+/// rewrites it from the data, and comments are not data.
+pub const COMMENTS_NOT_KEPT: &str = "the file has comments, which are not kept when stridekit saves it: keep notes in the description or a threat's notes";
+
+fn comments_warning(path: &Path, text: &str) -> Option<Diagnostic> {
+    let line = first_comment_line(text)?;
+    Some(Diagnostic {
+        severity: crate::core::diag::Severity::Warning,
+        file: path.to_path_buf(),
+        line,
+        column: 1,
+        field: String::new(),
+        message: COMMENTS_NOT_KEPT.to_string(),
+    })
 }
 
 /// Why we could not write beside `path` at all, if that is so: a file
@@ -420,11 +491,16 @@ impl OpenSession {
                 },
             },
         };
-        let loaded = load(path, catalogs)?;
+        let text = files::read_text(path)?;
+        let loaded = load_text(path, &text, catalogs)?;
+        let mut warnings = loaded.warnings;
+        if matches!(access, Access::ReadWrite(_)) {
+            warnings.extend(comments_warning(path, &text));
+        }
         Ok(OpenSession {
             path: path.to_path_buf(),
             session: loaded.session,
-            warnings: loaded.warnings,
+            warnings,
             access,
         })
     }
@@ -550,6 +626,36 @@ mod tests {
             assert!(why.contains("folder"), "{why}");
         }
         std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn comments_are_found_outside_strings_and_said_at_an_open_for_editing() {
+        // Issue 9, item 5: comments vanished at the first save unannounced.
+        assert_eq!(first_comment_line("a = 1\n# note\n"), Some(2));
+        assert_eq!(first_comment_line("a = \"x # y\"\nb = 'c # d'\n"), None);
+        assert_eq!(
+            first_comment_line("a = \"\"\"\n# in\n\"\"\"\nb = 1 # end\n"),
+            Some(4)
+        );
+        assert_eq!(first_comment_line("a = '''\n# in\n'''\n"), None);
+        assert_eq!(
+            first_comment_line("a = \"q\\\" # still in\" # out\n"),
+            Some(1)
+        );
+        assert_eq!(first_comment_line("a = \"\" # after empty\n"), Some(1));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let catalogs = Catalogs::builtin().unwrap();
+        create(&path, &Session::new("t", Template::Quick, Timestamp::now())).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("# Reviewed by Kim\n{text}")).unwrap();
+        let opened = OpenSession::open(&path, &catalogs).unwrap();
+        let warning = opened
+            .warnings
+            .iter()
+            .find(|w| w.message == COMMENTS_NOT_KEPT)
+            .expect("the comment is announced");
+        assert_eq!(warning.line, 1);
     }
 
     #[test]

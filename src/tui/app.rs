@@ -88,6 +88,8 @@ pub struct SessionState {
     pub save_error: Option<String>,
     /// Phases whose clock has already rung the bell.
     pub rung: Vec<Phase>,
+    /// Said when the session is shown (a file with comments, say).
+    pub notice: Option<String>,
 }
 
 impl SessionState {
@@ -101,6 +103,7 @@ impl SessionState {
             last_saved: None,
             save_error: None,
             rung: Vec::new(),
+            notice: None,
         }
     }
 
@@ -209,7 +212,10 @@ impl App {
                 let message = why.notice(&title);
                 self.warn(message);
             }
-            None => self.info(format!("Opened {title}; t starts the phase timer")),
+            None => match &state.notice {
+                Some(notice) => self.warn(format!("Opened {title}: {notice}")),
+                None => self.info(format!("Opened {title}; t starts the phase timer")),
+            },
         }
         self.overlays.clear();
         self.screen = Screen::Session(Box::new(state));

@@ -596,6 +596,11 @@ impl From<store::OpenError> for OpenFailure {
 }
 
 fn state_of(opened: OpenSession) -> SessionState {
+    let notice = opened
+        .warnings
+        .iter()
+        .find(|w| w.message == store::COMMENTS_NOT_KEPT)
+        .map(|w| format!("{} (line {})", w.message, w.line));
     let (read_only, lock) = match opened.access {
         Access::ReadWrite(lock) => (None, Some(lock)),
         Access::ReadOnly(why) => (Some(why), None),
@@ -610,6 +615,7 @@ fn state_of(opened: OpenSession) -> SessionState {
     }
     let mut state = SessionState::new(opened.path, session);
     state.doc.set_read_only(read_only);
+    state.notice = notice;
     if settled {
         state.doc.touch();
     }
