@@ -53,6 +53,75 @@ pub enum SaveError {
     Io { path: PathBuf, error: io::Error },
     #[error("{} is open read-only", path.display())]
     ReadOnly { path: PathBuf },
+    #[error("{} changed on disk since stridekit read it; nothing was written over it", path.display())]
+    ChangedOnDisk { path: PathBuf },
+}
+
+/// What a session file held when we last read or wrote it: its content's
+/// hash, with its size and modification time to skip reading it again
+/// while they stay the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    hash: u64,
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+impl DiskStamp {
+    /// The stamp of `path` as it is now, whose content is `bytes`.
+    pub fn of(path: &Path, bytes: &[u8]) -> DiskStamp {
+        let meta = fs::metadata(path).ok();
+        DiskStamp {
+            len: meta.as_ref().map_or(bytes.len() as u64, fs::Metadata::len),
+            modified: meta.and_then(|m| m.modified().ok()),
+            hash: content_hash(bytes),
+        }
+    }
+
+    /// What is on disk now, if it differs from what this stamp knew
+    /// (`Ok(None)`: the same). A file gone counts as changed, with no bytes.
+    pub fn changed(&self, path: &Path) -> io::Result<Option<Vec<u8>>> {
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
+            Err(e) => return Err(e),
+        };
+        if meta.len() == self.len && meta.modified().ok() == self.modified {
+            return Ok(None);
+        }
+        // Touched, perhaps not changed (a `touch`, a checkout of the
+        // same content): the content decides.
+        let bytes = fs::read(path)?;
+        Ok((content_hash(&bytes) != self.hash).then_some(bytes))
+    }
+}
+
+/// [`save`], unless the file changed on disk since `known` (a `git pull`,
+/// an edit by hand): then nothing is written. Returns the new stamp.
+pub fn save_checked(
+    path: &Path,
+    session: &Session,
+    known: &DiskStamp,
+) -> Result<DiskStamp, SaveError> {
+    let io_error = |error| SaveError::Io {
+        path: path.to_path_buf(),
+        error,
+    };
+    if known.changed(path).map_err(io_error)?.is_some() {
+        return Err(SaveError::ChangedOnDisk {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = to_toml(session)?;
+    files::write_atomic(path, text.as_bytes(), true).map_err(io_error)?;
+    Ok(DiskStamp::of(path, text.as_bytes()))
 }
 
 /// Writes the session atomically, keeping the previous file as `NAME.bak`.
@@ -468,6 +537,8 @@ pub struct OpenSession {
     pub session: Session,
     pub warnings: Vec<Diagnostic>,
     pub access: Access,
+    /// The file as read, to notice a change on disk before saving.
+    pub disk: Option<DiskStamp>,
 }
 
 impl OpenSession {
@@ -502,6 +573,7 @@ impl OpenSession {
             session: loaded.session,
             warnings,
             access,
+            disk: Some(DiskStamp::of(path, text.as_bytes())),
         })
     }
 
@@ -510,12 +582,14 @@ impl OpenSession {
         exists(path)?;
         let lock = SessionLock::acquire(path)?;
         remove_stale_temps(path);
-        let loaded = load(path, catalogs)?;
+        let text = files::read_text(path)?;
+        let loaded = load_text(path, &text, catalogs)?;
         Ok(OpenSession {
             path: path.to_path_buf(),
             session: loaded.session,
             warnings: loaded.warnings,
             access: Access::ReadWrite(lock),
+            disk: Some(DiskStamp::of(path, text.as_bytes())),
         })
     }
 
@@ -531,7 +605,13 @@ impl OpenSession {
             });
         }
         self.session.updated = Timestamp::now().max(self.session.created);
-        save(&self.path, &self.session)
+        match &self.disk {
+            Some(known) => {
+                self.disk = Some(save_checked(&self.path, &self.session, known)?);
+                Ok(())
+            }
+            None => save(&self.path, &self.session),
+        }
     }
 }
 

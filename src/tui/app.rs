@@ -90,6 +90,11 @@ pub struct SessionState {
     pub rung: Vec<Phase>,
     /// Said when the session is shown (a file with comments, say).
     pub notice: Option<String>,
+    /// The file as last read or written (none for a session never on disk).
+    pub disk: Option<crate::core::store::DiskStamp>,
+    /// The file changed on disk under us: saving waits for the user's
+    /// choice of version.
+    pub conflict: bool,
 }
 
 impl SessionState {
@@ -104,6 +109,8 @@ impl SessionState {
             save_error: None,
             rung: Vec::new(),
             notice: None,
+            disk: None,
+            conflict: false,
         }
     }
 
@@ -798,6 +805,7 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                 Reply::Owner(Owner::Export, purpose) => {
                     super::export::picked(app, &purpose, keys);
                 }
+                Reply::Owner(Owner::Conflict, _) => super::conflict::picked(app, &keys),
                 Reply::Owner(Owner::Home, _) | Reply::DiscardForm => {}
             }
         }
@@ -820,7 +828,7 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                 Reply::Owner(Owner::Export, purpose) => {
                     super::export::confirmed(app, &purpose);
                 }
-                Reply::Owner(Owner::Home, _) | Reply::Field(_) => {}
+                Reply::Owner(Owner::Home | Owner::Conflict, _) | Reply::Field(_) => {}
             }
         }
         Outcome::Goto(phase) => {
@@ -854,6 +862,7 @@ fn submit_form(app: &mut App) {
             screen.submit(&purpose, &form, cx)
         }),
         Owner::Export => Some(super::export::submit(app, &purpose, &form)),
+        Owner::Conflict => None,
     }
     .unwrap_or(Ok(()));
     match result {

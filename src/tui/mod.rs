@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod app;
+pub mod conflict;
 pub mod context;
 pub mod document;
 pub mod export;
@@ -119,6 +120,9 @@ pub enum Wake {
     Saved,
 }
 
+/// How often the open session's file is looked at for a change on disk.
+const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
+
 fn event_loop(
     terminal: &mut terminal::Term,
     app: &mut App,
@@ -131,6 +135,7 @@ fn event_loop(
     app.now = Timestamp::now();
     let mut redraw = true;
     let mut next_tick = Instant::now() + Duration::from_secs(1);
+    let mut next_disk_check = Instant::now() + DISK_CHECK_EVERY;
     loop {
         perform_effects(app, saver);
         saver.start(app);
@@ -175,6 +180,13 @@ fn event_loop(
             }
         }
         redraw |= saver.poll(app);
+        if Instant::now() >= next_disk_check {
+            // A change on disk is noticed between saves too.
+            let before = app.overlays.len();
+            conflict::check(app);
+            redraw |= app.overlays.len() != before;
+            next_disk_check = Instant::now() + DISK_CHECK_EVERY;
+        }
         if app.needs_tick() && Instant::now() >= next_tick {
             app::update(app, Action::Tick, Timestamp::now());
             next_tick = Instant::now() + Duration::from_secs(1);
@@ -232,6 +244,12 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
     let now = Timestamp::now();
     app::leave_session(app, now);
     autosave(app);
+    if let Some(mine) = conflict::keep_aside(app) {
+        return Err(anyhow::anyhow!(
+            "the session changed on disk and you did not choose a version: yours is kept as {}, the file is as the other program left it",
+            one_line(&mine.display().to_string())
+        ));
+    }
     match app.session() {
         Some(s) if s.is_dirty() => Err(anyhow::anyhow!(
             "the last changes to {} could not be saved: {}",
@@ -248,6 +266,8 @@ struct SaveJob {
     session: Session,
     changes: u64,
     stamped: Timestamp,
+    /// The file as we last knew it: a save over a change is refused.
+    known: Option<store::DiskStamp>,
 }
 
 /// A save the writer thread finished.
@@ -255,7 +275,19 @@ struct SaveDone {
     path: PathBuf,
     changes: u64,
     stamped: Timestamp,
-    result: Result<(), String>,
+    result: Result<Option<store::DiskStamp>, store::SaveError>,
+}
+
+/// A save with the check for a change on disk when the file is known.
+fn save_job(
+    path: &Path,
+    session: &Session,
+    known: Option<&store::DiskStamp>,
+) -> Result<Option<store::DiskStamp>, store::SaveError> {
+    match known {
+        Some(known) => store::save_checked(path, session, known).map(Some),
+        None => store::save(path, session).map(|()| None),
+    }
 }
 
 /// Saves sessions on a thread of its own, one at a time, so that the
@@ -277,7 +309,7 @@ impl Saver {
         let (finished, done) = mpsc::channel();
         std::thread::spawn(move || {
             for job in job_queue {
-                let result = store::save(&job.path, &job.session).map_err(|e| e.to_string());
+                let result = save_job(&job.path, &job.session, job.known.as_ref());
                 let report = SaveDone {
                     path: job.path,
                     changes: job.changes,
@@ -314,6 +346,10 @@ impl Saver {
         if !state.is_dirty() {
             return false;
         }
+        if state.conflict {
+            // Nothing is written until the user says which version wins.
+            return false;
+        }
         let stamped = Timestamp::now();
         let changes = state.doc.changes();
         let session = state.doc.for_saving(stamped).clone();
@@ -322,6 +358,7 @@ impl Saver {
             session,
             changes,
             stamped,
+            known: state.disk.clone(),
         };
         if self.jobs.send(job).is_err() {
             return false;
@@ -362,15 +399,23 @@ impl Saver {
             return;
         }
         match done.result {
-            Ok(()) => {
+            Ok(disk) => {
                 self.retry_at = None;
                 state.doc.saved(done.changes);
                 state.last_saved = Some(done.stamped);
+                if disk.is_some() {
+                    state.disk = disk;
+                }
                 if state.save_error.take().is_some() {
                     app.success("Saved again; nothing was lost");
                 }
             }
-            Err(message) => {
+            Err(store::SaveError::ChangedOnDisk { .. }) => {
+                state.conflict = true;
+                conflict::ask(app);
+            }
+            Err(e) => {
+                let message = e.to_string();
                 self.retry_at = Some(Instant::now() + Duration::from_secs(1));
                 if state.save_error.as_deref() != Some(message.as_str()) {
                     state.save_error = Some(message.clone());
@@ -392,15 +437,26 @@ pub fn autosave(app: &mut App) {
     if !state.is_dirty() {
         return;
     }
+    if state.conflict {
+        return;
+    }
     let now = Timestamp::now();
     let changes = state.doc.changes();
-    match store::save(&state.path, state.doc.for_saving(now)) {
-        Ok(()) => {
+    let known = state.disk.clone();
+    match save_job(&state.path, state.doc.for_saving(now), known.as_ref()) {
+        Ok(disk) => {
             state.doc.saved(changes);
             state.last_saved = Some(now);
+            if disk.is_some() {
+                state.disk = disk;
+            }
             if state.save_error.take().is_some() {
                 app.success("Saved again; nothing was lost");
             }
+        }
+        Err(store::SaveError::ChangedOnDisk { .. }) => {
+            state.conflict = true;
+            conflict::ask(app);
         }
         Err(e) => {
             let message = e.to_string();
@@ -616,6 +672,7 @@ fn state_of(opened: OpenSession) -> SessionState {
     let mut state = SessionState::new(opened.path, session);
     state.doc.set_read_only(read_only);
     state.notice = notice;
+    state.disk = opened.disk;
     if settled {
         state.doc.touch();
     }
@@ -646,11 +703,13 @@ pub fn open_demo(catalogs: &Catalogs) -> Result<SessionState> {
             // Opened from the text just written, under the lock just taken.
             let loaded =
                 store::load_text(&path, text, catalogs).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let disk = Some(store::DiskStamp::of(&path, text.as_bytes()));
             Ok(state_of(OpenSession {
                 path,
                 session: loaded.session,
                 warnings: loaded.warnings,
                 access: Access::ReadWrite(lock),
+                disk,
             }))
         }
         // Someone has the demo open: show theirs, read-only.

@@ -28,6 +28,8 @@ pub enum Owner {
     Phase(Phase),
     /// The export dialog (`E`), which belongs to no one screen.
     Export,
+    /// The question of which version wins when the file changed on disk.
+    Conflict,
 }
 
 /// Where an overlay's answer goes.

@@ -1,0 +1,134 @@
+//! A session file changed on disk under an open session (issue 9, item 1):
+//! nothing is written over the change, saving stops and says so, and
+//! either choice keeps both versions.
+
+use std::fs;
+use std::path::Path;
+
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::model::{Session, Template};
+use stridekit::core::store;
+use stridekit::core::theme::Themes;
+use stridekit::core::time::Timestamp;
+use stridekit::tui::app::{App, Screen};
+use stridekit::tui::overlays::{Overlay, Owner, Reply};
+use stridekit::tui::{autosave, conflict, open_session};
+
+fn app_with(path: &Path) -> App {
+    let catalogs = Catalogs::builtin().unwrap();
+    let state = open_session(&catalogs, path).unwrap();
+    let mut app = App::new(catalogs, Themes::builtin().unwrap(), None, false);
+    app.show_session(state);
+    app
+}
+
+fn rename_session(app: &mut App, title: &str) {
+    let Screen::Session(state) = &mut app.screen else {
+        panic!("a session is open");
+    };
+    let title = title.to_string();
+    state
+        .doc
+        .edit("retitle", |s| {
+            s.title = title;
+            Ok::<(), String>(())
+        })
+        .unwrap()
+        .unwrap();
+}
+
+fn conflict_asked(app: &App) -> bool {
+    app.overlays.iter().any(
+        |o| matches!(o, Overlay::Picker(p) if matches!(p.reply, Reply::Owner(Owner::Conflict, _))),
+    )
+}
+
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    store::create(
+        &path,
+        &Session::new("Original", Template::Workshop, Timestamp::now()),
+    )
+    .unwrap();
+    (dir, path)
+}
+
+/// What `sed -i` or a `git pull` does: a new file with other content.
+fn change_on_disk(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let changed = text.replace("title = \"Original\"", "title = \"Theirs\"");
+    assert_ne!(text, changed);
+    fs::write(path.with_extension("new"), changed).unwrap();
+    fs::rename(path.with_extension("new"), path).unwrap();
+}
+
+#[test]
+fn a_change_on_disk_is_never_saved_over_and_keep_mine_keeps_theirs() {
+    let (dir, path) = setup();
+    let mut app = app_with(&path);
+    change_on_disk(&path);
+    rename_session(&mut app, "Mine");
+    autosave(&mut app);
+    autosave(&mut app);
+    // Neither save went through: the file and its backup are theirs.
+    assert!(fs::read_to_string(&path).unwrap().contains("Theirs"));
+    assert!(!dir.path().join("s.toml.bak").exists());
+    assert!(conflict_asked(&app), "the choice is asked");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("changed on disk")
+    );
+    conflict::picked(&mut app, &["keep".to_string()]);
+    let theirs = fs::read_to_string(dir.path().join("s.toml.theirs")).unwrap();
+    assert!(theirs.contains("Theirs"));
+    autosave(&mut app);
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("title = \"Mine\"")
+    );
+}
+
+#[test]
+fn reload_takes_the_disk_version_and_keeps_mine_beside_it() {
+    let (dir, path) = setup();
+    let mut app = app_with(&path);
+    rename_session(&mut app, "Mine");
+    change_on_disk(&path);
+    conflict::check(&mut app);
+    assert!(conflict_asked(&app), "noticed between saves");
+    conflict::picked(&mut app, &["reload".to_string()]);
+    assert_eq!(app.session().unwrap().session().title, "Theirs");
+    let mine = fs::read_to_string(dir.path().join("s.toml.mine")).unwrap();
+    assert!(mine.contains("title = \"Mine\""));
+    // Saving goes on from the reloaded version.
+    rename_session(&mut app, "Next");
+    autosave(&mut app);
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("title = \"Next\"")
+    );
+}
+
+#[test]
+fn a_touch_without_a_change_is_no_conflict() {
+    let (_dir, path) = setup();
+    let mut app = app_with(&path);
+    let text = fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&path, &text).unwrap();
+    conflict::check(&mut app);
+    assert!(!conflict_asked(&app));
+    rename_session(&mut app, "Mine");
+    autosave(&mut app);
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("title = \"Mine\"")
+    );
+}
