@@ -249,6 +249,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
     let s = &app.styles;
     let right = match state {
         Some(st) if st.doc.read_only().is_some() => "read-only".to_string(),
+        Some(st) if st.conflict => "NOT SAVED: changed on disk".to_string(),
         Some(st) => match (&st.save_error, st.last_saved) {
             (Some(_), _) => "NOT SAVED, retrying".to_string(),
             (None, Some(t)) if !st.is_dirty() => format!("saved {}", clock_time(t)),
@@ -258,7 +259,7 @@ fn status_line(frame: &mut Frame, area: Rect, app: &App, state: Option<&SessionS
         None => String::new(),
     };
     let right_style = match state {
-        Some(st) if st.save_error.is_some() => s.error,
+        Some(st) if st.save_error.is_some() || st.conflict => s.error,
         _ => s.muted,
     };
     // A blank column on each side, so a long message never runs into it.
