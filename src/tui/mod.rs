@@ -241,9 +241,16 @@ fn terminal_gone() -> bool {
 /// can be printed once the terminal is back to normal.
 fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
     saver.wait(app);
+    let draft = keep_open_form(app);
     let now = Timestamp::now();
     app::leave_session(app, now);
     autosave(app);
+    if let Some(draft) = draft {
+        eprintln!(
+            "stridekit: a form was open with text that could not be saved as it was; it is kept in {}",
+            one_line(&draft.display().to_string())
+        );
+    }
     if let Some(mine) = conflict::keep_aside(app) {
         return Err(anyhow::anyhow!(
             "the session changed on disk and you did not choose a version: yours is kept as {}, the file is as the other program left it",
@@ -258,6 +265,52 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// A form left open at exit (a signal, a hang-up, a closed terminal,
+/// `Ctrl-C`) with changes in it: submitted when it is valid, so what was
+/// typed is saved with the session; otherwise its text is kept beside the
+/// session as `NAME.toml.draft.txt`, which the next open mentions.
+/// Returns the draft's path when one was written.
+fn keep_open_form(app: &mut App) -> Option<PathBuf> {
+    let at = app
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, overlays::Overlay::Form(_)))?;
+    // A picker or question over the form goes: the form is what holds text.
+    app.overlays.truncate(at + 1);
+    let overlays::Overlay::Form(open) = app.overlays.last()? else {
+        return None;
+    };
+    if !open.form.changed() {
+        return None;
+    }
+    let form = open.form.clone();
+    if form.clone().check() {
+        app::update(app, Action::Submit, Timestamp::now());
+        let still_open = app
+            .overlays
+            .iter()
+            .any(|o| matches!(o, overlays::Overlay::Form(f) if f.form.title == form.title));
+        if !still_open {
+            return None;
+        }
+    }
+    let session_path = app.session()?.path.clone();
+    let path = PathBuf::from(format!("{}.draft.txt", session_path.display()));
+    let mut text = format!(
+        "# Text from the form \"{}\", left open when stridekit stopped on {}.\n",
+        one_line(&form.title),
+        Timestamp::now().human()
+    );
+    for field in &form.fields {
+        let value = form.text(field.key);
+        if !value.trim().is_empty() {
+            text.push_str(&format!("\n{}:\n{}\n", field.label, value));
+        }
+    }
+    crate::core::files::write_atomic(&path, text.as_bytes(), false).ok()?;
+    Some(path)
 }
 
 /// A save handed to the writer thread.
@@ -657,6 +710,18 @@ fn state_of(opened: OpenSession) -> SessionState {
         .iter()
         .find(|w| w.message == store::COMMENTS_NOT_KEPT)
         .map(|w| format!("{} (line {})", w.message, w.line));
+    let draft = PathBuf::from(format!("{}.draft.txt", opened.path.display()));
+    let notice = if draft.is_file() {
+        let name = draft
+            .file_name()
+            .map(|n| one_line(&n.to_string_lossy()).into_owned())
+            .unwrap_or_default();
+        Some(format!(
+            "text from a form left open last time is kept in {name}"
+        ))
+    } else {
+        notice
+    };
     let (read_only, lock) = match opened.access {
         Access::ReadWrite(lock) => (None, Some(lock)),
         Access::ReadOnly(why) => (Some(why), None),
