@@ -88,9 +88,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// A path as it may reach the terminal: a file name can hold escape
 /// sequences or invisible characters like any text from a file.
-fn shown(path: &Path) -> String {
-    one_line(&path.display().to_string()).into_owned()
-}
+use crate::core::text::shown_path as shown;
 
 /// Writes `text` to standard output. A closed pipe (`| head`) becomes an
 /// error that `main` reports as success, where `print!` would panic.
@@ -181,8 +179,7 @@ fn emit(
         Some(path) => {
             let mut buffer = Vec::new();
             write(&mut buffer)?;
-            let backup = PathBuf::from(format!("{}.bak", input.display()));
-            files::write_output(path, &buffer, &[input, &backup])?;
+            files::write_output(path, &buffer, &[input])?;
         }
         None => {
             let stdout = io::stdout();

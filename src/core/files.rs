@@ -442,12 +442,10 @@ pub enum OutputError {
     Io { path: PathBuf, error: io::Error },
 }
 
-fn shown(path: &Path) -> String {
-    super::text::one_line(&path.display().to_string()).into_owned()
-}
+use super::text::shown_path as shown;
 
 /// Writes an output the user named: a new or regular file atomically
-/// (never one of `inputs`, the files being read), a terminal or a pipe
+/// (never one of `inputs`, the files being read, nor their backups), a terminal or a pipe
 /// directly (`-o /dev/stdout`, a FIFO), and nothing else: not through a
 /// symbolic link to a file, not a folder or another special file.
 pub fn write_output(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
@@ -479,7 +477,10 @@ pub fn write_output(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
             if !kind.is_file() {
                 return Err(OutputError::Special(path.to_path_buf()));
             }
-            if inputs.iter().any(|input| same_file(&meta, input)) {
+            if inputs
+                .iter()
+                .any(|input| same_file(&meta, input) || same_file(&meta, &backup_path(input)))
+            {
                 return Err(OutputError::OwnInput(path.to_path_buf()));
             }
         }
@@ -585,11 +586,16 @@ fn create_private(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Makes `NAME.bak` a copy of the current `NAME` before it is replaced.
-fn keep_backup(path: &Path) -> io::Result<()> {
+/// `NAME.bak`, where a save keeps the version it replaces.
+pub fn backup_path(path: &Path) -> PathBuf {
     let mut bak = path.as_os_str().to_owned();
     bak.push(".bak");
-    let bak = PathBuf::from(bak);
+    PathBuf::from(bak)
+}
+
+/// Makes `NAME.bak` a copy of the current `NAME` before it is replaced.
+fn keep_backup(path: &Path) -> io::Result<()> {
+    let bak = backup_path(path);
     // A hard link costs nothing; copying is the fallback on file systems
     // without links. Either way the link/copy goes to a temporary name first
     // so `.bak` is always a whole file.

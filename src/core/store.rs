@@ -520,8 +520,7 @@ fn cannot_write(path: &Path, lock: Option<&LockError>) -> Option<String> {
                     .to_string(),
             )
         }
-        Some(LockError::Io { error, .. }) if error.raw_os_error() == Some(30) => {
-            // EROFS
+        Some(LockError::Io { error, .. }) if error.kind() == io::ErrorKind::ReadOnlyFilesystem => {
             Some("it is on a read-only file system".to_string())
         }
         Some(LockError::Io { error, .. }) => Some(format!("its lock cannot be written ({error})")),

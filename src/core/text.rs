@@ -190,6 +190,12 @@ pub fn wrap(text: &str, columns: usize) -> Vec<String> {
         .collect()
 }
 
+/// A path as it may be printed: neutralised like any text from outside
+/// (a file can be named with escape sequences).
+pub fn shown_path(path: &std::path::Path) -> String {
+    one_line(&path.display().to_string()).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

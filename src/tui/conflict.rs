@@ -18,9 +18,7 @@ use crate::core::text::one_line;
 const RELOAD: &str = "reload";
 const KEEP: &str = "keep";
 
-fn shown(path: &Path) -> String {
-    one_line(&path.display().to_string()).into_owned()
-}
+use crate::core::text::shown_path as shown;
 
 /// `NAME.toml.SUFFIX`, or `NAME.toml.SUFFIX.2` and so on when taken, so an
 /// earlier kept version is never written over.

@@ -613,10 +613,8 @@ fn write_export(app: &mut App, export: export::Export) {
         source_name: source_name.as_deref(),
     };
     let mut buffer = Vec::new();
-    let backup = std::path::PathBuf::from(format!("{}.bak", state.path.display()));
     let written = crate::core::export::export(&ctx, export.format, &mut buffer).and_then(|()| {
-        files::write_output(&export.path, &buffer, &[&state.path, &backup])
-            .map_err(std::io::Error::other)
+        files::write_output(&export.path, &buffer, &[&state.path]).map_err(std::io::Error::other)
     });
     match written {
         Ok(()) => {
