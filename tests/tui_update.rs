@@ -890,3 +890,45 @@ fn pickers_and_questions_answer_the_screen_that_asked() {
     act(&mut app, &[Action::Undo, Action::Undo]);
     assert_eq!(session(&app).title, "LeeJames HR payslips");
 }
+
+/// A line feed from the terminal (`Ctrl-J`: a paste without bracketed
+/// paste, or a terminal that sends LF) is Enter: a new line in a text box,
+/// never the editor's "delete to line start".
+#[test]
+fn a_line_feed_is_enter_not_a_deletion() {
+    let mut app = demo_app();
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::NextPane,
+            Action::NextPane,
+            Action::Add,
+        ],
+    );
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.form.title == "Add assumption")
+    );
+    typed(&mut app, "Admins use managed laptops");
+    for c in ['j', 'm'] {
+        let line_end = ratatui::crossterm::event::Event::Key(KeyEvent::new_with_kind(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        ));
+        let action = stridekit::tui::app::action_for(&app, &line_end).unwrap();
+        update(&mut app, action, t(0));
+    }
+    typed(&mut app, "with disk encryption");
+    act(&mut app, &[Action::Submit]);
+    assert!(app.overlays.is_empty(), "{}", status(&app));
+    let texts: Vec<&str> = session(&app)
+        .assumptions
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert!(
+        texts.contains(&"Admins use managed laptops\n\nwith disk encryption"),
+        "{texts:?}"
+    );
+}

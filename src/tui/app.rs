@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
 use super::context::{Ctx, Effect, Offer, Purpose, Request, Say, Shell, Status, View};
@@ -331,10 +331,23 @@ fn session_offer(state: &SessionState, action: &Action) -> Option<Offer> {
 /// Turns a terminal event into an action, or nothing. Key releases (sent by
 /// some terminals) are ignored, and so are keys while the screen is too
 /// small to show what they would do (all but Ctrl-C).
+/// A line feed (`Ctrl-J`) or carriage return (`Ctrl-M`) from the terminal
+/// is Enter: a paste without bracketed paste, or a terminal that sends LF,
+/// must not reach a text box as the editor's "delete to line start".
+fn line_end_as_enter(key: KeyEvent) -> KeyEvent {
+    match key.code {
+        KeyCode::Char('j' | 'm') if key.modifiers == KeyModifiers::CONTROL => {
+            KeyEvent::new_with_kind(KeyCode::Enter, KeyModifiers::NONE, key.kind)
+        }
+        _ => key,
+    }
+}
+
 pub fn action_for(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Release => None,
         Event::Key(key) => {
+            let key = &line_end_as_enter(*key);
             let contexts = app.contexts();
             let bound = keymap::lookup(&contexts, key).map(|b| b.action.clone());
             if app.too_small() {
