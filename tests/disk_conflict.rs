@@ -132,3 +132,58 @@ fn a_touch_without_a_change_is_no_conflict() {
             .contains("title = \"Mine\"")
     );
 }
+
+/// A read-only viewer (the session is open elsewhere) shows each save of
+/// the holder, keeps showing the last good version when the file is broken
+/// for a moment, says when the holder has closed it, and never writes.
+#[test]
+fn a_read_only_viewer_follows_the_holders_saves() {
+    let (_dir, path) = setup();
+    let mut holder = app_with(&path);
+    let mut viewer = app_with(&path);
+    assert!(viewer.session().unwrap().doc.read_only().is_some());
+
+    rename_session(&mut holder, "Saved by the holder");
+    autosave(&mut holder);
+    conflict::check(&mut viewer);
+    assert_eq!(
+        viewer.session().unwrap().session().title,
+        "Saved by the holder"
+    );
+    assert!(!conflict_asked(&viewer), "a viewer is never asked");
+    assert!(viewer.session().unwrap().doc.read_only().is_some());
+
+    // Broken for a moment (a hand edit half-way): the last good version
+    // stays on screen.
+    let good = fs::read_to_string(&path).unwrap();
+    fs::write(&path, "title = [unclosed").unwrap();
+    conflict::check(&mut viewer);
+    assert_eq!(
+        viewer.session().unwrap().session().title,
+        "Saved by the holder"
+    );
+    assert!(
+        viewer
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not a valid session")
+    );
+    fs::write(&path, &good).unwrap();
+
+    drop(holder);
+    conflict::check(&mut viewer);
+    assert!(
+        viewer
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no longer open elsewhere"),
+        "{:?}",
+        viewer.status
+    );
+    autosave(&mut viewer);
+    assert_eq!(fs::read_to_string(&path).unwrap(), good, "the viewer wrote");
+}

@@ -681,6 +681,19 @@ fn sigterm_with_an_invalid_form_open_keeps_its_text_as_a_draft() {
             .contains("Half-typed component")
     );
     assert!(!store::lock_path(&path).exists(), "the lock file was left");
+
+    // The next open offers it back; Enter puts it into the form again.
+    let Some(mut tui) = sandbox.spawn(&["open", path.to_str().unwrap()]) else {
+        return;
+    };
+    tui.wait_for("A form was left open: Add component");
+    tui.send(ENTER);
+    tui.wait_for("┌ Add component ");
+    tui.wait_for("│Half-typed component");
+    assert!(!draft.exists(), "the text is back in the form");
+    tui.signal("TERM");
+    tui.wait_success();
+    assert!(draft.exists(), "still invalid at the next stop: kept again");
 }
 
 #[test]

@@ -95,6 +95,9 @@ pub struct SessionState {
     /// The file changed on disk under us: saving waits for the user's
     /// choice of version.
     pub conflict: bool,
+    /// Read-only because another stridekit had it open, which has since
+    /// closed it (said once).
+    pub holder_left: bool,
 }
 
 impl SessionState {
@@ -111,6 +114,7 @@ impl SessionState {
             notice: None,
             disk: None,
             conflict: false,
+            holder_left: false,
         }
     }
 
@@ -226,6 +230,7 @@ impl App {
         }
         self.overlays.clear();
         self.screen = Screen::Session(Box::new(state));
+        super::draft::offer(self);
     }
 
     /// The key contexts in force, most specific first.
@@ -439,6 +444,27 @@ fn with_home<R>(app: &mut App, f: impl FnOnce(&mut HomeScreen, &mut Shell) -> R)
     let result = f(home, &mut shell);
     open_requests(app, Owner::Home);
     Some(result)
+}
+
+/// Opens again, on the screen of `phase`, a form kept in a draft with
+/// `purpose` (see `tui::draft`). True if the form is open.
+pub fn reopen_form(app: &mut App, phase: Phase, purpose: &toml::Value) -> bool {
+    with_screen(app, Some(phase), |screen, cx| screen.reopen(purpose, cx)).unwrap_or(false)
+}
+
+/// Text typed outside a form and not yet entered goes in (stridekit is
+/// stopping).
+pub fn keep_typed(app: &mut App) {
+    if app.session().is_some_and(|s| s.doc.read_only().is_some()) {
+        return;
+    }
+    let phases: Vec<Phase> = match app.session() {
+        Some(s) => s.screens.iter().map(|screen| screen.phase()).collect(),
+        None => return,
+    };
+    for phase in phases {
+        with_screen(app, Some(phase), |screen, cx| screen.keep_typed(cx));
+    }
 }
 
 /// Runs `f` on the screen of `phase` (the current one if `None`) with a
@@ -687,7 +713,7 @@ fn undo(app: &mut App) {
 }
 
 /// Keeps every screen's cursors inside its lists.
-fn clamp_screens(app: &mut App) {
+pub fn clamp_screens(app: &mut App) {
     let Screen::Session(state) = &mut app.screen else {
         return;
     };
@@ -819,6 +845,7 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                     super::export::picked(app, &purpose, keys);
                 }
                 Reply::Owner(Owner::Conflict, _) => super::conflict::picked(app, &keys),
+                Reply::Owner(Owner::Draft, purpose) => super::draft::picked(app, &purpose, &keys),
                 Reply::Owner(Owner::Home, _) | Reply::DiscardForm => {}
             }
         }
@@ -841,7 +868,8 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                 Reply::Owner(Owner::Export, purpose) => {
                     super::export::confirmed(app, &purpose);
                 }
-                Reply::Owner(Owner::Home | Owner::Conflict, _) | Reply::Field(_) => {}
+                Reply::Owner(Owner::Home | Owner::Conflict | Owner::Draft, _) | Reply::Field(_) => {
+                }
             }
         }
         Outcome::Goto(phase) => {
@@ -875,7 +903,7 @@ fn submit_form(app: &mut App) {
             screen.submit(&purpose, &form, cx)
         }),
         Owner::Export => Some(super::export::submit(app, &purpose, &form)),
-        Owner::Conflict => None,
+        Owner::Conflict | Owner::Draft => None,
     }
     .unwrap_or(Ok(()));
     match result {

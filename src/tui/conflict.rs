@@ -40,7 +40,9 @@ pub fn check(app: &mut App) {
         return;
     };
     if state.doc.read_only().is_some() {
-        // Nothing of ours to save: the holder's saves are no conflict.
+        // Nothing of ours to save: the holder's saves are no conflict,
+        // they are what a viewer wants to see.
+        follow(app);
         return;
     }
     if !state.conflict {
@@ -55,6 +57,70 @@ pub fn check(app: &mut App) {
     if app.overlays.is_empty() {
         ask(app);
     }
+}
+
+/// A read-only viewer shows the file as it is now: each save by the
+/// holder (or a `git pull`) is read again, and the end of the holder's
+/// edit is said, since opening again would then allow editing.
+fn follow(app: &mut App) {
+    let catalogs = app.catalogs.clone();
+    let Screen::Session(state) = &mut app.screen else {
+        return;
+    };
+    let path = state.path.clone();
+    let held = matches!(
+        state.doc.read_only_reason(),
+        Some(store::ReadOnly::HeldBy(_))
+    );
+    if held && !state.holder_left && std::fs::symlink_metadata(store::lock_path(&path)).is_err() {
+        state.holder_left = true;
+        app.info(format!(
+            "{} is no longer open elsewhere: open it again to edit it",
+            file_name(&path)
+        ));
+        return;
+    }
+    let Some(known) = &state.disk else {
+        return;
+    };
+    let Ok(Some(bytes)) = known.changed(&path) else {
+        return;
+    };
+    if bytes.is_empty() {
+        // Gone, or being replaced: looked at again at the next check.
+        return;
+    }
+    let stamp = DiskStamp::of(&path, &bytes);
+    let loaded = files::text_from_bytes(&path, bytes)
+        .and_then(|text| store::load_text(&path, &text, &catalogs));
+    match loaded {
+        Ok(loaded) => {
+            let why = state.doc.read_only_reason().cloned();
+            state.doc = Document::new(loaded.session, None);
+            state.doc.set_read_only(why);
+            state.disk = Some(stamp);
+            app.info(format!(
+                "{} changed on disk: showing it as it is now",
+                file_name(&path)
+            ));
+            super::app::clamp_screens(app);
+        }
+        Err(_) => {
+            // Half-written by hand, say: keep showing the last good
+            // version, and do not ask again until it changes once more.
+            state.disk = Some(stamp);
+            app.warn(format!(
+                "{} changed on disk and is not a valid session now: showing it as it was",
+                file_name(&path)
+            ));
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| one_line(&n.to_string_lossy()).into_owned())
+        .unwrap_or_default()
 }
 
 /// The choice, over whatever is on screen.
@@ -156,6 +222,7 @@ fn reload(app: &mut App) {
         "Reloaded from disk; your version is kept as {}",
         shown(&mine)
     ));
+    super::app::clamp_screens(app);
 }
 
 /// The file's content goes beside it; ours is saved over it next.

@@ -106,15 +106,37 @@ impl Offer {
 /// What an overlay's result is for, known only to whoever opened it (a
 /// screen's own type: which pane, which item).
 #[derive(Clone)]
-pub struct Purpose(Rc<dyn Any>);
+pub struct Purpose {
+    value: Rc<dyn Any>,
+    /// The purpose written out, for a form that can be put back after
+    /// stridekit stopped with it open (see `tui::draft`).
+    kept: Option<Rc<toml::Value>>,
+}
 
 impl Purpose {
     pub fn new<T: Any>(value: T) -> Purpose {
-        Purpose(Rc::new(value))
+        Purpose {
+            value: Rc::new(value),
+            kept: None,
+        }
+    }
+
+    /// A purpose its owner can read back from a draft file
+    /// ([`PhaseScreen::reopen`](super::screens::PhaseScreen::reopen)).
+    pub fn keepable<T: Any + serde::Serialize>(value: T) -> Purpose {
+        let kept = toml::Value::try_from(&value).ok().map(Rc::new);
+        Purpose {
+            value: Rc::new(value),
+            kept,
+        }
     }
 
     pub fn get<T: Any>(&self) -> Option<&T> {
-        self.0.downcast_ref()
+        self.value.downcast_ref()
+    }
+
+    pub fn kept(&self) -> Option<&toml::Value> {
+        self.kept.as_deref()
     }
 }
 

@@ -605,6 +605,48 @@ impl Form {
         }
     }
 
+    /// Puts `value` back into field `key` (a draft kept when stridekit
+    /// stopped): text as it was; a list choice only if it is still offered.
+    /// Returns whether the field took it.
+    pub fn put_back(&mut self, key: &str, value: Value) -> bool {
+        let Some(field) = self.fields.iter_mut().find(|f| f.key == key) else {
+            return false;
+        };
+        match (&mut field.kind, value) {
+            (FieldKind::Line(t), Value::Text(text)) => *t = text_area(&text, false),
+            (FieldKind::Text(t), Value::Text(text)) => *t = text_area(&text, true),
+            (FieldKind::Number { text, .. }, Value::Number(n)) => {
+                *text = text_area(&n.map(|n| n.to_string()).unwrap_or_default(), false);
+            }
+            (FieldKind::Cycle { options, index }, Value::Key(Some(k))) => {
+                match options.iter().position(|c| c.key == k) {
+                    Some(i) => *index = i,
+                    None => return false,
+                }
+            }
+            (
+                FieldKind::Pick {
+                    options,
+                    selected,
+                    allow_none,
+                },
+                Value::Key(k),
+            ) => match k {
+                Some(k) if options.iter().any(|o| o.key == k) => *selected = Some(k),
+                None if *allow_none => *selected = None,
+                _ => return false,
+            },
+            (FieldKind::PickMany { options, selected }, Value::Keys(keys)) => {
+                *selected = keys
+                    .into_iter()
+                    .filter(|k| options.iter().any(|o| o.key == *k))
+                    .collect();
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// Takes a picker's result into field `index`.
     pub fn set_picked(&mut self, index: usize, keys: Vec<String>) {
         let Some(field) = self.fields.get_mut(index) else {

@@ -14,6 +14,7 @@ pub mod app;
 pub mod conflict;
 pub mod context;
 pub mod document;
+pub mod draft;
 pub mod export;
 pub mod form;
 pub mod keymap;
@@ -241,7 +242,7 @@ fn terminal_gone() -> bool {
 /// can be printed once the terminal is back to normal.
 fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
     saver.wait(app);
-    let draft = keep_open_form(app);
+    let draft = keep_what_is_typed(app);
     let now = Timestamp::now();
     app::leave_session(app, now);
     autosave(app);
@@ -267,12 +268,14 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
     }
 }
 
-/// A form left open at exit (a signal, a hang-up, a closed terminal,
-/// `Ctrl-C`) with changes in it: submitted when it is valid, so what was
-/// typed is saved with the session; otherwise its text is kept beside the
-/// session as `NAME.toml.draft.txt`, which the next open mentions.
+/// What is typed at exit (a signal, a hang-up, a closed terminal,
+/// `Ctrl-C`): a quick-capture title goes in as Enter would put it; a form
+/// left open with changes is submitted when it is valid, so what was typed
+/// is saved with the session, otherwise its text is kept beside the session
+/// as `NAME.toml.draft.txt`, which the next open offers to put back.
 /// Returns the draft's path when one was written.
-fn keep_open_form(app: &mut App) -> Option<PathBuf> {
+pub fn keep_what_is_typed(app: &mut App) -> Option<PathBuf> {
+    app::keep_typed(app);
     let at = app
         .overlays
         .iter()
@@ -285,7 +288,7 @@ fn keep_open_form(app: &mut App) -> Option<PathBuf> {
     if !open.form.changed() {
         return None;
     }
-    let form = open.form.clone();
+    let (form, owner, purpose) = (open.form.clone(), open.owner, open.purpose.clone());
     if form.clone().check() {
         app::update(app, Action::Submit, Timestamp::now());
         let still_open = app
@@ -297,20 +300,7 @@ fn keep_open_form(app: &mut App) -> Option<PathBuf> {
         }
     }
     let session_path = app.session()?.path.clone();
-    let path = PathBuf::from(format!("{}.draft.txt", session_path.display()));
-    let mut text = format!(
-        "# Text from the form \"{}\", left open when stridekit stopped on {}.\n",
-        one_line(&form.title),
-        Timestamp::now().human()
-    );
-    for field in &form.fields {
-        let value = form.text(field.key);
-        if !value.trim().is_empty() {
-            text.push_str(&format!("\n{}:\n{}\n", field.label, value));
-        }
-    }
-    crate::core::files::write_atomic(&path, text.as_bytes(), false).ok()?;
-    Some(path)
+    draft::keep(&session_path, &form, owner, &purpose)
 }
 
 /// A save handed to the writer thread.
@@ -708,17 +698,16 @@ fn state_of(opened: OpenSession) -> SessionState {
         .iter()
         .find(|w| w.message == store::COMMENTS_NOT_KEPT)
         .map(|w| format!("{} (line {})", w.message, w.line));
-    let draft = PathBuf::from(format!("{}.draft.txt", opened.path.display()));
-    let notice = if draft.is_file() {
-        let name = draft
-            .file_name()
-            .map(|n| one_line(&n.to_string_lossy()).into_owned())
-            .unwrap_or_default();
-        Some(format!(
-            "text from a form left open last time is kept in {name}"
-        ))
-    } else {
-        notice
+    let notice = match draft::existing(&opened.path) {
+        // An editable session asks what to do with it (`draft::offer`).
+        Some(draft) if matches!(opened.access, Access::ReadOnly(_)) => Some(format!(
+            "text from a form left open last time is kept in {}",
+            draft
+                .file_name()
+                .map(|n| one_line(&n.to_string_lossy()).into_owned())
+                .unwrap_or_default()
+        )),
+        _ => notice,
     };
     let (read_only, lock) = match opened.access {
         Access::ReadWrite(lock) => (None, Some(lock)),

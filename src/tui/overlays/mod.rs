@@ -30,6 +30,8 @@ pub enum Owner {
     Export,
     /// The question of which version wins when the file changed on disk.
     Conflict,
+    /// What to do with a draft kept from a form left open last time.
+    Draft,
 }
 
 /// Where an overlay's answer goes.

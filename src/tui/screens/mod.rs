@@ -27,7 +27,8 @@ use super::context::{Ctx, Offer, Purpose, View};
 use super::form::Form;
 use super::keymap::Context;
 use super::style::Styles;
-use crate::core::model::Phase;
+use crate::core::ids::Id;
+use crate::core::model::{Phase, Session};
 use crate::core::text::{fit, width};
 
 /// A workshop phase's screen.
@@ -55,6 +56,18 @@ pub trait PhaseScreen: Any {
         Ok(())
     }
 
+    /// Opens again a form this screen opened with a
+    /// [`Purpose::keepable`], from that purpose as a draft file kept it
+    /// (stridekit stopped with the form open). False when the purpose is
+    /// not one of this screen's or what it was about is gone.
+    fn reopen(&mut self, _purpose: &toml::Value, _cx: &mut Ctx) -> bool {
+        false
+    }
+
+    /// stridekit is stopping: text typed but not yet entered outside a
+    /// form (quick capture) is entered now, as Enter would.
+    fn keep_typed(&mut self, _cx: &mut Ctx) {}
+
     /// Takes the choice of a picker the screen opened.
     fn picked(&mut self, _purpose: &Purpose, _keys: Vec<String>, _cx: &mut Ctx) {}
 
@@ -75,6 +88,11 @@ pub trait PhaseScreen: Any {
 
     /// For tests: the screen as its own type.
     fn as_any(&self) -> &dyn Any;
+}
+
+/// Whether `id` (from a draft) still names something in the session.
+pub fn still_there(session: &Session, id: Option<Id>) -> bool {
+    id.is_none_or(|id| session.all_ids().any(|i| i == id))
 }
 
 /// Every phase screen, in phase order: the one list of them.

@@ -52,7 +52,8 @@ pub struct PlanScreen {
 }
 
 /// What a Plan form or picker is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 enum Ask {
     NewMitigation { threat: Id },
     EditMitigation { id: Id },
@@ -435,17 +436,17 @@ impl PhaseScreen for PlanScreen {
                             let s = cx.session();
                             mitigation_form(s, threat, s.mitigations.iter().find(|m| m.id == id))
                         };
-                        cx.open_form(form, Purpose::new(Ask::EditMitigation { id }));
+                        cx.open_form(form, Purpose::keepable(Ask::EditMitigation { id }));
                     }
                     None => {
                         let form = mitigation_form(cx.session(), threat, None);
-                        cx.open_form(form, Purpose::new(Ask::NewMitigation { threat }));
+                        cx.open_form(form, Purpose::keepable(Ask::NewMitigation { threat }));
                     }
                 },
             },
             Action::Add => {
                 let form = mitigation_form(cx.session(), threat, None);
-                cx.open_form(form, Purpose::new(Ask::NewMitigation { threat }));
+                cx.open_form(form, Purpose::keepable(Ask::NewMitigation { threat }));
             }
             Action::Edit => {
                 if let Some(id) = self.target_mitigation(cx.session(), changes) {
@@ -453,7 +454,7 @@ impl PhaseScreen for PlanScreen {
                         let s = cx.session();
                         mitigation_form(s, threat, s.mitigations.iter().find(|m| m.id == id))
                     };
-                    cx.open_form(form, Purpose::new(Ask::EditMitigation { id }));
+                    cx.open_form(form, Purpose::keepable(Ask::EditMitigation { id }));
                 }
             }
             Action::Adopt => {
@@ -584,6 +585,30 @@ impl PhaseScreen for PlanScreen {
             .selected(view.session, view.changes)
             .map_or(0, |t| mitigations_of(view.session, t).len());
         list::clamp(&mut self.mitigation, ms);
+    }
+
+    fn reopen(&mut self, purpose: &toml::Value, cx: &mut Ctx) -> bool {
+        let Ok(ask) = purpose.clone().try_into::<Ask>() else {
+            return false;
+        };
+        let s = cx.session();
+        let form = match &ask {
+            Ask::NewMitigation { threat } if s.threat(*threat).is_some() => {
+                mitigation_form(s, *threat, None)
+            }
+            Ask::EditMitigation { id } => {
+                let Some(m) = s.mitigations.iter().find(|m| m.id == *id) else {
+                    return false;
+                };
+                let Some(threat) = m.threats.first().copied() else {
+                    return false;
+                };
+                mitigation_form(s, threat, Some(m))
+            }
+            _ => return false,
+        };
+        cx.open_form(form, Purpose::keepable(ask));
+        true
     }
 
     fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {

@@ -29,7 +29,8 @@ use crate::tui::picker::PickItem;
 use crate::tui::widgets::list::{self, Filter};
 use crate::tui::widgets::table::{self, Column, Field as Cell};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Pane {
     Assets,
     Actors,
@@ -218,7 +219,7 @@ fn shown_by(filter: &Filter, pane: Pane, s: &Session, catalogs: &Catalogs) -> Ve
 }
 
 /// What a Scope form edits: the pane and, for an edit, the item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub pane: Pane,
     pub id: Option<Id>,
@@ -330,12 +331,12 @@ impl PhaseScreen for ScopeScreen {
             Action::Cancel => self.filter.clear(),
             Action::Add => {
                 let form = form_for(pane, None, cx.session(), cx.catalogs);
-                cx.open_form(form, Purpose::new(Edit { pane, id: None }));
+                cx.open_form(form, Purpose::keepable(Edit { pane, id: None }));
             }
             Action::Open | Action::Edit => {
                 if let Some(id) = self.selected_in(cx) {
                     let form = form_for(pane, Some(id), cx.session(), cx.catalogs);
-                    cx.open_form(form, Purpose::new(Edit { pane, id: Some(id) }));
+                    cx.open_form(form, Purpose::keepable(Edit { pane, id: Some(id) }));
                 }
             }
             Action::Delete => {
@@ -356,6 +357,19 @@ impl PhaseScreen for ScopeScreen {
         }
         let shown = self.shown(view.session, view.catalogs).len();
         list::clamp(&mut self.cursor[self.pane.index()], shown);
+    }
+
+    fn reopen(&mut self, purpose: &toml::Value, cx: &mut Ctx) -> bool {
+        let Ok(edit) = purpose.clone().try_into::<Edit>() else {
+            return false;
+        };
+        if !super::still_there(cx.session(), edit.id) {
+            return false;
+        }
+        self.pane = edit.pane;
+        let form = form_for(edit.pane, edit.id, cx.session(), cx.catalogs);
+        cx.open_form(form, Purpose::keepable(edit));
+        true
     }
 
     fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {

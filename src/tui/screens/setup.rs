@@ -77,10 +77,11 @@ impl Default for SetupScreen {
 }
 
 /// What a Setup form edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Edit {
     Details,
-    Participant(Option<Id>),
+    Participant { id: Option<Id> },
     Agenda(Phase),
     Voting,
 }
@@ -99,8 +100,11 @@ impl SetupScreen {
         match self.pane {
             Pane::Details => (details_form(s), Edit::Details),
             Pane::Participants => match self.participant(s) {
-                Some(p) => (participant_form(Some(p)), Edit::Participant(Some(p.id))),
-                None => (participant_form(None), Edit::Participant(None)),
+                Some(p) => (
+                    participant_form(Some(p)),
+                    Edit::Participant { id: Some(p.id) },
+                ),
+                None => (participant_form(None), Edit::Participant { id: None }),
             },
             Pane::Agenda => {
                 let phase = Phase::ALL[self.cursor().min(Phase::ALL.len() - 1)];
@@ -165,12 +169,12 @@ impl PhaseScreen for SetupScreen {
                 self.pane = Pane::Participants;
                 cx.open_form(
                     participant_form(None),
-                    Purpose::new(Edit::Participant(None)),
+                    Purpose::keepable(Edit::Participant { id: None }),
                 );
             }
             Action::Open | Action::Edit => {
                 let (form, edit) = self.edit_form(s);
-                cx.open_form(form, Purpose::new(edit));
+                cx.open_form(form, Purpose::keepable(edit));
             }
             Action::Delete => {
                 if let Some(id) = self.participant(s).map(|p| p.id)
@@ -190,13 +194,34 @@ impl PhaseScreen for SetupScreen {
         }
     }
 
+    fn reopen(&mut self, purpose: &toml::Value, cx: &mut Ctx) -> bool {
+        let Ok(edit) = purpose.clone().try_into::<Edit>() else {
+            return false;
+        };
+        let s = cx.session();
+        let form = match &edit {
+            Edit::Details => details_form(s),
+            Edit::Participant { id } => {
+                if !super::still_there(s, *id) {
+                    return false;
+                }
+                self.pane = Pane::Participants;
+                participant_form(id.and_then(|id| s.participant(id)))
+            }
+            Edit::Agenda(phase) => agenda_form(s, *phase),
+            Edit::Voting => voting_rules::form(s),
+        };
+        cx.open_form(form, Purpose::keepable(edit));
+        true
+    }
+
     fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {
         let Some(edit) = purpose.get::<Edit>() else {
             return Ok(());
         };
         match edit {
             Edit::Details => submit_details(form, cx),
-            Edit::Participant(id) => {
+            Edit::Participant { id } => {
                 let new_id = submit_participant(*id, form, cx)?;
                 if let Some(pos) = cx
                     .session()

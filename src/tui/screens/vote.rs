@@ -57,7 +57,8 @@ pub struct VoteScreen {
 }
 
 /// What a Vote form is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 enum Ask {
     Rules,
 }
@@ -724,7 +725,7 @@ impl PhaseScreen for VoteScreen {
             }
             Action::Rules => {
                 let form = voting_rules::form(cx.session());
-                cx.open_form(form, Purpose::new(Ask::Rules));
+                cx.open_form(form, Purpose::keepable(Ask::Rules));
             }
             Action::Cancel => {
                 if self.cell_filter.take().is_none() {
@@ -740,6 +741,15 @@ impl PhaseScreen for VoteScreen {
         let len = self.shown_len(view.session);
         list::clamp(&mut self.cursor, len);
         list::clamp(&mut self.voter, view.session.participants.len());
+    }
+
+    fn reopen(&mut self, purpose: &toml::Value, cx: &mut Ctx) -> bool {
+        if purpose.clone().try_into::<Ask>() != Ok(Ask::Rules) {
+            return false;
+        }
+        let form = voting_rules::form(cx.session());
+        cx.open_form(form, Purpose::keepable(Ask::Rules));
+        true
     }
 
     fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {

@@ -142,3 +142,35 @@ pub(super) fn move_form(
         ],
     )
 }
+
+/// Why a category does not apply to an element: one line, Enter saves.
+pub(super) fn not_applicable_form(session: &Session, element: Id, category: Category) -> Form {
+    let name = describe_cell(session, element, category);
+    let current = session
+        .coverage
+        .iter()
+        .find(|m| m.element == element && m.category == category)
+        .map(|m| m.reason.clone())
+        .unwrap_or_default();
+    Form::new(
+        format!("Not applicable: {name}"),
+        vec![Field::line("reason", "Why does it not apply here?", &current).required()],
+    )
+    .enter_saves()
+}
+
+/// Why a catalog candidate is not a threat here: an optional line.
+pub(super) fn dismiss_form(catalogs: &Catalogs, reference: &str) -> Form {
+    let title = walk::candidate(catalogs, reference)
+        .map(|c| c.title.clone())
+        .unwrap_or_else(|| reference.to_string());
+    Form::new(
+        format!("Dismiss: {}", one_line(&title)),
+        vec![Field::line(
+            "reason",
+            "Why is it not a threat here? (optional)",
+            "",
+        )],
+    )
+    .enter_saves()
+}

@@ -17,7 +17,7 @@ mod threats;
 mod triage;
 mod walk_view;
 
-use forms::{move_form, threat_form};
+use forms::{dismiss_form, move_form, not_applicable_form, threat_form};
 
 use std::any::Any;
 use std::cell::{Ref, RefCell};
@@ -264,7 +264,8 @@ impl Default for BrainstormScreen {
 }
 
 /// What a Brainstorm form or question is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(super) enum Ask {
     /// A threat, new (`id` `None`) or edited, on an element and category.
     Threat {
@@ -553,6 +554,51 @@ impl PhaseScreen for BrainstormScreen {
         list::clamp(&mut self.cell.0, rows);
         let listed = self.listed_count(s);
         list::clamp(&mut self.listed, listed);
+    }
+
+    fn reopen(&mut self, purpose: &toml::Value, cx: &mut Ctx) -> bool {
+        let Ok(ask) = purpose.clone().try_into::<Ask>() else {
+            return false;
+        };
+        let s = cx.session();
+        let form = match &ask {
+            Ask::Threat {
+                id,
+                element,
+                category,
+            } => {
+                if !super::still_there(s, *id) || s.element(*element).is_none() {
+                    return false;
+                }
+                let threat = id.and_then(|id| s.threat(id));
+                let author = threat.map_or_else(|| self.author(s), |t| t.author);
+                self.focus(*element, *category);
+                threat_form(s, threat, author, *element, *category)
+            }
+            Ask::NotApplicable { element, category } => {
+                if s.element(*element).is_none() {
+                    return false;
+                }
+                self.focus(*element, *category);
+                not_applicable_form(s, *element, *category)
+            }
+            Ask::Dismiss { element, reference } => {
+                if s.element(*element).is_none() {
+                    return false;
+                }
+                dismiss_form(cx.catalogs, reference)
+            }
+            Ask::Move { .. } => return false,
+        };
+        cx.open_form(form, Purpose::keepable(ask));
+        true
+    }
+
+    fn keep_typed(&mut self, cx: &mut Ctx) {
+        if self.capture.is_some() {
+            self.capture_title(cx);
+            self.capture = None;
+        }
     }
 
     fn submit(&mut self, purpose: &Purpose, form: &Form, cx: &mut Ctx) -> Result<(), String> {

@@ -54,7 +54,7 @@ impl BrainstormScreen {
                     let form = threat_form(cx.session(), Some(t), t.author, element, category);
                     cx.open_form(
                         form,
-                        Purpose::new(Ask::Threat {
+                        Purpose::keepable(Ask::Threat {
                             id: Some(id),
                             element,
                             category,

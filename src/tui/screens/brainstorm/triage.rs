@@ -31,19 +31,8 @@ impl BrainstormScreen {
                 let Some((element, _, reference)) = current else {
                     return;
                 };
-                let title = walk::candidate(cx.catalogs, &reference)
-                    .map(|c| c.title.clone())
-                    .unwrap_or_else(|| reference.clone());
-                let form = Form::new(
-                    format!("Dismiss: {}", one_line(&title)),
-                    vec![Field::line(
-                        "reason",
-                        "Why is it not a threat here? (optional)",
-                        "",
-                    )],
-                )
-                .enter_saves();
-                cx.open_form(form, Purpose::new(Ask::Dismiss { element, reference }));
+                let form = dismiss_form(cx.catalogs, &reference);
+                cx.open_form(form, Purpose::keepable(Ask::Dismiss { element, reference }));
             }
             _ => {}
         }

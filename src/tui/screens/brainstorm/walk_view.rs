@@ -148,7 +148,7 @@ impl BrainstormScreen {
                 let form = threat_form(cx.session(), None, author, element, category);
                 cx.open_form(
                     form,
-                    Purpose::new(Ask::Threat {
+                    Purpose::keepable(Ask::Threat {
                         id: None,
                         element,
                         category,
@@ -180,20 +180,11 @@ impl BrainstormScreen {
                 }
             }
             Action::NotApplicable => {
-                let name = describe_cell(cx.session(), element, category);
-                let current = cx
-                    .session()
-                    .coverage
-                    .iter()
-                    .find(|m| m.element == element && m.category == category)
-                    .map(|m| m.reason.clone())
-                    .unwrap_or_default();
-                let form = Form::new(
-                    format!("Not applicable: {name}"),
-                    vec![Field::line("reason", "Why does it not apply here?", &current).required()],
-                )
-                .enter_saves();
-                cx.open_form(form, Purpose::new(Ask::NotApplicable { element, category }));
+                let form = not_applicable_form(cx.session(), element, category);
+                cx.open_form(
+                    form,
+                    Purpose::keepable(Ask::NotApplicable { element, category }),
+                );
             }
             Action::Looked => {
                 let name = describe_cell(cx.session(), element, category);
@@ -290,7 +281,7 @@ impl BrainstormScreen {
                     let category = threat.category;
                     cx.open_form(
                         form,
-                        Purpose::new(Ask::Threat {
+                        Purpose::keepable(Ask::Threat {
                             id: Some(id),
                             element,
                             category,
@@ -335,7 +326,7 @@ impl BrainstormScreen {
         );
         cx.open_form(
             form,
-            Purpose::new(Ask::Threat {
+            Purpose::keepable(Ask::Threat {
                 id: Some(id),
                 element: here.entry.id,
                 category: here.category,
