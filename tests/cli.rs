@@ -486,6 +486,10 @@ fn a_rating_session_summary_speaks_of_ratings_with_plurals_right() {
                 notes: String::new(),
                 created: now,
                 statement: Default::default(),
+                also: Vec::new(),
+                priority: None,
+                tags: Vec::new(),
+                properties: Default::default(),
             }
             .into(),
         );

@@ -161,6 +161,8 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
         kind: "aws.lambda".to_string(),
         boundary: None,
         description: PAYLOADS[1].to_string(),
+        out_of_scope: None,
+        properties: Default::default(),
     });
     for (i, payload) in PAYLOADS.iter().enumerate() {
         let id = s.next_id(IdKind::Threat).unwrap();
@@ -182,6 +184,10 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
                     source: payload.to_string(),
                     ..Statement::default()
                 },
+                also: Vec::new(),
+                priority: None,
+                tags: Vec::new(),
+                properties: Default::default(),
             }
             .into(),
         );
@@ -193,6 +199,9 @@ fn hostile_session(catalogs: &Catalogs) -> Session {
             catalog: None,
             owner: payload.to_string(),
             status: MitigationStatus::Proposed,
+            notes: String::new(),
+            tags: Vec::new(),
+            properties: Default::default(),
         });
     }
     assert!(
@@ -401,6 +410,10 @@ fn quick_session() -> Session {
                 notes: String::new(),
                 created: now,
                 statement: Statement::default(),
+                also: Vec::new(),
+                priority: None,
+                tags: Vec::new(),
+                properties: Default::default(),
             }
             .into(),
         );

@@ -686,6 +686,8 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
             id,
             name,
             description,
+            out_of_scope: None,
+            properties: Default::default(),
         })
         .collect();
 
@@ -721,6 +723,7 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
             name,
             parent,
             description,
+            properties: Default::default(),
         })
         .collect();
 
@@ -733,6 +736,8 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
             kind: kinds[kind.index(kinds.len())].clone(),
             boundary: boundary.and_then(|b| pick(&boundary_ids, &b)),
             description,
+            out_of_scope: None,
+            properties: Default::default(),
         })
         .collect();
 
@@ -753,6 +758,9 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
                     label,
                     protocol,
                     assets: carried.iter().filter_map(|a| pick(&asset_ids, a)).collect(),
+                    description: String::new(),
+                    out_of_scope: None,
+                    properties: Default::default(),
                 }
             })
             .collect()
@@ -762,7 +770,14 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
     let assumptions = raw
         .assumptions
         .into_iter()
-        .map(|(id, text)| Assumption { id, text })
+        .map(|(id, text)| Assumption {
+            id,
+            text,
+            notes: String::new(),
+            tags: Vec::new(),
+            threats: Vec::new(),
+            mitigations: Vec::new(),
+        })
         .collect();
 
     let elements: Vec<Id> = endpoints.iter().chain(&flow_ids).copied().collect();
@@ -836,7 +851,12 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
                     action,
                     impact,
                     assets: assets.iter().filter_map(|a| pick(&asset_ids, a)).collect(),
+                    goals: Vec::new(),
                 },
+                also: Vec::new(),
+                priority: None,
+                tags: Vec::new(),
+                properties: Default::default(),
             }
             .into()
         })
@@ -901,6 +921,9 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
                     catalog,
                     owner,
                     status,
+                    notes: String::new(),
+                    tags: Vec::new(),
+                    properties: Default::default(),
                 },
             )
             .collect()
@@ -933,6 +956,9 @@ fn build(raw: Raw, kinds: &[String]) -> Session {
         voting,
         mitigations,
         jira: raw.jira,
+        architecture: String::new(),
+        dataflow: String::new(),
+        foreign_ids: Default::default(),
     }
 }
 

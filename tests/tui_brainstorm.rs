@@ -349,6 +349,8 @@ fn next_goes_all_the_way_round_and_says_when_everything_is_covered() {
         id: id("U1"),
         name: "User".into(),
         description: String::new(),
+        out_of_scope: None,
+        properties: Default::default(),
     });
     let mut app = show(session, None);
     // An actor is asked S and R: two cells.

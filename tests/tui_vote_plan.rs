@@ -786,7 +786,10 @@ fn the_export_overlay_proposes_a_file_and_keeps_the_jira_options() {
         panic!("the format picker");
     };
     let keys_offered: Vec<&str> = p.picker.items.iter().map(|i| i.key.as_str()).collect();
-    assert_eq!(keys_offered, ["jira-csv", "csv", "markdown", "json"]);
+    assert_eq!(
+        keys_offered,
+        ["jira-csv", "csv", "markdown", "json", "threat-composer"]
+    );
     snap_both("export_formats", &mut app);
     press(&mut app, KeyCode::Enter);
     let text = render_text(&mut app, 120, 40);

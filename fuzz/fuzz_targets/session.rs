@@ -44,9 +44,9 @@ fuzz_target!(|data: &[u8]| {
         match format {
             Format::Markdown => check_markdown(&out),
             Format::Csv | Format::JiraCsv => check_csv(format, &out),
-            Format::Json => {
+            Format::Json | Format::Interop(_) => {
                 if let Err(e) = serde_json::from_slice::<serde_json::Value>(&out) {
-                    panic!("JSON export is not JSON: {e}");
+                    panic!("{} export is not JSON: {e}", format.key());
                 }
             }
         }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use super::{Cli, Command, EXIT_INVALID, FormatArg, SuggestFormat};
+use super::{Cli, Command, EXIT_INVALID, FormatArg, ImportFormat, SuggestFormat};
 use crate::core::catalog::{Catalogs, Kind};
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
@@ -16,6 +16,7 @@ use crate::core::discovery;
 use crate::core::export::{self, ExportContext, Format};
 use crate::core::files::{self, LoadError};
 use crate::core::index::SessionIndex;
+use crate::core::interop;
 use crate::core::model::{Session, Template, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::store::{self, Loaded, OpenSession};
@@ -69,9 +70,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Markdown => Format::Markdown,
                 FormatArg::Json => Format::Json,
+                FormatArg::ThreatComposer => Format::Interop(interop::Format::ThreatComposer),
             };
             export_session(&file, format, output.as_deref())
         }
+        Command::Import { file, from, output } => import(
+            &file,
+            from.map(|f| match f {
+                ImportFormat::ThreatComposer => interop::Format::ThreatComposer,
+            }),
+            output,
+        ),
         Command::Report { file, output } => {
             export_session(&file, Format::Markdown, output.as_deref())
         }
@@ -387,7 +396,64 @@ fn summary(s: &Session) -> String {
     out
 }
 
+fn import(file: &Path, from: Option<interop::Format>, output: Option<PathBuf>) -> Result<ExitCode> {
+    let catalogs = load_catalogs()?;
+    let (source, text) = read_input(file).map_err(report)?;
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().trim_end_matches(".tc").to_string())
+        .unwrap_or_else(|| "Imported".to_string());
+    let imported = interop::import(&text, from, &name, Timestamp::now())
+        .map_err(|e| anyhow::anyhow!("{}:{e}", shown(&source)))?;
+    // What the importer built must be a session like any other: checked as
+    // if it were read from the file it becomes.
+    let toml = store::to_toml(&imported.session)?;
+    let path = output.unwrap_or_else(|| {
+        PathBuf::from("sessions").join(store::session_file_name(&imported.session.title))
+    });
+    if let Err(e) = store::load_text(&path, &toml, &catalogs) {
+        bail!(
+            "the import of {} made an invalid session (a bug; please report it): {}",
+            shown(&source),
+            report(e)
+        );
+    }
+    store::create(&path, &imported.session)?;
+    let mut out = format!(
+        "Imported {} ({}) into {}: {}.\n",
+        shown(&source),
+        imported.format.name(),
+        shown(&path),
+        imported.summary()
+    );
+    if imported.unmapped.is_empty() {
+        out.push_str("Everything in the file was mapped.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "Not mapped ({}):",
+            plural(imported.unmapped.len(), "item", "items")
+        );
+        for u in &imported.unmapped {
+            let _ = writeln!(out, "  {}", one_line(&u.to_string()));
+        }
+    }
+    let _ = writeln!(out, "Open it with: stridekit open {}", shown(&path));
+    say(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn export_session(file: &Path, format: Format, output: Option<&Path>) -> Result<ExitCode> {
+    if let Format::Interop(to) = format {
+        let catalogs = load_catalogs()?;
+        let (_, loaded) = load_session(file, &catalogs)?;
+        let exported = interop::export(&loaded.session, to);
+        emit(output, file, |out| out.write_all(exported.text.as_bytes()))?;
+        for note in &exported.notes {
+            eprintln!("stridekit: {}", one_line(note));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let catalogs = load_catalogs()?;
     let config = Config::load().map_err(report)?;
     let (shown, loaded) = load_session(file, &catalogs)?;

@@ -50,7 +50,7 @@ pub enum Command {
     Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
-    /// Export a session: jira-csv, csv, markdown or json.
+    /// Export a session: jira-csv, csv, markdown, json, or threat-composer.
     Export {
         /// The session file, or - for standard input.
         file: PathBuf,
@@ -58,6 +58,19 @@ pub enum Command {
         format: FormatArg,
         /// Write here instead of standard output.
         #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Read another tool's threat model into a new session file (then
+    /// `stridekit open` it): Threat Composer .tc.json.
+    Import {
+        /// The file to read, or - for standard input.
+        file: PathBuf,
+        /// Its format; detected from the content when absent.
+        #[arg(long, value_enum)]
+        from: Option<ImportFormat>,
+        /// The session file to write (default: sessions/TITLE.toml); never
+        /// written over.
+        #[arg(short, long, value_name = "SESSION")]
         output: Option<PathBuf>,
     },
     /// Write the Markdown threat-model report of a session.
@@ -114,6 +127,14 @@ pub enum FormatArg {
     Csv,
     Markdown,
     Json,
+    /// AWS Threat Composer's .tc.json (schema 1).
+    ThreatComposer,
+}
+
+/// The formats `import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    ThreatComposer,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -98,7 +98,8 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
         Vec::with_capacity(session.actors.len() + session.components.len() + session.flows.len());
     let one = |id: &str| catalogs.kind(id).into_iter().collect::<Vec<_>>();
     let actor_kinds = one(ACTOR_KIND);
-    for a in &session.actors {
+    // Elements marked out of scope (kept from an import) are not walked.
+    for a in session.actors.iter().filter(|a| a.out_of_scope.is_none()) {
         out.push(WalkElement {
             id: a.id,
             name: &a.name,
@@ -109,7 +110,11 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
     }
     let order = boundary_order(session);
     let rank: HashMap<Id, usize> = order.iter().enumerate().map(|(i, b)| (*b, i + 1)).collect();
-    let mut components: Vec<&Component> = session.components.iter().collect();
+    let mut components: Vec<&Component> = session
+        .components
+        .iter()
+        .filter(|c| c.out_of_scope.is_none())
+        .collect();
     // Stable: file order within a boundary.
     components.sort_by_key(|c| c.boundary.and_then(|b| rank.get(&b).copied()).unwrap_or(0));
     for c in components {
@@ -128,7 +133,7 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
         .iter()
         .map(|c| (c.id, c.boundary))
         .collect();
-    for f in &session.flows {
+    for f in session.flows.iter().filter(|f| f.out_of_scope.is_none()) {
         let mut kinds = flow_kinds.clone();
         let crosses = crosses_boundary(f, &boundary_of);
         if crosses && let Some(b) = boundary_kind {
@@ -218,6 +223,7 @@ mod tests {
             name: format!("B{n}"),
             parent: parent.map(|p| Id::new(IdKind::Boundary, p)),
             description: String::new(),
+            properties: Default::default(),
         }
     }
 

@@ -99,6 +99,10 @@ fn clear_references(s: &mut Session, id: Id) -> usize {
         n += before - list.len();
     };
     s.flows.iter_mut().for_each(|f| drop_from(&mut f.assets));
+    for a in &mut s.assumptions {
+        drop_from(&mut a.threats);
+        drop_from(&mut a.mitigations);
+    }
     s.mitigations
         .iter_mut()
         .for_each(|m| drop_from(&mut m.threats));
@@ -143,6 +147,12 @@ fn clear_references(s: &mut Session, id: Id) -> usize {
     if s.voting.tally.remove(&id).is_some() {
         n += 1;
     }
+    // The id another tool knew it by goes with it (not counted: nobody
+    // sees it on screen).
+    for ids in s.foreign_ids.values_mut() {
+        ids.remove(&id);
+    }
+    s.foreign_ids.retain(|_, ids| !ids.is_empty());
     n
 }
 

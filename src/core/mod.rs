@@ -11,6 +11,7 @@ pub mod export;
 pub mod files;
 pub mod ids;
 pub mod index;
+pub mod interop;
 pub mod model;
 pub mod plan;
 pub mod review;

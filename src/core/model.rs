@@ -92,6 +92,19 @@ pub struct Session {
     /// Export settings that travel with the session (Jira mapping).
     #[serde(default, skip_serializing_if = "JiraSettings::is_empty")]
     pub jira: JiraSettings,
+
+    /// Prose about the architecture, beside the scope lists (Threat
+    /// Composer's architecture description).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub architecture: String,
+    /// Prose about the data flows (Threat Composer's data-flow description).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub dataflow: String,
+    /// The ids another tool gave our items, per format (`threat-composer`,
+    /// `threat-dragon`, `otm`, `tmt`), kept from an import so an export
+    /// back to that format uses them again: `[foreign_ids.otm] C1 = "web"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_ids: BTreeMap<String, BTreeMap<Id, String>>,
 }
 
 /// The agenda a new session starts from.
@@ -309,6 +322,14 @@ pub struct Actor {
     pub name: String,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub description: String,
+    /// Out of scope, and why (an empty reason is allowed): kept from a
+    /// tool that marks elements so; the walk skips it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_scope: Option<String>,
+    /// Other tools' attributes of the element (`isEncrypted = "true"`),
+    /// kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -333,6 +354,9 @@ pub struct Boundary {
     pub parent: Option<Id>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub description: String,
+    /// Other tools' attributes of the boundary, kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -346,6 +370,14 @@ pub struct Component {
     pub boundary: Option<Id>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub description: String,
+    /// Out of scope, and why (an empty reason is allowed): kept from a
+    /// tool that marks elements so; the walk skips it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_scope: Option<String>,
+    /// Other tools' attributes of the element (`isEncrypted = "true"`),
+    /// kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -362,6 +394,16 @@ pub struct Flow {
     /// Assets carried by the flow.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assets: Vec<Id>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub description: String,
+    /// Out of scope, and why (an empty reason is allowed): kept from a
+    /// tool that marks elements so; the walk skips it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_scope: Option<String>,
+    /// Other tools' attributes of the element (`isEncrypted = "true"`),
+    /// kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -369,6 +411,16 @@ pub struct Flow {
 pub struct Assumption {
     pub id: Id,
     pub text: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The threats it bears on (Threat Composer links assumptions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threats: Vec<Id>,
+    /// The mitigations it bears on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mitigations: Vec<Id>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -413,15 +465,20 @@ pub enum ThreatStatus {
     Mitigated,
     Accepted,
     Transferred,
+    /// Looked at and found not to apply (Threat Dragon's `NA`, Threat
+    /// Composer's "not useful", the Threat Modeling Tool's
+    /// `NotApplicable`): kept, out of the backlog.
+    NotApplicable,
 }
 
 impl ThreatStatus {
-    pub const ALL: [ThreatStatus; 5] = [
+    pub const ALL: [ThreatStatus; 6] = [
         ThreatStatus::Open,
         ThreatStatus::Mitigating,
         ThreatStatus::Mitigated,
         ThreatStatus::Accepted,
         ThreatStatus::Transferred,
+        ThreatStatus::NotApplicable,
     ];
 
     pub fn key(self) -> &'static str {
@@ -431,6 +488,7 @@ impl ThreatStatus {
             ThreatStatus::Mitigated => "mitigated",
             ThreatStatus::Accepted => "accepted",
             ThreatStatus::Transferred => "transferred",
+            ThreatStatus::NotApplicable => "not-applicable",
         }
     }
 }
@@ -450,6 +508,9 @@ pub struct Statement {
     pub impact: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assets: Vec<Id>,
+    /// The security goals it harms ("confidentiality", "integrity").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<String>,
 }
 
 impl Statement {
@@ -459,6 +520,27 @@ impl Statement {
             && self.action.is_empty()
             && self.impact.is_empty()
             && self.assets.is_empty()
+            && self.goals.is_empty()
+    }
+}
+
+/// A priority another tool gave a threat (Threat Composer's priority,
+/// Threat Dragon's severity); the ranking comes from votes and ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    pub fn key(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
     }
 }
 
@@ -495,6 +577,16 @@ pub struct Threat {
     pub created: Timestamp,
     #[serde(default, skip_serializing_if = "Statement::is_empty")]
     pub statement: Statement,
+    /// STRIDE categories besides `category` (a threat may be several).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Other tools' fields of the threat (a score), kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 impl Threat {
@@ -662,6 +754,13 @@ pub struct Mitigation {
     pub owner: String,
     #[serde(default)]
     pub status: MitigationStatus,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Other tools' fields of the mitigation, kept for a round trip.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
 }
 
 /// How threats map onto Jira issues. Every field is optional: absent fields
@@ -787,6 +886,9 @@ impl Session {
             voting,
             mitigations: Vec::new(),
             jira: JiraSettings::default(),
+            architecture: String::new(),
+            dataflow: String::new(),
+            foreign_ids: BTreeMap::new(),
         }
     }
 

@@ -162,7 +162,10 @@ impl Overview {
 fn gap_of<'m>(status: ThreatStatus, covering: impl Iterator<Item = &'m Mitigation>) -> Option<Gap> {
     if matches!(
         status,
-        ThreatStatus::Accepted | ThreatStatus::Transferred | ThreatStatus::Mitigated
+        ThreatStatus::Accepted
+            | ThreatStatus::Transferred
+            | ThreatStatus::Mitigated
+            | ThreatStatus::NotApplicable
     ) {
         return None;
     }
@@ -208,6 +211,9 @@ pub fn add_mitigation(
         catalog: None,
         owner: owner.trim().to_string(),
         status,
+        notes: String::new(),
+        tags: Vec::new(),
+        properties: Default::default(),
     });
     if committed(status) {
         advance_threats(session, &covered);

@@ -238,6 +238,10 @@ mod tests {
                     notes: String::new(),
                     created: Timestamp::from_unix(*created),
                     statement: Default::default(),
+                    also: Vec::new(),
+                    priority: None,
+                    tags: Vec::new(),
+                    properties: Default::default(),
                 }
                 .into(),
             );

@@ -385,6 +385,8 @@ fn actors<'c>(s: &mut Session, rng: &mut Rng, catalogs: &'c Catalogs) -> Vec<Ele
             id: id(IdKind::Actor, i),
             name: name.to_string(),
             description: description.to_string(),
+            out_of_scope: None,
+            properties: Default::default(),
         };
         out.push(Element {
             id: actor.id,
@@ -419,6 +421,7 @@ fn boundaries(s: &mut Session, rng: &mut Rng, components: usize) {
             name,
             parent,
             description: String::new(),
+            properties: Default::default(),
         });
     }
 }
@@ -478,6 +481,8 @@ fn components_of<'c>(
             } else {
                 String::new()
             },
+            out_of_scope: None,
+            properties: Default::default(),
         };
         out.push(Element {
             id: component.id,
@@ -580,6 +585,9 @@ fn flows<'c>(
             label: format!("{} {}", rng.word(&VERBS), to_name.to_lowercase()),
             protocol: rng.word(&PROTOCOLS).to_string(),
             assets,
+            description: String::new(),
+            out_of_scope: None,
+            properties: Default::default(),
         };
         out.push(Element {
             id: flow.id,
@@ -600,6 +608,10 @@ fn assumptions(s: &mut Session, rng: &mut Rng, components: usize) {
         s.assumptions.push(Assumption {
             id: id(IdKind::Assumption, i),
             text: text.to_string(),
+            notes: String::new(),
+            tags: Vec::new(),
+            threats: Vec::new(),
+            mitigations: Vec::new(),
         });
     }
 }
@@ -687,6 +699,10 @@ fn threats_of(s: &mut Session, rng: &mut Rng, count: usize, elements: &[Element<
             },
             created: Timestamp::from_unix(created),
             statement,
+            also: Vec::new(),
+            priority: None,
+            tags: Vec::new(),
+            properties: Default::default(),
         }));
     }
 }
@@ -705,6 +721,7 @@ fn statement(s: &Session, rng: &mut Rng) -> Statement {
         action: rng.word(&ACTIONS).to_string(),
         impact: rng.word(&IMPACTS).to_string(),
         assets,
+        goals: Vec::new(),
     }
 }
 
@@ -816,6 +833,9 @@ fn mitigations(s: &mut Session, rng: &mut Rng, catalogs: &Catalogs) {
             catalog,
             owner,
             status,
+            notes: String::new(),
+            tags: Vec::new(),
+            properties: Default::default(),
         });
     }
     // A few unaddressed threats are accepted or handed to another team.

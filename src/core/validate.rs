@@ -245,6 +245,7 @@ impl Validator<'_> {
             }
         }
         self.boundary_cycles();
+        self.assumption_links();
         for (i, c) in s.components.iter().enumerate() {
             let at = || FieldPath::item("components", i);
             if let Some(b) = c.boundary {
@@ -294,10 +295,9 @@ impl Validator<'_> {
         for (i, m) in s.mitigations.iter().enumerate() {
             let at = || FieldPath::item("mitigations", i);
             if m.threats.is_empty() {
-                self.error(
-                    at().key("threats"),
-                    "a mitigation must address at least one threat",
-                );
+                // A warning: imported files (Threat Composer) hold
+                // mitigations linked to nothing yet, and must load.
+                self.warning(at().key("threats"), "the mitigation addresses no threat");
             }
             for (j, t) in m.threats.iter().enumerate() {
                 self.reference(|| at().key("threats").index(j), *t, &[IdKind::Threat]);
@@ -308,6 +308,23 @@ impl Validator<'_> {
                 self.warning(
                     at().key("catalog"),
                     format!("catalog mitigation `{r}` is not in the loaded catalogs"),
+                );
+            }
+        }
+    }
+
+    fn assumption_links(&mut self) {
+        let s = self.session;
+        for (i, a) in s.assumptions.iter().enumerate() {
+            let at = || FieldPath::item("assumptions", i);
+            for (j, t) in a.threats.iter().enumerate() {
+                self.reference(|| at().key("threats").index(j), *t, &[IdKind::Threat]);
+            }
+            for (j, m) in a.mitigations.iter().enumerate() {
+                self.reference(
+                    || at().key("mitigations").index(j),
+                    *m,
+                    &[IdKind::Mitigation],
                 );
             }
         }

@@ -100,6 +100,10 @@ pub fn add_threat(
         notes: String::new(),
         created: now.max(session.created),
         statement: Statement::default(),
+        also: Vec::new(),
+        priority: None,
+        tags: Vec::new(),
+        properties: Default::default(),
     }));
     Ok(id)
 }
@@ -136,6 +140,7 @@ pub fn accept(
             action: String::new(),
             impact: candidate.impact.trim().to_string(),
             assets: Vec::new(),
+            goals: Vec::new(),
         };
     }
     for m in &candidate.mitigations {
@@ -160,6 +165,9 @@ pub fn accept(
                     catalog: Some(m.reference.clone()),
                     owner: String::new(),
                     status: MitigationStatus::Proposed,
+                    notes: String::new(),
+                    tags: Vec::new(),
+                    properties: Default::default(),
                 });
             }
         }
@@ -559,6 +567,7 @@ mod tests {
             action: String::new(),
             impact: "disclosure of salaries".into(),
             assets: vec![id("A1"), id("A9")],
+            goals: Vec::new(),
         };
         let named = |a: Id| (a == id("A1")).then_some("Payslips");
         let with_action = Statement {

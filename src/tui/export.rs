@@ -46,6 +46,9 @@ fn format_label(format: Format) -> &'static str {
         Format::Csv => "CSV: the ranked threats, for a spreadsheet",
         Format::Markdown => "Markdown: the whole threat model as a report",
         Format::Json => "JSON: everything, for scripts",
+        Format::Interop(crate::core::interop::Format::ThreatComposer) => {
+            "Threat Composer: threats and mitigations, for AWS's tool"
+        }
     }
 }
 
@@ -55,6 +58,7 @@ pub fn format_name(format: Format) -> &'static str {
         Format::Csv => "CSV",
         Format::Markdown => "Markdown",
         Format::Json => "JSON",
+        Format::Interop(f) => f.name(),
     }
 }
 
@@ -70,6 +74,7 @@ pub fn proposed_name(session_path: &Path, format: Format) -> String {
         Format::JiraCsv | Format::Csv => format!("{stem}-backlog.{}", format.extension()),
         Format::Markdown => format!("{stem}-threat-model.md"),
         Format::Json => format!("{stem}.json"),
+        Format::Interop(f) => format!("{stem}.{}", f.extension()),
     }
 }
 
@@ -314,7 +319,7 @@ pub fn written_message(session: &Session, export: &Export, defaults: &JiraSettin
         }
         Format::Csv => plural(session.threats.len(), "threat", "threats"),
         Format::Markdown => "the threat model".to_string(),
-        Format::Json => "the session".to_string(),
+        Format::Json | Format::Interop(_) => "the session".to_string(),
     };
     // The file's name first: a narrow status line cuts the end.
     let name = export.path.file_name().map_or_else(

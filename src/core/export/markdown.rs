@@ -523,6 +523,7 @@ fn review(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {
                 t.status,
                 crate::core::model::ThreatStatus::Accepted
                     | crate::core::model::ThreatStatus::Transferred
+                    | crate::core::model::ThreatStatus::NotApplicable
             )
         })
         .map(|t| t.id.to_string())
@@ -618,7 +619,7 @@ fn escape_into(out: &mut String, line: &str) {
 /// Session text in running Markdown (a list item, a heading, a table
 /// cell): one source line, line breaks as `<br>`, nothing in it read as
 /// Markdown or HTML.
-fn inline(text: &str) -> String {
+pub fn inline(text: &str) -> String {
     let text = clean(text);
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {

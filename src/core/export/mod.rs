@@ -22,10 +22,18 @@ pub enum Format {
     Csv,
     Markdown,
     Json,
+    /// Another tool's file (see `core::interop`).
+    Interop(super::interop::Format),
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::JiraCsv, Format::Csv, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 5] = [
+        Format::JiraCsv,
+        Format::Csv,
+        Format::Markdown,
+        Format::Json,
+        Format::Interop(super::interop::Format::ThreatComposer),
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -33,6 +41,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Interop(f) => f.key(),
         }
     }
 
@@ -43,6 +52,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "md",
             Format::Json => "json",
+            Format::Interop(f) => f.extension(),
         }
     }
 
@@ -67,6 +77,7 @@ pub fn export(ctx: &ExportContext<'_>, format: Format, out: &mut dyn Write) -> i
         Format::Csv => spreadsheet::write(ctx, out),
         Format::Markdown => markdown::write(ctx, out),
         Format::Json => json::write(ctx, out),
+        Format::Interop(f) => out.write_all(super::interop::export(ctx.session, f).text.as_bytes()),
     }
 }
 

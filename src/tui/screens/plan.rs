@@ -96,6 +96,7 @@ fn status_choices() -> Vec<Choice> {
                 ThreatStatus::Mitigated => "mitigated: done",
                 ThreatStatus::Accepted => "accepted: we live with it (say why)",
                 ThreatStatus::Transferred => "transferred: someone else carries it (say who)",
+                ThreatStatus::NotApplicable => "not applicable: looked at, does not apply here",
             };
             Choice::new(st.key(), label)
         })

@@ -653,6 +653,9 @@ fn submit(edit: &Edit, form: &Form, cx: &mut Ctx) -> Result<Option<Id>, String> 
 }
 
 /// Writes the form's values into item `id` of `pane`, adding it if new.
+///
+/// Only what the form shows is written: an edited item keeps the rest
+/// (tags, properties, out-of-scope marks kept from an import).
 fn apply(s: &mut Session, pane: Pane, id: Id, new: bool, form: &Form) {
     let text = |k: &str| form.text(k);
     let pick = |k: &str| parse_id(form.key(k));
@@ -671,10 +674,13 @@ fn apply(s: &mut Session, pane: Pane, id: Id, new: bool, form: &Form) {
             upsert(&mut s.assets, item, new, |x| x.id);
         }
         Pane::Actors => {
+            let old = s.actors.iter().find(|x| x.id == id).filter(|_| !new);
             let item = Actor {
                 id,
                 name: text("name"),
                 description: text("description"),
+                out_of_scope: old.and_then(|o| o.out_of_scope.clone()),
+                properties: old.map(|o| o.properties.clone()).unwrap_or_default(),
             };
             upsert(&mut s.actors, item, new, |x| x.id);
         }
@@ -688,21 +694,26 @@ fn apply(s: &mut Session, pane: Pane, id: Id, new: bool, form: &Form) {
             upsert(&mut s.entry_points, item, new, |x| x.id);
         }
         Pane::Boundaries => {
+            let old = s.boundaries.iter().find(|x| x.id == id).filter(|_| !new);
             let item = Boundary {
                 id,
                 name: text("name"),
                 parent: pick("parent").filter(|p| *p != id),
                 description: text("description"),
+                properties: old.map(|o| o.properties.clone()).unwrap_or_default(),
             };
             upsert(&mut s.boundaries, item, new, |x| x.id);
         }
         Pane::Components => {
+            let old = s.components.iter().find(|x| x.id == id).filter(|_| !new);
             let item = Component {
                 id,
                 name: text("name"),
                 kind: form.key("kind").unwrap_or_default(),
                 boundary: pick("boundary"),
                 description: text("description"),
+                out_of_scope: old.and_then(|o| o.out_of_scope.clone()),
+                properties: old.map(|o| o.properties.clone()).unwrap_or_default(),
             };
             upsert(&mut s.components, item, new, |x| x.id);
         }
@@ -710,6 +721,7 @@ fn apply(s: &mut Session, pane: Pane, id: Id, new: bool, form: &Form) {
             let (Some(from), Some(to)) = (pick("from"), pick("to")) else {
                 return;
             };
+            let old = s.flows.iter().find(|x| x.id == id).filter(|_| !new);
             let item = Flow {
                 id,
                 from,
@@ -721,13 +733,21 @@ fn apply(s: &mut Session, pane: Pane, id: Id, new: bool, form: &Form) {
                     .into_iter()
                     .filter_map(|k| k.parse().ok())
                     .collect(),
+                description: old.map(|o| o.description.clone()).unwrap_or_default(),
+                out_of_scope: old.and_then(|o| o.out_of_scope.clone()),
+                properties: old.map(|o| o.properties.clone()).unwrap_or_default(),
             };
             upsert(&mut s.flows, item, new, |x| x.id);
         }
         Pane::Assumptions => {
+            let old = s.assumptions.iter().find(|x| x.id == id).filter(|_| !new);
             let item = Assumption {
                 id,
                 text: text("text"),
+                notes: old.map(|o| o.notes.clone()).unwrap_or_default(),
+                tags: old.map(|o| o.tags.clone()).unwrap_or_default(),
+                threats: old.map(|o| o.threats.clone()).unwrap_or_default(),
+                mitigations: old.map(|o| o.mitigations.clone()).unwrap_or_default(),
             };
             upsert(&mut s.assumptions, item, new, |x| x.id);
         }

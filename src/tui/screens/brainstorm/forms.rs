@@ -13,6 +13,7 @@ pub(super) fn preview(form: &Form) -> String {
         action: form.text("action"),
         impact: form.text("impact"),
         assets: keys.iter().filter_map(|k| k.parse().ok()).collect(),
+        goals: Vec::new(),
     };
     let title = form.text("title");
     let title = if title.is_empty() {

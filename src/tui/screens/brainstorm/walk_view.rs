@@ -355,6 +355,7 @@ impl BrainstormScreen {
                 .iter()
                 .filter_map(|k| k.parse().ok())
                 .collect(),
+            goals: Vec::new(),
         };
         let now = cx.now;
         let what = if id.is_some() {
@@ -372,7 +373,9 @@ impl BrainstormScreen {
                 t.title = title.clone();
                 t.author = author;
                 t.notes = notes;
-                t.statement = statement;
+                // The form does not show the goals: they stay as they were.
+                let goals = std::mem::take(&mut t.statement.goals);
+                t.statement = Statement { goals, ..statement };
             }
             Ok::<Id, String>(id)
         });
