@@ -140,6 +140,32 @@ fn invalid(c: &mut Criterion) {
     group.finish();
 }
 
+/// Trust boundaries nested one inside the next, 1,000 to 20,000 deep:
+/// checking for cycles in their parents was quadratic (20,000 took over
+/// 20 s); one walk of the chains keeps it linear.
+fn nested_boundaries(c: &mut Criterion) {
+    let f = fixtures();
+    let path = Path::new("nested.toml");
+    let mut group = c.benchmark_group("load_nested_boundaries");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    for depth in [1_000usize, 20_000] {
+        let mut text = String::from(
+            "schema = 1\ntitle = \"t\"\ncreated = 2026-01-01T00:00:00Z\nupdated = 2026-01-01T00:00:00Z\n",
+        );
+        for i in 1..=depth {
+            text.push_str(&format!("[[boundaries]]\nid = \"B{i}\"\nname = \"b{i}\"\n"));
+            if i > 1 {
+                text.push_str(&format!("parent = \"B{}\"\n", i - 1));
+            }
+        }
+        group.throughput(Throughput::Elements(depth as u64));
+        group.bench_with_input(BenchmarkId::new("depth", depth), &text, |b, text| {
+            b.iter(|| black_box(store::load_text(path, black_box(text), &f.catalogs).is_ok()));
+        });
+    }
+    group.finish();
+}
+
 fn save(c: &mut Criterion) {
     let f = fixtures();
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -221,6 +247,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = catalogs_builtin, load_validate, invalid, save, exports, suggestions
+    targets = catalogs_builtin, load_validate, invalid, nested_boundaries, save, exports, suggestions
 }
 criterion_main!(benches);

@@ -162,6 +162,23 @@ fn brainstorm(c: &mut Criterion) {
             black_box(frame.area);
         });
     });
+    // A pasted list of 1,000 titles: one edit, however long the list
+    // (each line was an edit of its own, quadratic in the list), then
+    // undone.
+    let list: String = (0..1_000).map(|i| format!("Pasted threat {i}\n")).collect();
+    let paste = Event::Paste(list);
+    c.bench_function(
+        "brainstorm/capture-paste-1000-titles-10000-threats-200x50",
+        |b| {
+            b.iter(|| {
+                stridekit::tui::apply_event(&mut app, &paste, &mut saver);
+                let frame = terminal.draw(|f| view::draw(f, &app)).expect("draw");
+                black_box(frame.area);
+                // Taken back at once, so every paste meets the same session.
+                app::update(&mut app, Action::Undo, Timestamp::now());
+            });
+        },
+    );
     // Enter: the title becomes a threat (an edit with its undo step).
     let enter = key(KeyCode::Enter, KeyModifiers::NONE);
     c.bench_function("brainstorm/capture-enter-10000-threats-200x50", |b| {

@@ -966,3 +966,82 @@ fn outputs_go_to_streams_but_never_through_links_or_onto_special_files() {
     run.expect(1);
     assert!(run.stderr().contains("is a folder"), "{}", run.stderr());
 }
+
+#[test]
+fn an_output_onto_a_lock_file_is_refused() {
+    // Found in the attack pass after issue 9: replacing the lock file let
+    // a second stridekit open the session read-write beside the first.
+    let s = Sandbox::new();
+    s.demo();
+    let lock = stridekit::core::store::SessionLock::acquire(&s.path("leejames-hr.toml")).unwrap();
+    for target in [".leejames-hr.toml.lock", ".other.toml.lock"] {
+        let run = s.run(&["export", "leejames-hr.toml", "-f", "csv", "-o", target]);
+        run.expect(1);
+        assert!(run.stderr().contains("lock file"), "{}", run.stderr());
+    }
+    assert!(!s.path(".other.toml.lock").exists());
+    drop(lock);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_the_config_file_does_not_hang() {
+    let s = Sandbox::new();
+    s.demo();
+    let fifo = s.path("config/config.toml");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    // Without the fix this waits for a writer forever (the test would
+    // time out); a FIFO is no config file.
+    s.run(&["report", "leejames-hr.toml", "-o", "r.md"])
+        .expect(0);
+}
+
+#[test]
+fn import_writes_a_session_reports_what_did_not_map_and_never_overwrites() {
+    let s = Sandbox::new();
+    let fixture = s.write(
+        "small.tc.json",
+        include_str!("fixtures/interop/small.tc.json"),
+    );
+    let run = s.run(&["import", fixture.to_str().unwrap()]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(out.contains("into sessions/payslip-portal.toml"), "{out}");
+    assert!(out.contains("2 threats, 2 mitigations"), "{out}");
+    assert!(out.contains("Not mapped (8 items):"), "{out}");
+    assert!(out.contains("threats[1].severity"), "{out}");
+    s.run(&["validate", "sessions/payslip-portal.toml"])
+        .expect(0);
+    // Never over an existing file.
+    let again = s.run(&["import", "small.tc.json"]);
+    again.expect(1);
+    // Broken JSON: the file, line and column.
+    s.write(
+        "broken.tc.json",
+        "{\n  \"schema\": 1,\n  \"threats\": [,]\n}",
+    );
+    let broken = s.run(&["import", "broken.tc.json", "-o", "b.toml"]);
+    broken.expect(1);
+    assert!(
+        broken.stderr().contains("broken.tc.json:3:15:"),
+        "{}",
+        broken.stderr()
+    );
+    // And an export the other way, to a file.
+    s.run(&[
+        "export",
+        "sessions/payslip-portal.toml",
+        "-f",
+        "threat-composer",
+        "-o",
+        "back.tc.json",
+    ])
+    .expect(0);
+    assert!(
+        fs::read_to_string(s.path("back.tc.json"))
+            .unwrap()
+            .contains("\"schema\": 1")
+    );
+}

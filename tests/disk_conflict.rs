@@ -187,3 +187,27 @@ fn a_read_only_viewer_follows_the_holders_saves() {
     autosave(&mut viewer);
     assert_eq!(fs::read_to_string(&path).unwrap(), good, "the viewer wrote");
 }
+
+/// The session file deleted while open: "keep yours" writes it again
+/// (it used to ask the same question for ever).
+#[test]
+fn keeping_mine_after_the_file_was_deleted_saves_it_again() {
+    let (_dir, path) = setup();
+    let mut app = app_with(&path);
+    fs::remove_file(&path).unwrap();
+    conflict::check(&mut app);
+    assert!(conflict_asked(&app));
+    conflict::picked(&mut app, &["keep".to_string()]);
+    rename_session(&mut app, "Mine");
+    autosave(&mut app);
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .contains("title = \"Mine\"")
+    );
+    conflict::check(&mut app);
+    assert!(
+        !app.session().unwrap().conflict,
+        "no conflict once it is written again"
+    );
+}

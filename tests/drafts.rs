@@ -328,3 +328,39 @@ fn a_quick_capture_title_is_entered_when_stridekit_stops() {
             .any(|t| t.title == "Captured as the window closed")
     );
 }
+
+/// A folder name that is not UTF-8 is kept byte for byte: the draft goes
+/// beside the session, not to a mangled path that does not exist.
+#[cfg(unix)]
+#[test]
+fn a_draft_beside_a_session_in_a_folder_not_named_in_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join(std::ffi::OsStr::from_bytes(b"L\xe9gal"));
+    fs::create_dir(&folder).unwrap();
+    let path = folder.join("s.toml");
+    fs::write(&path, stridekit::DEMO_SESSION).unwrap();
+    let mut app = open(&path);
+    half_typed_component(&mut app);
+    let kept = stop(app).expect("a draft is written");
+    assert_eq!(kept.parent(), Some(folder.as_path()));
+    assert!(kept.exists());
+    assert!(draft_offered(&open(&path)));
+}
+
+/// A hand-made file with a draft's name does not hide the drafts after it.
+#[test]
+fn a_file_named_like_a_draft_does_not_hide_the_real_one() {
+    let (_dir, path) = demo_file();
+    let junk = PathBuf::from(format!("{}.draft.txt", path.display()));
+    fs::write(&junk, "notes = 'mine'\n").unwrap();
+    let mut app = open(&path);
+    half_typed_component(&mut app);
+    let kept = stop(app).unwrap();
+    assert_ne!(kept, junk, "the hand-made file is not written over");
+    let mut app = open(&path);
+    assert!(draft_offered(&app), "{}", status(&app));
+    answer(&mut app, "put-back");
+    assert_eq!(top_form_title(&app).as_deref(), Some("Add component"));
+    assert!(junk.exists());
+}

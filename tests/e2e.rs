@@ -1162,3 +1162,44 @@ fn a_quick_session_is_rated_alone_and_exported_to_markdown() {
     let t2 = saved.threat("T2".parse().unwrap()).unwrap();
     assert_eq!((t2.likelihood, t2.impact), (Some(5), Some(5)));
 }
+
+/// The session's folder renamed while it is open (found in the attack
+/// pass after issue 9): saving cannot go on, and at the end the whole
+/// session, with the edit made after the move, is kept in the data
+/// directory's `recovered/` folder, and the message says where.
+#[test]
+fn a_session_whose_folder_moved_is_kept_in_the_data_directory() {
+    let sandbox = Sandbox::new();
+    fs::create_dir_all(sandbox.path("d1")).unwrap();
+    let path = sandbox.path("d1/s.toml");
+    fs::write(&path, stridekit::DEMO_SESSION).unwrap();
+    let Some(mut tui) = sandbox.spawn(&["open", "d1/s.toml"]) else {
+        return;
+    };
+    tui.wait_for("Opened LeeJames HR payslips");
+    tui.send("P");
+    tui.wait_for("Go to phase");
+    tui.send("1");
+    tui.wait_for("┌ Session ");
+    tui.send("a");
+    tui.wait_for("Add participant");
+    // Moved while the form is open: it is saved into a folder now gone.
+    fs::rename(sandbox.path("d1"), sandbox.path("d2")).unwrap();
+    tui.send("Written after the move");
+    tui.send(CTRL_S);
+    tui.wait_for("s.toml changed on disk");
+    tui.signal("TERM");
+    tui.wait_exit();
+    let recovered = sandbox.path("data/recovered");
+    let kept: Vec<String> = fs::read_dir(&recovered)
+        .map(|d| {
+            d.map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        kept.iter().any(|k| k.contains("Written after the move")),
+        "nothing kept in {}: {kept:?}",
+        recovered.display()
+    );
+}

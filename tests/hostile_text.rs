@@ -249,6 +249,7 @@ const MARKDOWN_PAYLOAD: &str = concat!(
     "\u{202e}\u{200b}\u{200d}\u{2028}\u{2029}\u{feff}\u{2066}",
     "%%{init: {'securityLevel':'loose'}}%% \"quoted\" #35; -->|edge| ",
     "\r\n\r\n\t<br>\n\n",
+    "See https://evil.example/reset and WWW.evil.example or help@evil.example, cc @someone ",
 );
 
 /// Counts of every Markdown token that could change a document's
@@ -375,7 +376,7 @@ fn hostile_text_cannot_change_the_markdown_report() {
     assert_eq!(after.matches("<img").count(), 1);
     // What was escaped still reads as the text it was.
     assert!(
-        after.contains("\\[link\\](http://evil.example) !\\[img\\](http://evil.example/t.png)")
+        after.contains("\\[link\\](http\\://evil.example) !\\[img\\](http\\://evil.example/t.png)")
     );
     assert!(after.contains("&lt;img src=x onerror=alert(1)&gt; &amp;lt;script&amp;gt;"));
     assert!(
@@ -448,4 +449,48 @@ proptest::proptest! {
             "{:?}", payload
         );
     }
+}
+
+/// The report rendered by a GitHub-flavoured Markdown renderer (comrak,
+/// with autolinks, tables, strikethrough, task lists and footnotes on):
+/// hostile text in every field makes no link, image, raw HTML or mention
+/// (found in the attack pass after issue 9: bare URLs, `www.` names and
+/// e-mail addresses became links).
+#[test]
+fn hostile_text_renders_as_text_in_github_flavoured_markdown() {
+    let mut hostile = demo_with_title("LeeJames HR payslips");
+    poison(&mut hostile, MARKDOWN_PAYLOAD);
+    let md = markdown(&hostile, "leejames-hr.toml");
+    let mut options = comrak::Options::default();
+    options.extension.autolink = true;
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.extension.tasklist = true;
+    options.extension.footnotes = true;
+    let html = comrak::markdown_to_html(&md, &options);
+    let plain = comrak::markdown_to_html(
+        &markdown(&demo_with_title("LeeJames HR payslips"), "leejames-hr.toml"),
+        &options,
+    );
+    for tag in [
+        "<a ",
+        "<img",
+        "<script",
+        "<del>",
+        "<input",
+        "<pre",
+        "<blockquote",
+        "<code",
+    ] {
+        assert_eq!(
+            html.matches(tag).count(),
+            plain.matches(tag).count(),
+            "{tag} made by hostile text"
+        );
+    }
+    assert!(!html.contains("href=\"http"), "a link to the outside");
+    assert!(!html.contains("mailto:"));
+    // The text is all there, as text.
+    assert!(html.contains("https://evil.example/reset"));
+    assert!(html.contains("help@evil.example"));
 }

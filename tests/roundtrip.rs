@@ -1302,3 +1302,26 @@ fn texts(s: &Session) -> Vec<&str> {
     out.extend(j.rank_default.as_deref());
     out
 }
+
+/// A session too big to be read back is never written (found in the
+/// attack pass after issue 9: a pasted log made a 17 MB file that
+/// stridekit then refused to open, and the next save made `.bak` so too).
+#[test]
+fn a_session_over_the_size_limit_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    let mut session = stridekit::core::model::Session::new(
+        "Big",
+        stridekit::core::model::Template::Workshop,
+        Timestamp::from_unix(1_800_000_000),
+    );
+    store::create(&path, &session).unwrap();
+    let before = fs::read(&path).unwrap();
+    session.description = "a log line\n".repeat(1_700_000);
+    match store::save(&path, &session) {
+        Err(store::SaveError::TooLarge { bytes }) => assert!(bytes > 16 << 20),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("s.toml.bak").exists());
+}

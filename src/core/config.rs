@@ -72,7 +72,9 @@ impl Config {
     }
 
     pub fn load_from(path: &Path) -> Result<Config, LoadError> {
-        if !path.exists() {
+        // Only a regular file (or a link to one) is a config: opening a
+        // FIFO of that name would wait forever for a writer.
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
             return Ok(Config::default());
         }
         let text = files::read_text(path)?;

@@ -66,19 +66,21 @@ pub fn boundary_order(session: &Session) -> Vec<Id> {
         .filter(|b| b.parent.is_none_or(|p| !known.contains(&p)))
         .map(|b| b.id)
         .collect();
+    // Children by parent, in file order: one pass, not one per boundary.
+    let mut children: HashMap<Id, Vec<Id>> = HashMap::new();
+    for b in &session.boundaries {
+        if let Some(p) = b.parent {
+            children.entry(p).or_default().push(b.id);
+        }
+    }
     while let Some(id) = stack.pop() {
         if !placed.insert(id) {
             continue;
         }
         out.push(id);
-        stack.extend(
-            session
-                .boundaries
-                .iter()
-                .rev()
-                .filter(|b| b.parent == Some(id))
-                .map(|b| b.id),
-        );
+        if let Some(kids) = children.get(&id) {
+            stack.extend(kids.iter().rev());
+        }
     }
     out.extend(
         session

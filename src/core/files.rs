@@ -438,6 +438,8 @@ pub enum OutputError {
     Special(PathBuf),
     #[error("{} is the session being read: refusing to write over it; choose another name", shown(.0))]
     OwnInput(PathBuf),
+    #[error("{} is a session's lock file: writing it would let a second stridekit edit the session at once; choose another name", shown(.0))]
+    LockFile(PathBuf),
     #[error("cannot write {}: {error}", shown(.path))]
     Io { path: PathBuf, error: io::Error },
 }
@@ -453,6 +455,9 @@ pub fn write_output(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
         path: path.to_path_buf(),
         error,
     };
+    if is_lock_name(path) {
+        return Err(OutputError::LockFile(path.to_path_buf()));
+    }
     match fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_error(e)),
@@ -486,6 +491,14 @@ pub fn write_output(path: &Path, contents: &[u8], inputs: &[&Path]) -> Result<()
         }
     }
     write_atomic(path, contents, false).map_err(io_error)
+}
+
+/// `.NAME.toml.lock`: the name of a session's lock (see `store::lock_path`).
+fn is_lock_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        let n = n.as_encoded_bytes();
+        n.starts_with(b".") && n.ends_with(b".lock")
+    })
 }
 
 #[cfg(unix)]
@@ -588,9 +601,15 @@ fn create_private(path: &Path) -> io::Result<File> {
 
 /// `NAME.bak`, where a save keeps the version it replaces.
 pub fn backup_path(path: &Path) -> PathBuf {
-    let mut bak = path.as_os_str().to_owned();
-    bak.push(".bak");
-    PathBuf::from(bak)
+    with_suffix(path, ".bak")
+}
+
+/// `path` with `suffix` added to its name, byte for byte: a name that is
+/// not UTF-8 stays the same name (formatting it would mangle it).
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Makes `NAME.bak` a copy of the current `NAME` before it is replaced.

@@ -55,6 +55,22 @@ pub enum SaveError {
     ReadOnly { path: PathBuf },
     #[error("{} changed on disk since stridekit read it; nothing was written over it", path.display())]
     ChangedOnDisk { path: PathBuf },
+    #[error(
+        "the session would be {:.1} MB, more than the {} MiB a session file may be (stridekit could not open it again); nothing was written: undo the last change",
+        *.bytes as f64 / 1e6,
+        files::MAX_FILE_BYTES / (1024 * 1024)
+    )]
+    TooLarge { bytes: usize },
+}
+
+/// The session as the text of its file, refused when it would be too big
+/// to be read back: a file is never written that stridekit cannot open.
+fn file_text(session: &Session) -> Result<String, SaveError> {
+    let text = to_toml(session)?;
+    if u64::try_from(text.len()).map_or(true, |n| n > files::MAX_FILE_BYTES) {
+        return Err(SaveError::TooLarge { bytes: text.len() });
+    }
+    Ok(text)
 }
 
 /// What a session file held when we last read or wrote it: its content's
@@ -119,14 +135,14 @@ pub fn save_checked(
             path: path.to_path_buf(),
         });
     }
-    let text = to_toml(session)?;
+    let text = file_text(session)?;
     files::write_atomic(path, text.as_bytes(), true).map_err(io_error)?;
     Ok(DiskStamp::of(path, text.as_bytes()))
 }
 
 /// Writes the session atomically, keeping the previous file as `NAME.bak`.
 pub fn save(path: &Path, session: &Session) -> Result<(), SaveError> {
-    let text = to_toml(session)?;
+    let text = file_text(session)?;
     files::write_atomic(path, text.as_bytes(), true).map_err(|error| SaveError::Io {
         path: path.to_path_buf(),
         error,
@@ -186,7 +202,7 @@ pub fn create(path: &Path, session: &Session) -> Result<(), SaveError> {
             "a file with this name already exists",
         )));
     }
-    let text = to_toml(session)?;
+    let text = file_text(session)?;
     files::write_atomic(path, text.as_bytes(), false).map_err(io_error)
 }
 
@@ -213,12 +229,39 @@ pub struct SessionLock {
 }
 
 /// `.NAME.toml.lock` beside `NAME.toml`.
+/// The last resort when nothing can be written beside a session (its
+/// folder was deleted or renamed, the disk there is full): `contents` go to
+/// `recovered/` in the data directory (or the temporary directory), named
+/// after the file with the time, e.g. `recovered/s.toml.20261202T031005Z.mine`.
+pub fn rescue(original: &Path, suffix: &str, contents: &[u8]) -> io::Result<PathBuf> {
+    let dir = super::config::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("recovered");
+    fs::create_dir_all(&dir)?;
+    let stamp = super::time::Timestamp::now()
+        .to_string()
+        .replace([':', '-'], "");
+    let mut name = original.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".{stamp}{suffix}"));
+    let mut path = dir.join(&name);
+    let mut n = 2;
+    while fs::symlink_metadata(&path).is_ok() {
+        let mut numbered = name.clone();
+        numbered.push(format!(".{n}"));
+        path = dir.join(numbered);
+        n += 1;
+    }
+    super::files::write_atomic(&path, contents, false)?;
+    Ok(path)
+}
+
 pub fn lock_path(session_path: &Path) -> PathBuf {
-    let name = session_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    session_path.with_file_name(format!(".{name}.lock"))
+    // Built from the name's bytes: two names that are not UTF-8 must not
+    // share one lock.
+    let mut name = std::ffi::OsString::from(".");
+    name.push(session_path.file_name().unwrap_or_default());
+    name.push(".lock");
+    session_path.with_file_name(name)
 }
 
 impl SessionLock {

@@ -330,26 +330,58 @@ impl Validator<'_> {
         }
     }
 
+    /// Each boundary on a cycle of parents is an error, found in one walk
+    /// of the parent chains (each boundary is visited once: deep nesting
+    /// in a large file stays linear).
     fn boundary_cycles(&mut self) {
         let s = self.session;
-        let parent: HashMap<Id, Id> = s
+        let index: HashMap<Id, usize> = s
             .boundaries
             .iter()
-            .filter_map(|b| Some((b.id, b.parent?)))
+            .enumerate()
+            .map(|(i, b)| (b.id, i))
             .collect();
-        for (i, b) in s.boundaries.iter().enumerate() {
-            let mut seen = HashSet::from([b.id]);
-            let mut at = b.id;
-            while let Some(&p) = parent.get(&at) {
-                if !seen.insert(p) {
-                    self.error(
-                        FieldPath::item("boundaries", i).key("parent"),
-                        format!("boundary {} is inside itself (cycle through {p})", b.id),
-                    );
-                    break;
+        let parent_of = |i: usize| s.boundaries[i].parent.and_then(|p| index.get(&p).copied());
+        #[derive(Clone, Copy, PartialEq)]
+        enum Seen {
+            No,
+            OnPath,
+            Done,
+        }
+        let mut seen = vec![Seen::No; s.boundaries.len()];
+        let mut on_cycle = Vec::new();
+        for start in 0..s.boundaries.len() {
+            let mut path = Vec::new();
+            let mut at = Some(start);
+            while let Some(i) = at {
+                match seen[i] {
+                    Seen::Done => break,
+                    Seen::OnPath => {
+                        // The path from `i` on goes round.
+                        if let Some(from) = path.iter().position(|&p| p == i) {
+                            on_cycle.extend(path[from..].iter().map(|&p| (p, i)));
+                        }
+                        break;
+                    }
+                    Seen::No => {
+                        seen[i] = Seen::OnPath;
+                        path.push(i);
+                        at = parent_of(i);
+                    }
                 }
-                at = p;
             }
+            for p in path {
+                seen[p] = Seen::Done;
+            }
+        }
+        on_cycle.sort_unstable();
+        for (i, through) in on_cycle {
+            let b = &s.boundaries[i];
+            let p = s.boundaries[through].id;
+            self.error(
+                FieldPath::item("boundaries", i).key("parent"),
+                format!("boundary {} is inside itself (cycle through {p})", b.id),
+            );
         }
     }
 

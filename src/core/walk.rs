@@ -83,10 +83,60 @@ pub fn add_threat(
     author: Option<Id>,
     now: Timestamp,
 ) -> Result<Id, WalkError> {
-    let id = session
-        .next_id(IdKind::Threat)
-        .ok_or(WalkError::NoIds("threat"))?;
-    session.threats.push(std::sync::Arc::new(Threat {
+    let ids = add_threats(session, element, category, &[title], author, now)?;
+    ids.first().copied().ok_or(WalkError::NoIds("threat"))
+}
+
+/// New threats on `element` and `category`, one per title (a pasted
+/// list): ids are issued in one pass, so a list of thousands costs no more
+/// per title than one. Returns their ids.
+pub fn add_threats(
+    session: &mut Session,
+    element: Id,
+    category: Category,
+    titles: &[&str],
+    author: Option<Id>,
+    now: Timestamp,
+) -> Result<Vec<Id>, WalkError> {
+    let Some(first) = session.next_id(IdKind::Threat) else {
+        return Err(WalkError::NoIds("threat"));
+    };
+    let mut ids = Vec::with_capacity(titles.len());
+    for (n, title) in titles.iter().enumerate() {
+        let number = u32::try_from(n)
+            .ok()
+            .and_then(|n| first.number.checked_add(n))
+            .ok_or(WalkError::NoIds("threat"))?;
+        let id = Id::new(IdKind::Threat, number);
+        ids.push(id);
+        session.threats.push(std::sync::Arc::new(new_threat(
+            id,
+            title,
+            category,
+            element,
+            author,
+            now,
+            session.created,
+        )));
+    }
+    if let Some(last) = ids.last() {
+        session
+            .last_ids
+            .insert(IdKind::Threat.prefix().to_string(), last.number);
+    }
+    Ok(ids)
+}
+
+fn new_threat(
+    id: Id,
+    title: &str,
+    category: Category,
+    element: Id,
+    author: Option<Id>,
+    now: Timestamp,
+    created: Timestamp,
+) -> Threat {
+    Threat {
         id,
         title: title.trim().to_string(),
         category,
@@ -98,14 +148,13 @@ pub fn add_threat(
         impact: None,
         catalog: None,
         notes: String::new(),
-        created: now.max(session.created),
+        created: now.max(created),
         statement: Statement::default(),
         also: Vec::new(),
         priority: None,
         tags: Vec::new(),
         properties: Default::default(),
-    }));
-    Ok(id)
+    }
 }
 
 /// Takes catalog threat `candidate` as a threat on `element`: its title,

@@ -23,11 +23,11 @@ use crate::core::text::shown_path as shown;
 /// `NAME.toml.SUFFIX`, or `NAME.toml.SUFFIX.2` and so on when taken, so an
 /// earlier kept version is never written over.
 fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let base = format!("{}.{suffix}", path.display());
-    let mut candidate = PathBuf::from(&base);
+    let base = files::with_suffix(path, &format!(".{suffix}"));
+    let mut candidate = base.clone();
     let mut n = 2;
     while std::fs::symlink_metadata(&candidate).is_ok() {
-        candidate = PathBuf::from(format!("{base}.{n}"));
+        candidate = files::with_suffix(&base, &format!(".{n}"));
         n += 1;
     }
     candidate
@@ -242,7 +242,11 @@ fn keep_mine(app: &mut App) {
         ));
         return;
     }
-    state.disk = Some(DiskStamp::of(&path, &bytes));
+    // A file deleted under us has no version to protect: the next save
+    // writes it anew (a stamp of "no file" would count as a change forever).
+    state.disk = std::fs::symlink_metadata(&path)
+        .is_ok()
+        .then(|| DiskStamp::of(&path, &bytes));
     state.conflict = false;
     state.doc.touch();
     app.success(format!(
@@ -262,6 +266,9 @@ pub fn keep_aside(app: &mut App) -> Option<PathBuf> {
     }
     let mine = beside(&state.path, "mine");
     let text = store::to_toml(state.doc.session()).ok()?;
-    files::write_atomic(&mine, text.as_bytes(), true).ok()?;
-    Some(mine)
+    match files::write_atomic(&mine, text.as_bytes(), true) {
+        Ok(()) => Some(mine),
+        // Its folder is gone (renamed, deleted): kept where it can be.
+        Err(_) => store::rescue(&state.path, ".mine", text.as_bytes()).ok(),
+    }
 }

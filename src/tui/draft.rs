@@ -48,20 +48,29 @@ pub struct KeptField {
 /// draft never replaces one not yet dealt with.
 fn numbered(session: &Path, n: usize) -> PathBuf {
     if n <= 1 {
-        PathBuf::from(format!("{}.draft.txt", session.display()))
+        files::with_suffix(session, ".draft.txt")
     } else {
-        PathBuf::from(format!("{}.draft.{n}.txt", session.display()))
+        files::with_suffix(session, &format!(".draft.{n}.txt"))
     }
 }
 
 /// Drafts are looked for among the first few names only.
 const MOST_DRAFTS: usize = 100;
 
-/// The oldest draft kept for `session`, if any.
-pub fn existing(session: &Path) -> Option<PathBuf> {
+/// The files of draft names beside `session`, oldest first.
+fn candidates(session: &Path) -> impl Iterator<Item = PathBuf> + '_ {
     (1..=MOST_DRAFTS)
         .map(|n| numbered(session, n))
-        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+}
+
+/// The oldest draft kept for `session` that reads as one (a hand-made
+/// file of a draft's name does not hide the drafts after it), else the
+/// first file of such a name.
+pub fn existing(session: &Path) -> Option<PathBuf> {
+    candidates(session)
+        .find(|p| read(p).is_some())
+        .or_else(|| candidates(session).next())
 }
 
 fn free_name(session: &Path) -> PathBuf {
@@ -123,8 +132,11 @@ pub fn keep(session: &Path, form: &Form, owner: Owner, purpose: &Purpose) -> Opt
         Timestamp::now().human()
     );
     let path = free_name(session);
-    files::write_atomic(&path, text.as_bytes(), false).ok()?;
-    Some(path)
+    match files::write_atomic(&path, text.as_bytes(), false) {
+        Ok(()) => Some(path),
+        // Nowhere beside the session (its folder is gone): kept anyway.
+        Err(_) => crate::core::store::rescue(session, ".draft.txt", text.as_bytes()).ok(),
+    }
 }
 
 /// Reads a draft file; `None` if it is not one (a hand-made file of that

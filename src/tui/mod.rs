@@ -259,11 +259,27 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
         ));
     }
     match app.session() {
-        Some(s) if s.is_dirty() => Err(anyhow::anyhow!(
-            "the last changes to {} could not be saved: {}",
-            s.path.display(),
-            s.save_error.as_deref().unwrap_or("unknown error")
-        )),
+        Some(s) if s.is_dirty() => {
+            let why = match (&s.save_error, s.conflict) {
+                (Some(e), _) => e.clone(),
+                (None, true) => "the file changed or went away on disk".to_string(),
+                (None, false) => "saving did not finish".to_string(),
+            };
+            // Nothing is lost: the session goes where it can be written.
+            let kept = store::to_toml(s.session())
+                .ok()
+                .and_then(|text| store::rescue(&s.path, ".unsaved.toml", text.as_bytes()).ok());
+            let path = one_line(&s.path.display().to_string()).into_owned();
+            Err(match kept {
+                Some(kept) => anyhow::anyhow!(
+                    "the last changes to {path} could not be saved ({why}); the whole session is kept in {}",
+                    one_line(&kept.display().to_string())
+                ),
+                None => anyhow::anyhow!(
+                    "the last changes to {path} could not be saved ({why}), nor kept anywhere else"
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }

@@ -4,8 +4,9 @@
 //! formula by Excel, LibreOffice or Google Sheets (CSV injection, OWASP).
 //! So can one whose first such character comes after blanks a spreadsheet
 //! skips (spaces, NBSP, U+3000, zero-width characters, a BOM), or is the
-//! fullwidth or small form of one (`＝`, `＋`, `－`, `＠`, `﹦`, `﹢`, `﹣`),
-//! which some spreadsheets fold to ASCII. Quoting does not help:
+//! fullwidth, small, superscript or subscript form of one (every character
+//! whose compatibility form, NFKC, starts with `=`, `+`, `-` or `@`: `＝`,
+//! `﹫`, `⁼`, `₊`, `⩵`, ...), which some spreadsheets fold to ASCII. Quoting does not help:
 //! spreadsheets unquote first. Every cell we write goes through
 //! [`neutralise`], which prefixes such a cell with `'`, the apostrophe
 //! spreadsheets treat as "this is text".
@@ -29,11 +30,14 @@ use crate::core::text::{is_invisible, strip_controls};
 /// Characters that make a spreadsheet evaluate a cell when they come first.
 const DANGEROUS_FIRST: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
 
-/// Characters that start a formula after any blanks, in ASCII and in the
-/// fullwidth and small forms that compatibility folding turns into ASCII.
-const FORMULA_START: [char; 11] = [
-    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{FE66}', '\u{FE62}',
-    '\u{FE63}',
+/// Characters that start a formula after any blanks: the ASCII ones and
+/// every character whose NFKC form starts with one (the full list, from
+/// Unicode's data: fullwidth, small, superscript, subscript, the Hebrew
+/// alternative plus, the doubled and tripled equals signs).
+const FORMULA_START: [char; 19] = [
+    '=', '+', '-', '@', '\u{207A}', '\u{207C}', '\u{208A}', '\u{208C}', '\u{2A75}', '\u{2A76}',
+    '\u{FB29}', '\u{FE62}', '\u{FE63}', '\u{FE66}', '\u{FE6B}', '\u{FF0B}', '\u{FF0D}', '\u{FF1D}',
+    '\u{FF20}',
 ];
 
 /// Whether a spreadsheet could read `cell` as a formula: it starts with a
@@ -137,6 +141,14 @@ mod tests {
             "\u{ff20}SUM(1)",
             " \u{ff1d}1+2",
             "\u{fe66}1+2",
+            // Found in the attack pass after issue 9.
+            "\u{fe6b}SUM(A1)",
+            "\u{207c}1+2",
+            "\u{208a}1",
+            "\u{207a}1",
+            "\u{208c}1",
+            "\u{fb29}1",
+            "\u{2a75}1",
         ] {
             assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
         }

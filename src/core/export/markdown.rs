@@ -601,19 +601,37 @@ fn clean(text: &str) -> String {
 /// before every character that could start a link or image (`[`, `]`), a
 /// code span or fence (`` ` ``, `~`), emphasis (`*`, `_`), a heading
 /// (`#`), math (`$`), a table cell (`|`) or an escape of ours (`\`).
+///
+/// GitHub also makes links of bare URLs, `www.` names and e-mail
+/// addresses (and mentions of `@name`): the `:` of `://`, the `.` after
+/// `www` and every `@` are escaped too, which leaves them as text.
 fn escape_into(out: &mut String, line: &str) {
-    for c in line.chars() {
+    let chars: Vec<char> = line.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '#' | '$' | '|' => {
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '#' | '$' | '|' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
+            ':' if chars.get(i + 1..i + 3) == Some(&['/', '/']) => out.push_str("\\:"),
+            '.' if after_www(&chars, i) => out.push_str("\\."),
             c => out.push(c),
         }
     }
+}
+
+/// Whether `chars[at]` follows a `www` that starts a word.
+fn after_www(chars: &[char], at: usize) -> bool {
+    let Some(start) = at.checked_sub(3) else {
+        return false;
+    };
+    chars[start..at]
+        .iter()
+        .all(|c| c.eq_ignore_ascii_case(&'w'))
+        && (start == 0 || !chars[start - 1].is_alphanumeric())
 }
 
 /// Session text in running Markdown (a list item, a heading, a table
@@ -731,7 +749,12 @@ mod tests {
         );
         assert_eq!(
             inline("[a](http://x) ![i](http://y) `c` *e* _e_ ~~s~~ $m$ #h \\"),
-            "\\[a\\](http://x) !\\[i\\](http://y) \\`c\\` \\*e\\* \\_e\\_ \\~\\~s\\~\\~ \\$m\\$ \\#h \\\\"
+            "\\[a\\](http\\://x) !\\[i\\](http\\://y) \\`c\\` \\*e\\* \\_e\\_ \\~\\~s\\~\\~ \\$m\\$ \\#h \\\\"
+        );
+        // Nothing GitHub would make a link or a mention of.
+        assert_eq!(
+            inline("www.x.example, awww.y, me@x.example @kim ftp://z"),
+            "www\\.x.example, awww.y, me\\@x.example \\@kim ftp\\://z"
         );
         // A backslash of the text cannot escape the table's pipe.
         assert_eq!(cell("a\\|b"), "a\\\\\\|b");

@@ -439,11 +439,19 @@ impl BrainstormScreen {
                 let text = text.replace("\r\n", "\n").replace('\r', "\n");
                 let mut lines: Vec<&str> = text.split('\n').collect();
                 let last = lines.pop().unwrap_or_default();
-                for line in lines {
+                if let Some((first, rest)) = lines.split_first() {
+                    // The first line finishes what was typed before it.
                     if let Some(input) = self.capture.as_mut() {
-                        input.insert_str(line);
+                        input.insert_str(*first);
                     }
-                    self.capture_title(cx);
+                    let typed = self
+                        .capture
+                        .as_ref()
+                        .map(|i| i.lines().join(" "))
+                        .unwrap_or_default();
+                    let mut titles = vec![typed.as_str()];
+                    titles.extend(rest.iter().copied());
+                    self.capture_titles(&titles, cx);
                 }
                 if let Some(input) = self.capture.as_mut() {
                     input.insert_str(last);
@@ -451,6 +459,47 @@ impl BrainstormScreen {
             }
             Action::Submit => self.capture_title(cx),
             _ => {}
+        }
+    }
+
+    /// Adds a pasted list of titles as threats here, in one edit (one undo
+    /// step) however long the list, and clears the input.
+    fn capture_titles(&mut self, titles: &[&str], cx: &mut Ctx) {
+        let titles: Vec<&str> = titles
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let Some(here) = self.here_in(cx) else {
+            return;
+        };
+        let (element, category) = (here.entry.id, here.category);
+        let author = self.author(cx.session());
+        let now = cx.now;
+        let what = format!("capture {}", plural(titles.len(), "threat", "threats"));
+        let added = cx.edit(what, |s| {
+            walk::add_threats(s, element, category, &titles, author, now)
+        });
+        let mut input = TextArea::default();
+        input.set_placeholder_text("the next title, or Esc");
+        self.capture = Some(input);
+        match added {
+            Some(Ok(ids)) => {
+                if let Some(last) = ids.last() {
+                    self.focus_threat(cx.session(), *last);
+                }
+                let span = match (ids.first(), ids.last()) {
+                    (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+                    (Some(a), _) => a.to_string(),
+                    _ => String::new(),
+                };
+                cx.success(format!(
+                    "Added {} ({span}); u undoes them at once; the next title, or Esc",
+                    plural(ids.len(), "threat", "threats")
+                ));
+            }
+            Some(Err(e)) => cx.warn(e.to_string()),
+            None => self.capture = None,
         }
     }
 
