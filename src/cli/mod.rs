@@ -50,7 +50,8 @@ pub enum Command {
     Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
-    /// Export a session: jira-csv, csv, markdown, json, or threat-composer.
+    /// Export a session: jira-csv, csv, markdown, json, threat-composer or
+    /// threat-dragon.
     Export {
         /// The session file, or - for standard input.
         file: PathBuf,
@@ -61,7 +62,7 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Read another tool's threat model into a new session file (then
-    /// `stridekit open` it): Threat Composer .tc.json.
+    /// `stridekit open` it): Threat Composer .tc.json, Threat Dragon model.
     Import {
         /// The file to read, or - for standard input.
         file: PathBuf,
@@ -129,12 +130,16 @@ pub enum FormatArg {
     Json,
     /// AWS Threat Composer's .tc.json (schema 1).
     ThreatComposer,
+    /// An OWASP Threat Dragon model (version 2.3).
+    ThreatDragon,
 }
 
 /// The formats `import` reads.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
     ThreatComposer,
+    /// An OWASP Threat Dragon model (version 1, or 2.0 to 2.3).
+    ThreatDragon,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,7 @@
 //! Other tools' threat-model files, read into a session and written from
-//! one: AWS Threat Composer (`.tc.json`), and more to come (OWASP Threat
-//! Dragon, Open Threat Model, Microsoft's Threat Modeling Tool).
+//! one: AWS Threat Composer (`.tc.json`) and OWASP Threat Dragon (v1 and
+//! v2 models), and more to come (Open Threat Model, Microsoft's Threat
+//! Modeling Tool).
 //!
 //! Real files are messy, so an import never fails on a value it does not
 //! know: it takes what maps, keeps what a round trip needs (foreign ids,
@@ -10,6 +11,7 @@
 
 pub mod ids;
 pub mod threat_composer;
+pub mod threat_dragon;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -22,21 +24,24 @@ use super::time::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     ThreatComposer,
+    ThreatDragon,
 }
 
 impl Format {
-    pub const ALL: [Format; 1] = [Format::ThreatComposer];
+    pub const ALL: [Format; 2] = [Format::ThreatComposer, Format::ThreatDragon];
 
     /// The name on the command line and the key in `[foreign_ids]`.
     pub fn key(self) -> &'static str {
         match self {
             Format::ThreatComposer => "threat-composer",
+            Format::ThreatDragon => "threat-dragon",
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Format::ThreatComposer => "Threat Composer",
+            Format::ThreatDragon => "Threat Dragon",
         }
     }
 
@@ -48,6 +53,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::ThreatComposer => "tc.json",
+            Format::ThreatDragon => "td.json",
         }
     }
 }
@@ -133,6 +139,9 @@ pub fn detect(text: &str) -> Option<Format> {
     if threat_composer::looks_like(&value) {
         return Some(Format::ThreatComposer);
     }
+    if threat_dragon::looks_like(&value) {
+        return Some(Format::ThreatDragon);
+    }
     None
 }
 
@@ -151,8 +160,8 @@ pub fn import(
             json(text)?;
             detect(text).ok_or_else(|| {
                 ImportError::NotTheFormat(
-                    "not a file stridekit can import (a Threat Composer .tc.json); \
-                     say which with --from"
+                    "not a file stridekit can import (a Threat Composer .tc.json or a \
+                     Threat Dragon model); say which with --from"
                         .to_string(),
                 )
             })?
@@ -160,6 +169,7 @@ pub fn import(
     };
     match format {
         Format::ThreatComposer => threat_composer::import(text, name, now),
+        Format::ThreatDragon => threat_dragon::import(text, name, now),
     }
 }
 
@@ -174,6 +184,7 @@ pub struct Exported {
 pub fn export(session: &Session, format: Format) -> Exported {
     match format {
         Format::ThreatComposer => threat_composer::export(session),
+        Format::ThreatDragon => threat_dragon::export(session),
     }
 }
 
