@@ -788,7 +788,14 @@ fn the_export_overlay_proposes_a_file_and_keeps_the_jira_options() {
     let keys_offered: Vec<&str> = p.picker.items.iter().map(|i| i.key.as_str()).collect();
     assert_eq!(
         keys_offered,
-        ["jira-csv", "csv", "markdown", "json", "threat-composer"]
+        [
+            "jira-csv",
+            "csv",
+            "markdown",
+            "json",
+            "threat-composer",
+            "otm"
+        ]
     );
     snap_both("export_formats", &mut app);
     press(&mut app, KeyCode::Enter);

@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 FormatArg::Markdown => Format::Markdown,
                 FormatArg::Json => Format::Json,
                 FormatArg::ThreatComposer => Format::Interop(interop::Format::ThreatComposer),
+                FormatArg::Otm => Format::Interop(interop::Format::Otm),
             };
             export_session(&file, format, output.as_deref())
         }
@@ -78,6 +79,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &file,
             from.map(|f| match f {
                 ImportFormat::ThreatComposer => interop::Format::ThreatComposer,
+                ImportFormat::Otm => interop::Format::Otm,
             }),
             output,
         ),
@@ -401,7 +403,12 @@ fn import(file: &Path, from: Option<interop::Format>, output: Option<PathBuf>) -
     let (source, text) = read_input(file).map_err(report)?;
     let name = source
         .file_stem()
-        .map(|s| s.to_string_lossy().trim_end_matches(".tc").to_string())
+        .map(|s| {
+            let stem = s.to_string_lossy();
+            stem.trim_end_matches(".tc")
+                .trim_end_matches(".otm")
+                .to_string()
+        })
         .unwrap_or_else(|| "Imported".to_string());
     let imported = interop::import(&text, from, &name, Timestamp::now())
         .map_err(|e| anyhow::anyhow!("{}:{e}", shown(&source)))?;

@@ -50,7 +50,7 @@ pub enum Command {
     Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
-    /// Export a session: jira-csv, csv, markdown, json, or threat-composer.
+    /// Export a session: jira-csv, csv, markdown, json, threat-composer or otm.
     Export {
         /// The session file, or - for standard input.
         file: PathBuf,
@@ -61,7 +61,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Read another tool's threat model into a new session file (then
-    /// `stridekit open` it): Threat Composer .tc.json.
+    /// `stridekit open` it): Threat Composer .tc.json, or Open Threat
+    /// Model in JSON or YAML.
     Import {
         /// The file to read, or - for standard input.
         file: PathBuf,
@@ -129,12 +130,17 @@ pub enum FormatArg {
     Json,
     /// AWS Threat Composer's .tc.json (schema 1).
     ThreatComposer,
+    /// Open Threat Model (OTM 0.2.0), JSON.
+    Otm,
 }
 
 /// The formats `import` reads.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
+    /// AWS Threat Composer's .tc.json (schema 1).
     ThreatComposer,
+    /// Open Threat Model (OTM 0.1 or 0.2), JSON or YAML.
+    Otm,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -49,6 +49,9 @@ fn format_label(format: Format) -> &'static str {
         Format::Interop(crate::core::interop::Format::ThreatComposer) => {
             "Threat Composer: threats and mitigations, for AWS's tool"
         }
+        Format::Interop(crate::core::interop::Format::Otm) => {
+            "Open Threat Model: elements, threats and mitigations"
+        }
     }
 }
 

@@ -27,12 +27,13 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::JiraCsv,
         Format::Csv,
         Format::Markdown,
         Format::Json,
         Format::Interop(super::interop::Format::ThreatComposer),
+        Format::Interop(super::interop::Format::Otm),
     ];
 
     pub fn key(self) -> &'static str {
