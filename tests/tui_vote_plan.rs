@@ -794,7 +794,8 @@ fn the_export_overlay_proposes_a_file_and_keeps_the_jira_options() {
             "markdown",
             "json",
             "threat-composer",
-            "threat-dragon"
+            "threat-dragon",
+            "otm"
         ]
     );
     snap_both("export_formats", &mut app);

@@ -72,6 +72,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 FormatArg::Json => Format::Json,
                 FormatArg::ThreatComposer => Format::Interop(interop::Format::ThreatComposer),
                 FormatArg::ThreatDragon => Format::Interop(interop::Format::ThreatDragon),
+                FormatArg::Otm => Format::Interop(interop::Format::Otm),
             };
             export_session(&file, format, output.as_deref())
         }
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             from.map(|f| match f {
                 ImportFormat::ThreatComposer => interop::Format::ThreatComposer,
                 ImportFormat::ThreatDragon => interop::Format::ThreatDragon,
+                ImportFormat::Otm => interop::Format::Otm,
             }),
             output,
         ),
@@ -405,8 +407,10 @@ fn import(file: &Path, from: Option<interop::Format>, output: Option<PathBuf>) -
         .file_stem()
         .map(|s| {
             let stem = s.to_string_lossy();
-            let stem = stem.trim_end_matches(".tc").trim_end_matches(".td");
-            stem.to_string()
+            stem.trim_end_matches(".tc")
+                .trim_end_matches(".td")
+                .trim_end_matches(".otm")
+                .to_string()
         })
         .unwrap_or_else(|| "Imported".to_string());
     let imported = interop::import(&text, from, &name, Timestamp::now())

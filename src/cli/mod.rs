@@ -50,8 +50,8 @@ pub enum Command {
     Open { file: PathBuf },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
-    /// Export a session: jira-csv, csv, markdown, json, threat-composer or
-    /// threat-dragon.
+    /// Export a session: jira-csv, csv, markdown, json, threat-composer,
+    /// threat-dragon or otm.
     Export {
         /// The session file, or - for standard input.
         file: PathBuf,
@@ -62,7 +62,8 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Read another tool's threat model into a new session file (then
-    /// `stridekit open` it): Threat Composer .tc.json, Threat Dragon model.
+    /// `stridekit open` it): Threat Composer .tc.json, a Threat Dragon
+    /// model, or Open Threat Model in JSON or YAML.
     Import {
         /// The file to read, or - for standard input.
         file: PathBuf,
@@ -132,14 +133,19 @@ pub enum FormatArg {
     ThreatComposer,
     /// An OWASP Threat Dragon model (version 2.3).
     ThreatDragon,
+    /// Open Threat Model (OTM 0.2.0), JSON.
+    Otm,
 }
 
 /// The formats `import` reads.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportFormat {
+    /// AWS Threat Composer's .tc.json (schema 1).
     ThreatComposer,
     /// An OWASP Threat Dragon model (version 1, or 2.0 to 2.3).
     ThreatDragon,
+    /// Open Threat Model (OTM 0.1 or 0.2), JSON or YAML.
+    Otm,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -52,6 +52,9 @@ fn format_label(format: Format) -> &'static str {
         Format::Interop(crate::core::interop::Format::ThreatDragon) => {
             "Threat Dragon: the diagram and threats, for OWASP's tool"
         }
+        Format::Interop(crate::core::interop::Format::Otm) => {
+            "Open Threat Model: elements, threats and mitigations"
+        }
     }
 }
 

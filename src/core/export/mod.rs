@@ -27,13 +27,14 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::JiraCsv,
         Format::Csv,
         Format::Markdown,
         Format::Json,
         Format::Interop(super::interop::Format::ThreatComposer),
         Format::Interop(super::interop::Format::ThreatDragon),
+        Format::Interop(super::interop::Format::Otm),
     ];
 
     pub fn key(self) -> &'static str {

@@ -1,15 +1,16 @@
 //! Other tools' threat-model files, read into a session and written from
-//! one: AWS Threat Composer (`.tc.json`) and OWASP Threat Dragon (v1 and
-//! v2 models), and more to come (Open Threat Model, Microsoft's Threat
+//! one: AWS Threat Composer (`.tc.json`), OWASP Threat Dragon (v1 and v2
+//! models) and Open Threat Model (OTM, JSON or YAML), and more to come (Microsoft's Threat
 //! Modeling Tool).
 //!
 //! Real files are messy, so an import never fails on a value it does not
 //! know: it takes what maps, keeps what a round trip needs (foreign ids,
 //! tags, properties) and lists everything else as [`Unmapped`], so nothing
-//! is dropped without a word. Only a file that is not valid JSON (or not
-//! the format at all) is an error, with its line and column.
+//! is dropped without a word. Only a file that is not valid JSON or YAML
+//! (or not the format at all) is an error, with its line and column.
 
 pub mod ids;
+pub mod otm;
 pub mod threat_composer;
 pub mod threat_dragon;
 
@@ -25,16 +26,18 @@ use super::time::Timestamp;
 pub enum Format {
     ThreatComposer,
     ThreatDragon,
+    Otm,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::ThreatComposer, Format::ThreatDragon];
+    pub const ALL: [Format; 3] = [Format::ThreatComposer, Format::ThreatDragon, Format::Otm];
 
     /// The name on the command line and the key in `[foreign_ids]`.
     pub fn key(self) -> &'static str {
         match self {
             Format::ThreatComposer => "threat-composer",
             Format::ThreatDragon => "threat-dragon",
+            Format::Otm => "otm",
         }
     }
 
@@ -42,6 +45,7 @@ impl Format {
         match self {
             Format::ThreatComposer => "Threat Composer",
             Format::ThreatDragon => "Threat Dragon",
+            Format::Otm => "Open Threat Model",
         }
     }
 
@@ -54,6 +58,7 @@ impl Format {
         match self {
             Format::ThreatComposer => "tc.json",
             Format::ThreatDragon => "td.json",
+            Format::Otm => "otm.json",
         }
     }
 }
@@ -133,16 +138,34 @@ pub enum ImportError {
     NotTheFormat(String),
 }
 
-/// The format of `text`, from its shape.
+/// The format of `text`, from its shape: JSON first, then YAML (only
+/// an Open Threat Model file is YAML).
 pub fn detect(text: &str) -> Option<Format> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    if threat_composer::looks_like(&value) {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => detect_value(&value),
+        Err(_) => yaml(text).ok().filter(otm::looks_like).map(|_| Format::Otm),
+    }
+}
+
+fn detect_value(value: &serde_json::Value) -> Option<Format> {
+    if threat_composer::looks_like(value) {
         return Some(Format::ThreatComposer);
     }
-    if threat_dragon::looks_like(&value) {
+    if threat_dragon::looks_like(value) {
         return Some(Format::ThreatDragon);
     }
+    if otm::looks_like(value) {
+        return Some(Format::Otm);
+    }
     None
+}
+
+/// Whether `text` starts like JSON (an object or a list), so a syntax
+/// error is better told as JSON's than as YAML's.
+fn looks_like_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '['])
 }
 
 /// Reads `text` as `format` (detected when `None`). `name` is the file's
@@ -156,20 +179,34 @@ pub fn import(
     let format = match format {
         Some(f) => f,
         None => {
-            // A syntax error says more than "not recognised".
-            json(text)?;
-            detect(text).ok_or_else(|| {
+            let not_known = || {
                 ImportError::NotTheFormat(
-                    "not a file stridekit can import (a Threat Composer .tc.json or a \
-                     Threat Dragon model); say which with --from"
+                    "not a file stridekit can import (a Threat Composer .tc.json, a \
+                     Threat Dragon model, or an Open Threat Model file in JSON or YAML); \
+                     say which with --from"
                         .to_string(),
                 )
-            })?
+            };
+            // A syntax error says more than "not recognised": JSON's for
+            // a file that starts like JSON, YAML's for any other.
+            match json(text) {
+                Ok(value) => detect_value(&value).ok_or_else(not_known)?,
+                Err(json_error) => match yaml(text) {
+                    Ok(value) if otm::looks_like(&value) => {
+                        return otm::import_value(&value, name, now);
+                    }
+                    Ok(_) if looks_like_json(text) => return Err(json_error),
+                    Ok(_) => return Err(not_known()),
+                    Err(_) if looks_like_json(text) => return Err(json_error),
+                    Err(yaml_error) => return Err(yaml_error),
+                },
+            }
         }
     };
     match format {
         Format::ThreatComposer => threat_composer::import(text, name, now),
         Format::ThreatDragon => threat_dragon::import(text, name, now),
+        Format::Otm => otm::import(text, name, now),
     }
 }
 
@@ -185,6 +222,7 @@ pub fn export(session: &Session, format: Format) -> Exported {
     match format {
         Format::ThreatComposer => threat_composer::export(session),
         Format::ThreatDragon => threat_dragon::export(session),
+        Format::Otm => otm::export(session),
     }
 }
 
@@ -194,6 +232,52 @@ pub fn json(text: &str) -> Result<serde_json::Value, ImportError> {
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
+    })
+}
+
+/// Most events YAML may replay through aliases (or record for anchors),
+/// all together, and most times one anchor may be replayed: a real
+/// threat model uses a few aliases, a "billion laughs" file needs
+/// millions of replays.
+const YAML_MAX_REPLAYED_EVENTS: usize = 100_000;
+const YAML_MAX_RECORDED_EVENTS: usize = 10_000;
+const YAML_MAX_EXPANSIONS_PER_ANCHOR: usize = 1_000;
+/// Deepest nesting of YAML lists and maps: OTM needs about eight levels.
+const YAML_MAX_DEPTH: usize = 64;
+
+/// Parses YAML (one document) into a JSON value, with the line and column
+/// of a syntax error. Budgets refuse YAML bombs before they expand: at
+/// most [`YAML_MAX_REPLAYED_EVENTS`] events replayed through aliases,
+/// [`YAML_MAX_DEPTH`] levels of nesting, and serde-saphyr's own limits on
+/// events, nodes and scalar bytes. Booleans are YAML 1.2's (`true`,
+/// `false`): a component named `no` stays a name.
+pub fn yaml(text: &str) -> Result<serde_json::Value, ImportError> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = YAML_MAX_DEPTH;
+    // Events copied to record what an anchor holds (aliases inside it
+    // included): a bomb's anchors hold millions.
+    budget.max_recorded_anchor_events = YAML_MAX_RECORDED_EVENTS;
+    budget.max_recorded_anchor_bytes = 16 * 1024 * 1024;
+    let mut aliases = serde_saphyr::options::AliasLimits::default();
+    aliases.max_total_replayed_events = YAML_MAX_REPLAYED_EVENTS;
+    aliases.max_alias_expansions_per_anchor = YAML_MAX_EXPANSIONS_PER_ANCHOR;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.alias_limits = aliases;
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options).map_err(|e| {
+        let (line, column) = e.location().map_or((1, 1), |l| {
+            (
+                usize::try_from(l.line()).unwrap_or(usize::MAX).max(1),
+                usize::try_from(l.column()).unwrap_or(usize::MAX).max(1),
+            )
+        });
+        ImportError::Syntax {
+            line,
+            column,
+            message: e.without_snippet().to_string(),
+        }
     })
 }
 
