@@ -1203,3 +1203,30 @@ fn a_session_whose_folder_moved_is_kept_in_the_data_directory() {
         recovered.display()
     );
 }
+
+/// A read-only viewer shows the holder's saves on its own, without a key
+/// pressed (the check found the change but drew nothing until a key came).
+#[test]
+fn a_read_only_viewer_shows_the_holders_save_by_itself() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.path("s.toml");
+    fs::write(&path, stridekit::DEMO_SESSION).unwrap();
+    let holder = store::SessionLock::acquire(&path).unwrap();
+    let Some(mut tui) = sandbox.spawn(&["open", "s.toml"]) else {
+        return;
+    };
+    tui.wait_for("READ-ONLY");
+    let text = fs::read_to_string(&path).unwrap();
+    let renamed = text.replace(
+        "title = \"LeeJames HR payslips\"",
+        "title = \"Renamed by the holder\"",
+    );
+    assert_ne!(text, renamed);
+    fs::write(&path, renamed).unwrap();
+    tui.wait_for("stridekit · Renamed by the holder");
+    tui.wait_for("changed on disk: showing it as it is now");
+    drop(holder);
+    fs::remove_file(store::lock_path(&path)).ok();
+    tui.wait_for("no longer open elsewhere");
+    tui.send("q");
+}

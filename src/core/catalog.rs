@@ -434,6 +434,25 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
             .categories
             .clone()
             .unwrap_or_else(|| kind.element.default_categories().to_vec());
+        if kind.categories.as_ref().is_some_and(Vec::is_empty) {
+            issues.push(Issue::error(
+                at().key("categories"),
+                "no categories: a kind the walk asks nothing about; leave `categories` out for the element's defaults",
+            ));
+        }
+        let mut listed = std::collections::HashSet::new();
+        for (j, category) in kind.categories.iter().flatten().enumerate() {
+            if !listed.insert(*category) {
+                issues.push(Issue::error(
+                    at().key("categories").index(j),
+                    format!("{} is listed twice", category.key()),
+                ));
+            }
+        }
+        // Each once in what follows, however often listed.
+        let mut once = std::collections::HashSet::new();
+        let categories: Vec<Category> =
+            categories.into_iter().filter(|c| once.insert(*c)).collect();
         for category in kind.prompts.keys() {
             if !categories.contains(category) {
                 issues.push(Issue::error(

@@ -177,13 +177,13 @@ pub fn offer(app: &mut App) {
         items.push(PickItem::new(
             PUT_BACK,
             "Put it back into the form",
-            format!("the form \"{form}\" opens with that text"),
+            "the form opens with what was typed".to_string(),
         ));
     }
     items.push(PickItem::new(
         LEAVE,
         "Leave it for now",
-        format!("it stays in {name}; the next open asks again"),
+        format!("kept in {name}; asked again next time"),
     ));
     items.push(PickItem::new(
         DELETE,
@@ -192,7 +192,7 @@ pub fn offer(app: &mut App) {
     ));
     let picker = Picker::single(&format!("A form was left open: {form}"), items, None, false);
     app.warn(format!(
-        "Text typed into \"{form}\" when stridekit last stopped is kept in {name}: choose what to do with it"
+        "Kept from when stridekit last stopped: text typed into \"{form}\" ({name})"
     ));
     app.overlays.push(Overlay::Picker(PickerOverlay {
         picker,

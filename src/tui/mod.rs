@@ -183,9 +183,11 @@ fn event_loop(
         redraw |= saver.poll(app);
         if Instant::now() >= next_disk_check {
             // A change on disk is noticed between saves too.
-            let before = app.overlays.len();
+            // What it finds is said (a question, a message, a viewer's
+            // copy read again): any of those needs a frame.
+            let before = (app.overlays.len(), app.status.clone());
             conflict::check(app);
-            redraw |= app.overlays.len() != before;
+            redraw |= (app.overlays.len(), app.status.clone()) != before;
             next_disk_check = Instant::now() + DISK_CHECK_EVERY;
         }
         if app.needs_tick() && Instant::now() >= next_tick {

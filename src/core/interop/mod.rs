@@ -368,7 +368,17 @@ impl Builder {
         Some(id)
     }
 
-    pub fn finish(self, format: Format) -> Imported {
+    pub fn finish(mut self, format: Format) -> Imported {
+        // Threats with nothing to walk (Threat Composer has no diagram):
+        // the model opens on its plan rather than on an empty walk.
+        let s = &self.session;
+        if s.actors.is_empty()
+            && s.components.is_empty()
+            && s.flows.is_empty()
+            && !s.threats.is_empty()
+        {
+            self.session.phase = super::model::Phase::Plan;
+        }
         Imported {
             format,
             session: self.session,
