@@ -626,7 +626,21 @@ fn write_export(app: &mut App, export: export::Export) {
     });
     match written {
         Ok(()) => {
-            let message = export::written_message(&session, &export, &app.jira_defaults);
+            let mut message = export::written_message(&session, &export, &app.jira_defaults);
+            // Another tool's format may not hold everything: say so.
+            if let crate::core::export::Format::Interop(to) = export.format {
+                let notes = crate::core::interop::export(&session, to).notes;
+                if let Some(first) = notes.first() {
+                    message.push_str("; ");
+                    message.push_str(&one_line(first));
+                    if notes.len() > 1 {
+                        message.push_str(&format!(
+                            " (and {} more: `stridekit export` lists them)",
+                            notes.len() - 1
+                        ));
+                    }
+                }
+            }
             app.success(message);
         }
         // The message names the file and the reason already.
