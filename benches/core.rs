@@ -212,6 +212,35 @@ fn exports(c: &mut Criterion) {
     group.finish();
 }
 
+/// Importing the largest Threat Modeling Tool sample (`MTMT_example.tm7`,
+/// 1.2 MB) from `../shared/samples/ms-tmt`, when that folder is there;
+/// nothing otherwise.
+fn import_tmt(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/ms-tmt");
+    let Some(largest) = std::fs::read_dir(&path).ok().and_then(|dir| {
+        dir.filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tm7"))
+            .max_by_key(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+    }) else {
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(largest.path()) else {
+        return;
+    };
+    let name = largest.file_name().to_string_lossy().into_owned();
+    let now = stridekit::core::time::Timestamp::from_unix(1_800_000_000);
+    let mut group = c.benchmark_group("import");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function(BenchmarkId::new("tmt", &name), |b| {
+        b.iter(|| {
+            let imported = stridekit::core::interop::import(black_box(&text), None, "bench", now)
+                .expect("the sample imports");
+            black_box(imported.session.threats.len())
+        });
+    });
+    group.finish();
+}
+
 fn suggestions(c: &mut Criterion) {
     let f = fixtures();
     let mut group = c.benchmark_group("suggest");
@@ -247,6 +276,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = catalogs_builtin, load_validate, invalid, nested_boundaries, save, exports, suggestions
+    targets = catalogs_builtin, load_validate, invalid, nested_boundaries, save, exports, suggestions, import_tmt
 }
 criterion_main!(benches);

@@ -82,6 +82,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ImportFormat::ThreatComposer => interop::Format::ThreatComposer,
                 ImportFormat::ThreatDragon => interop::Format::ThreatDragon,
                 ImportFormat::Otm => interop::Format::Otm,
+                ImportFormat::Tmt => interop::Format::Tmt,
             }),
             output,
         ),

@@ -63,7 +63,8 @@ pub enum Command {
     },
     /// Read another tool's threat model into a new session file (then
     /// `stridekit open` it): Threat Composer .tc.json, a Threat Dragon
-    /// model, or Open Threat Model in JSON or YAML.
+    /// model, Open Threat Model in JSON or YAML, or a Threat Modeling Tool
+    /// .tm7.
     Import {
         /// The file to read, or - for standard input.
         file: PathBuf,
@@ -146,6 +147,8 @@ pub enum ImportFormat {
     ThreatDragon,
     /// Open Threat Model (OTM 0.1 or 0.2), JSON or YAML.
     Otm,
+    /// A Microsoft Threat Modeling Tool model (.tm7).
+    Tmt,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

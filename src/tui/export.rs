@@ -55,6 +55,8 @@ fn format_label(format: Format) -> &'static str {
         Format::Interop(crate::core::interop::Format::Otm) => {
             "Open Threat Model: elements, threats and mitigations"
         }
+        // Import only: not in `Format::ALL`, so never offered.
+        Format::Interop(crate::core::interop::Format::Tmt) => "Threat Modeling Tool (import only)",
     }
 }
 

@@ -1,18 +1,19 @@
 //! Other tools' threat-model files, read into a session and written from
 //! one: AWS Threat Composer (`.tc.json`), OWASP Threat Dragon (v1 and v2
-//! models) and Open Threat Model (OTM, JSON or YAML), and more to come (Microsoft's Threat
-//! Modeling Tool).
+//! models) and Open Threat Model (OTM, JSON or YAML); Microsoft's Threat
+//! Modeling Tool (`.tm7`, XML) is read only.
 //!
 //! Real files are messy, so an import never fails on a value it does not
 //! know: it takes what maps, keeps what a round trip needs (foreign ids,
 //! tags, properties) and lists everything else as [`Unmapped`], so nothing
-//! is dropped without a word. Only a file that is not valid JSON or YAML
-//! (or not the format at all) is an error, with its line and column.
+//! is dropped without a word. Only a file that is not valid JSON, YAML or
+//! XML (or not the format at all) is an error, with its line and column.
 
 pub mod ids;
 pub mod otm;
 pub mod threat_composer;
 pub mod threat_dragon;
+pub mod tmt;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -21,16 +22,31 @@ use super::ids::{Id, IdKind};
 use super::model::{Asset, Classification, Session, Template};
 use super::time::Timestamp;
 
-/// The formats `import` reads and `export` writes.
+/// The formats `import` reads; `export` writes those that
+/// [`Format::writes`] (not the Threat Modeling Tool's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     ThreatComposer,
     ThreatDragon,
     Otm,
+    /// Microsoft Threat Modeling Tool (`.tm7`): import only.
+    Tmt,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::ThreatComposer, Format::ThreatDragon, Format::Otm];
+    pub const ALL: [Format; 4] = [
+        Format::ThreatComposer,
+        Format::ThreatDragon,
+        Format::Otm,
+        Format::Tmt,
+    ];
+
+    /// Whether `export` writes this format (every one but the Threat
+    /// Modeling Tool's, which is read only; `core::export::Format::ALL`
+    /// lists only these).
+    pub fn writes(self) -> bool {
+        !matches!(self, Format::Tmt)
+    }
 
     /// The name on the command line and the key in `[foreign_ids]`.
     pub fn key(self) -> &'static str {
@@ -38,6 +54,7 @@ impl Format {
             Format::ThreatComposer => "threat-composer",
             Format::ThreatDragon => "threat-dragon",
             Format::Otm => "otm",
+            Format::Tmt => "tmt",
         }
     }
 
@@ -46,6 +63,7 @@ impl Format {
             Format::ThreatComposer => "Threat Composer",
             Format::ThreatDragon => "Threat Dragon",
             Format::Otm => "Open Threat Model",
+            Format::Tmt => "Threat Modeling Tool",
         }
     }
 
@@ -59,6 +77,7 @@ impl Format {
             Format::ThreatComposer => "tc.json",
             Format::ThreatDragon => "td.json",
             Format::Otm => "otm.json",
+            Format::Tmt => "tm7",
         }
     }
 }
@@ -138,9 +157,16 @@ pub enum ImportError {
     NotTheFormat(String),
 }
 
-/// The format of `text`, from its shape: JSON first, then YAML (only
-/// an Open Threat Model file is YAML).
+/// The format of `text`, from its shape: XML (a Threat Modeling Tool
+/// model) when it starts with `<`, else JSON, then YAML (only an Open
+/// Threat Model file is YAML).
 pub fn detect(text: &str) -> Option<Format> {
+    if tmt::starts_like_xml(text) {
+        return tmt::parse(text)
+            .ok()
+            .filter(tmt::looks_like)
+            .map(|_| Format::Tmt);
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) => detect_value(&value),
         Err(_) => yaml(text).ok().filter(otm::looks_like).map(|_| Format::Otm),
@@ -182,11 +208,20 @@ pub fn import(
             let not_known = || {
                 ImportError::NotTheFormat(
                     "not a file stridekit can import (a Threat Composer .tc.json, a \
-                     Threat Dragon model, or an Open Threat Model file in JSON or YAML); \
-                     say which with --from"
+                     Threat Dragon model, an Open Threat Model file in JSON or YAML, or a \
+                     Threat Modeling Tool .tm7); say which with --from"
                         .to_string(),
                 )
             };
+            // XML is a Threat Modeling Tool model or nothing known: its
+            // own syntax error, or "not recognised".
+            if tmt::starts_like_xml(text) {
+                let doc = tmt::parse(text)?;
+                if !tmt::looks_like(&doc) {
+                    return Err(not_known());
+                }
+                return tmt::import_doc(&doc, name, now);
+            }
             // A syntax error says more than "not recognised": JSON's for
             // a file that starts like JSON, YAML's for any other.
             match json(text) {
@@ -207,6 +242,7 @@ pub fn import(
         Format::ThreatComposer => threat_composer::import(text, name, now),
         Format::ThreatDragon => threat_dragon::import(text, name, now),
         Format::Otm => otm::import(text, name, now),
+        Format::Tmt => tmt::import(text, name, now),
     }
 }
 
@@ -218,11 +254,21 @@ pub struct Exported {
     pub notes: Vec<String>,
 }
 
+/// `session` as a file of `format`. A format stridekit does not write
+/// (see [`Format::writes`]) gives no text and a note saying so: no menu
+/// or command offers one.
 pub fn export(session: &Session, format: Format) -> Exported {
     match format {
         Format::ThreatComposer => threat_composer::export(session),
         Format::ThreatDragon => threat_dragon::export(session),
         Format::Otm => otm::export(session),
+        Format::Tmt => Exported {
+            text: String::new(),
+            notes: vec![format!(
+                "stridekit reads {} files but does not write them; nothing was written",
+                format.name()
+            )],
+        },
     }
 }
 
