@@ -414,8 +414,11 @@ fn import(file: &Path, from: Option<interop::Format>, output: Option<PathBuf>) -
                 .to_string()
         })
         .unwrap_or_else(|| "Imported".to_string());
-    let imported = interop::import(&text, from, &name, Timestamp::now())
-        .map_err(|e| anyhow::anyhow!("{}:{e}", shown(&source)))?;
+    let imported = interop::import(&text, from, &name, Timestamp::now()).map_err(|e| match e {
+        // `FILE:LINE:COLUMN: message`, as the compilers write it.
+        interop::ImportError::Syntax { .. } => anyhow::anyhow!("{}:{e}", shown(&source)),
+        _ => anyhow::anyhow!("{}: {e}", shown(&source)),
+    })?;
     // What the importer built must be a session like any other: checked as
     // if it were read from the file it becomes.
     let toml = store::to_toml(&imported.session)?;
