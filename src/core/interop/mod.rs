@@ -15,11 +15,14 @@ pub mod threat_composer;
 pub mod threat_dragon;
 pub mod tmt;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use super::ids::{Id, IdKind};
-use super::model::{Asset, Classification, Session, Template};
+use super::model::{
+    Asset, Classification, Mitigation, MitigationStatus, Session, Template, Threat, ThreatStatus,
+};
 use super::time::Timestamp;
 
 /// The formats `import` reads; `export` writes those that
@@ -414,6 +417,79 @@ impl Builder {
         Some(id)
     }
 
+    /// Adds threats read from a file in the file's order. Those whose
+    /// number is free keep it (each number once); the others get the next
+    /// free ids after them, so a repeated number cannot take a later
+    /// threat's. A number that cannot be kept is reported at
+    /// `<at>.<number_key>`. A threat's mitigation text becomes a mitigation
+    /// of it: done when the threat is mitigated, else proposed.
+    pub fn add_threats(&mut self, read: Vec<PendingThreat>, number_key: &str) {
+        let mut taken: HashSet<u64> = HashSet::new();
+        let (numbered, mut rest): (Vec<PendingThreat>, Vec<PendingThreat>) =
+            read.into_iter().partition(|t| {
+                t.wanted
+                    .is_some_and(|n| u32::try_from(n).is_ok() && taken.insert(n))
+            });
+        rest.sort_by_key(|t| t.order);
+        let mut done: Vec<(usize, Option<String>)> = Vec::new();
+        for mut t in numbered.into_iter().chain(rest) {
+            let Some(id) = self.id(IdKind::Threat, t.wanted) else {
+                self.unmapped(t.at, "no id left to give it; skipped");
+                continue;
+            };
+            if let Some(n) = t.wanted
+                && u64::from(id.number) != n
+            {
+                self.unmapped(
+                    format!("{}.{number_key}", t.at),
+                    format!(
+                        "{} {n} cannot be kept (taken, or too large); the threat is {id}",
+                        number_key.to_lowercase()
+                    ),
+                );
+            }
+            t.threat.id = id;
+            self.foreign(id, &t.foreign);
+            // In the session at once, so its id counts as taken.
+            self.session.threats.push(Arc::new(t.threat));
+            done.push((t.order, t.mitigation));
+        }
+        // Back in the file's order.
+        let mut done: Vec<(usize, Arc<Threat>, Option<String>)> = done
+            .into_iter()
+            .zip(std::mem::take(&mut self.session.threats))
+            .map(|((o, m), t)| (o, t, m))
+            .collect();
+        done.sort_by_key(|(o, _, _)| *o);
+        for (_, threat, mitigation) in done {
+            let id = threat.id;
+            let done_status = threat.status == ThreatStatus::Mitigated;
+            self.session.threats.push(threat);
+            let Some(text) = mitigation else {
+                continue;
+            };
+            let Some(mid) = self.id(IdKind::Mitigation, None) else {
+                self.unmapped(format!("{id}"), "no id left for its mitigation; not kept");
+                continue;
+            };
+            self.session.mitigations.push(Mitigation {
+                id: mid,
+                threats: vec![id],
+                text,
+                catalog: None,
+                owner: String::new(),
+                status: if done_status {
+                    MitigationStatus::Done
+                } else {
+                    MitigationStatus::Proposed
+                },
+                notes: String::new(),
+                tags: Vec::new(),
+                properties: BTreeMap::new(),
+            });
+        }
+    }
+
     pub fn finish(mut self, format: Format) -> Imported {
         // Threats with nothing to walk (Threat Composer has no diagram):
         // the model opens on its plan rather than on an empty walk.
@@ -431,6 +507,21 @@ impl Builder {
             unmapped: self.unmapped,
         }
     }
+}
+
+/// A threat as read from a file, before its id is given
+/// ([`Builder::add_threats`]).
+pub struct PendingThreat {
+    /// Its place among the file's threats.
+    pub order: usize,
+    pub threat: Threat,
+    /// The file's mitigation text for it, if any.
+    pub mitigation: Option<String>,
+    /// The number the file gave it.
+    pub wanted: Option<u64>,
+    pub foreign: String,
+    /// Where in the file, for the report.
+    pub at: String,
 }
 
 /// The ids of `session` another tool knows for `format`, by our id.

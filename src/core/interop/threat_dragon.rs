@@ -7,16 +7,14 @@
 //! files").
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
 use super::ids::uuid_for;
-use super::{Builder, Exported, Format, ImportError, Imported, foreign_ids};
+use super::{Builder, Exported, Format, ImportError, Imported, PendingThreat, foreign_ids};
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{
-    Actor, Boundary, Component, Flow, Mitigation, MitigationStatus, Participant, Persona, Priority,
-    Session, Threat, ThreatStatus,
+    Actor, Boundary, Component, Flow, Participant, Persona, Priority, Session, Threat, ThreatStatus,
 };
 use crate::core::stride::Category;
 use crate::core::time::Timestamp;
@@ -1126,16 +1124,6 @@ fn place_in_boundaries(r: &mut Reader<'_>) {
     }
 }
 
-/// A threat as read, before its id is given.
-struct Read {
-    order: usize,
-    threat: Threat,
-    mitigation: Option<String>,
-    wanted: Option<u64>,
-    foreign: String,
-    at: String,
-}
-
 fn read_threats(r: &mut Reader<'_>, now: Timestamp) {
     let mut read = Vec::new();
     for i in 0..r.cells.len() {
@@ -1178,67 +1166,7 @@ fn read_threats(r: &mut Reader<'_>, now: Timestamp) {
             read.push(read_threat(r, &at, t, target, order, now));
         }
     }
-    // Threats whose number is free first, so each keeps it; the others
-    // (no number, or one taken) then get the next free ones.
-    let mut taken: HashSet<u64> = HashSet::new();
-    let (numbered, mut rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|t| {
-        t.wanted
-            .is_some_and(|n| u32::try_from(n).is_ok() && taken.insert(n))
-    });
-    rest.sort_by_key(|t| t.order);
-    let mut done: Vec<(usize, Option<String>)> = Vec::new();
-    for mut t in numbered.into_iter().chain(rest) {
-        let Some(id) = r.b.id(IdKind::Threat, t.wanted) else {
-            r.b.unmapped(t.at, "no id left to give it; skipped");
-            continue;
-        };
-        if let Some(n) = t.wanted
-            && u64::from(id.number) != n
-        {
-            r.b.unmapped(
-                format!("{}.number", t.at),
-                format!("number {n} cannot be kept (taken, or too large); the threat is {id}"),
-            );
-        }
-        t.threat.id = id;
-        r.b.foreign(id, &t.foreign);
-        r.b.session.threats.push(Arc::new(t.threat));
-        done.push((t.order, t.mitigation));
-    }
-    // Back in the file's order.
-    let mut order: Vec<(usize, Arc<Threat>, Option<String>)> = done
-        .into_iter()
-        .zip(std::mem::take(&mut r.b.session.threats))
-        .map(|((o, m), t)| (o, t, m))
-        .collect();
-    order.sort_by_key(|(o, _, _)| *o);
-    for (_, threat, mitigation) in order {
-        let id = threat.id;
-        let done_status = threat.status == ThreatStatus::Mitigated;
-        r.b.session.threats.push(threat);
-        let Some(text) = mitigation else {
-            continue;
-        };
-        let Some(mid) = r.b.id(IdKind::Mitigation, None) else {
-            r.b.unmapped(format!("{id}"), "no id left for its mitigation; not kept");
-            continue;
-        };
-        r.b.session.mitigations.push(Mitigation {
-            id: mid,
-            threats: vec![id],
-            text,
-            catalog: None,
-            owner: String::new(),
-            status: if done_status {
-                MitigationStatus::Done
-            } else {
-                MitigationStatus::Proposed
-            },
-            notes: String::new(),
-            tags: Vec::new(),
-            properties: BTreeMap::new(),
-        });
-    }
+    r.b.add_threats(read, "number");
 }
 
 fn read_threat(
@@ -1248,7 +1176,7 @@ fn read_threat(
     target: Option<Id>,
     order: usize,
     now: Timestamp,
-) -> Read {
+) -> PendingThreat {
     let mut properties = BTreeMap::new();
     let title = r.name(text(t.get("title")), "threat", at);
 
@@ -1393,7 +1321,7 @@ fn read_threat(
             }
         }
     }
-    Read {
+    PendingThreat {
         order,
         threat: Threat {
             // Given once every threat asking for a number has one.

@@ -11,16 +11,15 @@
 //! of threat properties keyed by GUID. It is read for that and not kept.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
 use super::threat_dragon::{PROCESS_KIND, STORE_KIND};
-use super::{Builder, Format, ImportError, Imported};
+use super::{Builder, Format, ImportError, Imported, PendingThreat};
 use crate::core::ids::{Id, IdKind};
 use crate::core::model::{
-    Actor, Assumption, Boundary, Component, Flow, Mitigation, MitigationStatus, Participant,
-    Persona, Priority, Threat, ThreatStatus,
+    Actor, Assumption, Boundary, Component, Flow, Participant, Persona, Priority, Threat,
+    ThreatStatus,
 };
 use crate::core::stride::Category;
 use crate::core::text::one_line;
@@ -1279,16 +1278,6 @@ fn place_in_boundaries(r: &mut Reader<'_, '_>) {
 
 // ---------------------------------------------------------------- threats
 
-/// A threat as read, before its id is given.
-struct Read {
-    order: usize,
-    threat: Threat,
-    mitigation: Option<String>,
-    wanted: Option<u64>,
-    foreign: String,
-    at: String,
-}
-
 /// Threat fields that are the tool's bookkeeping, worked out again from
 /// the drawing or the template.
 const DERIVED_FIELDS: [&str; 9] = [
@@ -1321,68 +1310,7 @@ fn read_threats(r: &mut Reader<'_, '_>, list: Node<'_, '_>, now: Timestamp) {
             "who changed each threat and when, its interaction key and flags (Wide, Upgraded) are not kept",
         );
     }
-    // Threats whose number is free first, so each keeps it; the others
-    // (no number, or one taken) then get the next free ones.
-    let mut taken: HashSet<u64> = HashSet::new();
-    let (numbered, mut rest): (Vec<Read>, Vec<Read>) = read.into_iter().partition(|t| {
-        t.wanted
-            .is_some_and(|n| u32::try_from(n).is_ok() && taken.insert(n))
-    });
-    rest.sort_by_key(|t| t.order);
-    let mut done: Vec<(usize, Option<String>)> = Vec::new();
-    for mut t in numbered.into_iter().chain(rest) {
-        let Some(id) = r.b.id(IdKind::Threat, t.wanted) else {
-            r.b.unmapped(t.at, "no id left to give it; skipped");
-            continue;
-        };
-        if let Some(n) = t.wanted
-            && u64::from(id.number) != n
-        {
-            r.b.unmapped(
-                format!("{}.Id", t.at),
-                format!("id {n} cannot be kept (taken, or too large); the threat is {id}"),
-            );
-        }
-        t.threat.id = id;
-        r.b.foreign(id, &t.foreign);
-        // In the session at once, so its id counts as taken.
-        r.b.session.threats.push(Arc::new(t.threat));
-        done.push((t.order, t.mitigation));
-    }
-    // Back in the file's order.
-    let mut done: Vec<(usize, Arc<Threat>, Option<String>)> = done
-        .into_iter()
-        .zip(std::mem::take(&mut r.b.session.threats))
-        .map(|((o, m), t)| (o, t, m))
-        .collect();
-    done.sort_by_key(|(o, _, _)| *o);
-    for (_, threat, mitigation) in done {
-        let id = threat.id;
-        let done_status = threat.status == ThreatStatus::Mitigated;
-        r.b.session.threats.push(threat);
-        let Some(text) = mitigation else {
-            continue;
-        };
-        let Some(mid) = r.b.id(IdKind::Mitigation, None) else {
-            r.b.unmapped(format!("{id}"), "no id left for its mitigation; not kept");
-            continue;
-        };
-        r.b.session.mitigations.push(Mitigation {
-            id: mid,
-            threats: vec![id],
-            text,
-            catalog: None,
-            owner: String::new(),
-            status: if done_status {
-                MitigationStatus::Done
-            } else {
-                MitigationStatus::Proposed
-            },
-            notes: String::new(),
-            tags: Vec::new(),
-            properties: BTreeMap::new(),
-        });
-    }
+    r.b.add_threats(read, "Id");
 }
 
 /// Whether a threat property is the possible mitigations, by its key or
@@ -1399,7 +1327,7 @@ fn read_threat(
     order: usize,
     now: Timestamp,
     bookkeeping: &mut bool,
-) -> Read {
+) -> PendingThreat {
     // The threat's properties, by key, with their labels.
     let mut props: Vec<(String, String, String)> = Vec::new();
     for field in elements(value) {
@@ -1641,7 +1569,7 @@ fn read_threat(
             ),
         );
     }
-    Read {
+    PendingThreat {
         order,
         threat: Threat {
             id: Id::new(IdKind::Threat, 1),
