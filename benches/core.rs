@@ -23,7 +23,8 @@ use criterion::{
 use stridekit::core::catalog::Catalogs;
 use stridekit::core::export::{self, ExportContext, Format};
 use stridekit::core::model::{JiraSettings, Session};
-use stridekit::core::{store, suggest, synth};
+use stridekit::core::time::Timestamp;
+use stridekit::core::{interop, store, suggest, synth};
 
 /// (components, threats) per benchmarked size. The fourth is the shape of a
 /// big real session: ten thousand threats against a thousand components.
@@ -212,35 +213,6 @@ fn exports(c: &mut Criterion) {
     group.finish();
 }
 
-/// Importing the largest Threat Modeling Tool sample (`MTMT_example.tm7`,
-/// 1.2 MB) from `../shared/samples/ms-tmt`, when that folder is there;
-/// nothing otherwise.
-fn import_tmt(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/ms-tmt");
-    let Some(largest) = std::fs::read_dir(&path).ok().and_then(|dir| {
-        dir.filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "tm7"))
-            .max_by_key(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
-    }) else {
-        return;
-    };
-    let Ok(text) = std::fs::read_to_string(largest.path()) else {
-        return;
-    };
-    let name = largest.file_name().to_string_lossy().into_owned();
-    let now = stridekit::core::time::Timestamp::from_unix(1_800_000_000);
-    let mut group = c.benchmark_group("import");
-    group.throughput(Throughput::Bytes(text.len() as u64));
-    group.bench_function(BenchmarkId::new("tmt", &name), |b| {
-        b.iter(|| {
-            let imported = stridekit::core::interop::import(black_box(&text), None, "bench", now)
-                .expect("the sample imports");
-            black_box(imported.session.threats.len())
-        });
-    });
-    group.finish();
-}
-
 fn suggestions(c: &mut Criterion) {
     let f = fixtures();
     let mut group = c.benchmark_group("suggest");
@@ -269,6 +241,80 @@ fn catalogs_builtin(c: &mut Criterion) {
     });
 }
 
+/// Importing the largest sample of each format (and the sample threat
+/// pack as a catalog), when `../shared/samples/` is there: a user's clone
+/// has none, and the group is then skipped without a word.
+fn imports(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    if !dir.is_dir() {
+        return;
+    }
+    let now = Timestamp::from_unix(1_800_000_000);
+    let mut group = c.benchmark_group("import");
+    for (format, file) in [
+        (
+            interop::Format::ThreatComposer,
+            "threat-composer/GenAIChatbot.tc.json",
+        ),
+        (
+            interop::Format::ThreatDragon,
+            "threat-dragon/demo-v2-threat-model.json",
+        ),
+        (interop::Format::Otm, "otm/EXAMPLE.json"),
+    ] {
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue;
+        };
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new(format.key(), file.rsplit('/').next().unwrap_or(file)),
+            &text,
+            |b, text| {
+                b.iter(|| {
+                    interop::import(black_box(text), Some(format), "bench", now)
+                        .expect("the sample imports")
+                });
+            },
+        );
+    }
+    // The Threat Modeling Tool's largest model, whatever its name.
+    let largest = std::fs::read_dir(dir.join("ms-tmt"))
+        .ok()
+        .and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "tm7"))
+                .max_by_key(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+        });
+    if let Some(largest) = largest
+        && let Ok(text) = std::fs::read_to_string(largest.path())
+    {
+        let name = largest.file_name().to_string_lossy().into_owned();
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(BenchmarkId::new("tmt", &name), |b| {
+            b.iter(|| {
+                interop::import(black_box(&text), Some(interop::Format::Tmt), "bench", now)
+                    .expect("the sample imports")
+            });
+        });
+    }
+    let pack =
+        std::fs::read_to_string(dir.join("threat-composer/threatPack-GenAIChatbot.generated.json"));
+    let mitigations = std::fs::read_to_string(
+        dir.join("threat-composer/mitigationPack-GenAIChatbot.generated.json"),
+    );
+    if let (Ok(pack), Ok(mitigations)) = (pack, mitigations) {
+        group.throughput(Throughput::Bytes((pack.len() + mitigations.len()) as u64));
+        group.bench_function("threat-pack-as-catalog/GenAIChatbot", |b| {
+            b.iter(|| {
+                interop::threat_pack::to_catalog(black_box(&pack), Some(&mitigations), "bench")
+                    .expect("the sample pack imports")
+            });
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // Short defaults keep a full run to a few minutes; the command line
@@ -276,6 +322,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = catalogs_builtin, load_validate, invalid, nested_boundaries, save, exports, suggestions, import_tmt
+    targets = catalogs_builtin, imports, load_validate, invalid, nested_boundaries, save, exports, suggestions
 }
 criterion_main!(benches);

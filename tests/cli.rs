@@ -1045,3 +1045,90 @@ fn import_writes_a_session_reports_what_did_not_map_and_never_overwrites() {
             .contains("\"schema\": 1")
     );
 }
+
+#[test]
+fn import_as_catalog_writes_a_catalog_that_lists_and_never_overwrites() {
+    let s = Sandbox::new();
+    s.write(
+        "pack.json",
+        include_str!("fixtures/interop/small.threatpack.json"),
+    );
+    s.write(
+        "mpack.json",
+        include_str!("fixtures/interop/small.mitigationpack.json"),
+    );
+    let run = s.run(&[
+        "import",
+        "pack.json",
+        "--as-catalog",
+        "--mitigations",
+        "mpack.json",
+    ]);
+    run.expect(0);
+    let out = run.stdout();
+    assert!(out.contains("into catalogs/payslippack.toml"), "{out}");
+    assert!(
+        out.contains(
+            "1 kind `payslippack.payslippack`, 2 candidate threats, 3 mitigations (4 links)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("Not mapped ("), "{out}");
+    assert!(out.contains("threats[2]: not an object; skipped"), "{out}");
+    assert!(out.contains("stridekit catalogs payslippack"), "{out}");
+    // Listed (with its warnings: a pack has no prompts), and its kind shown.
+    let list = s.run(&["catalogs"]);
+    list.expect(0);
+    assert!(list.stdout().contains("payslippack"), "{}", list.stdout());
+    let kind = s.run(&["catalogs", "payslippack.payslippack"]);
+    kind.expect(0);
+    assert!(
+        kind.stdout().contains("Rate-limit the login endpoint"),
+        "{}",
+        kind.stdout()
+    );
+    // Never over an existing file, default name or -o.
+    let again = s.run(&["import", "pack.json", "--as-catalog"]);
+    again.expect(1);
+    assert!(
+        again.stderr().contains("already exists"),
+        "{}",
+        again.stderr()
+    );
+    s.write("catalogs/taken.toml", "id = \"taken\"\n");
+    s.run(&[
+        "import",
+        "pack.json",
+        "--as-catalog",
+        "-o",
+        "catalogs/taken.toml",
+    ])
+    .expect(1);
+    assert_eq!(
+        fs::read_to_string(s.path("catalogs/taken.toml")).unwrap(),
+        "id = \"taken\"\n"
+    );
+    // A mitigation pack alone, and a pack read as a session: told how.
+    let alone = s.run(&["import", "mpack.json", "--as-catalog", "-o", "m.toml"]);
+    alone.expect(1);
+    assert!(
+        alone
+            .stderr()
+            .contains("mpack.json: a mitigation pack has no threats")
+            && alone.stderr().contains("--mitigations"),
+        "{}",
+        alone.stderr()
+    );
+    let session = s.run(&["import", "pack.json", "-o", "p.toml"]);
+    session.expect(1);
+    assert!(
+        session.stderr().contains("--as-catalog"),
+        "{}",
+        session.stderr()
+    );
+    // --mitigations needs --as-catalog; --from does not go with it.
+    s.run(&["import", "pack.json", "--mitigations", "mpack.json"])
+        .expect(2);
+    s.run(&["import", "pack.json", "--as-catalog", "--from", "otm"])
+        .expect(2);
+}

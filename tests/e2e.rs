@@ -380,6 +380,24 @@ fn load(path: &Path) -> Session {
         .session
 }
 
+/// Waits until the file at `path` holds a session for which `done` holds:
+/// saves run on a writer thread, so the screen can say a thing before the
+/// file has it.
+fn wait_for_file(path: &Path, what: &str, done: impl Fn(&Session) -> bool) -> Session {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Ok(loaded) = store::load(path, &catalogs())
+            && done(&loaded.session)
+        {
+            return loaded.session;
+        }
+        if Instant::now() >= deadline {
+            panic!("timed out waiting for {} to hold {what}", path.display());
+        }
+        thread::sleep(POLL);
+    }
+}
+
 /// The demo session as shipped, to look up the ids of its items by name.
 fn demo() -> Session {
     store::load_text(Path::new(DEMO_FILE_NAME), DEMO_SESSION, &catalogs())
@@ -827,7 +845,9 @@ fn closing_the_terminal_saves_releases_the_lock_and_exits() {
     tui.send(CTRL_S);
     tui.wait_for("Added Payroll admins use managed laptops");
     let path = sandbox.demo_file();
-    assert!(load(&path).agenda.iter().any(|a| a.running_since.is_some()));
+    wait_for_file(&path, "a running clock", |s| {
+        s.agenda.iter().any(|a| a.running_since.is_some())
+    });
 
     tui.send("a");
     tui.wait_for("Add assumption");

@@ -396,3 +396,120 @@ fn an_export_read_back_keeps_our_ids_and_texts() {
     // The export knows it has no place for the diagram elements.
     assert!(first.notes.iter().any(|n| n.contains("components")));
 }
+
+// ------------------------------------------------------------ proptest
+
+/// Keys and strings a Threat Composer file (and a threat pack) has, so
+/// arbitrary JSON reaches the importer's corners.
+const WORDS: &[&str] = &[
+    "schema",
+    "applicationInfo",
+    "architecture",
+    "dataflow",
+    "assumptions",
+    "mitigations",
+    "assumptionLinks",
+    "mitigationLinks",
+    "threats",
+    "brainstorm",
+    "name",
+    "description",
+    "image",
+    "id",
+    "numericId",
+    "displayOrder",
+    "metadata",
+    "key",
+    "value",
+    "tags",
+    "threatSource",
+    "prerequisites",
+    "threatAction",
+    "threatImpact",
+    "impactedGoal",
+    "impactedAssets",
+    "statement",
+    "customTemplate",
+    "status",
+    "content",
+    "mitigationId",
+    "assumptionId",
+    "linkedId",
+    "type",
+    "Comments",
+    "STRIDE",
+    "Priority",
+    "custom:stridekit-status",
+    "threatIdentified",
+    "threatResolved",
+    "mitigationResolved",
+    "threat-pack",
+    "High",
+    "S",
+    "E",
+    "x",
+    "1",
+    "",
+];
+
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let word = proptest::sample::select(WORDS).prop_map(|s| s.to_string());
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        prop_oneof![Just(1.0), Just(1e308), Just(-0.0), Just(0.5), any::<f64>()]
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        word.clone().prop_map(Value::String),
+        ".{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((word.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn arbitrary_json_never_panics(threats in proptest::collection::vec(arbitrary_json(), 0..6),
+                                   mitigations in proptest::collection::vec(arbitrary_json(), 0..4),
+                                   links in proptest::collection::vec(arbitrary_json(), 0..4),
+                                   top in arbitrary_json()) {
+        let doc = serde_json::json!({
+            "schema": 1,
+            "applicationInfo": top,
+            "threats": threats,
+            "mitigations": mitigations,
+            "mitigationLinks": links,
+        });
+        let pack = serde_json::json!({
+            "schema": 1, "type": "threat-pack", "id": "p",
+            "threats": doc["threats"], "mitigations": doc["mitigations"],
+            "mitigationLinks": doc["mitigationLinks"],
+        });
+        for text in [doc.to_string(), top.to_string()] {
+            for format in [None, Some(Format::ThreatComposer)] {
+                if let Ok(imported) = interop::import(&text, format, "prop", now()) {
+                    let s = valid(&imported.session);
+                    let exported = interop::export(&s, Format::ThreatComposer);
+                    valid(&import(&exported.text).session);
+                }
+            }
+        }
+        // The same items as a threat pack: a catalog that loads, or an error.
+        for text in [pack.to_string(), top.to_string()] {
+            if let Ok(made) = interop::threat_pack::to_catalog(&text, None, "prop") {
+                let mut catalogs = Catalogs::builtin().unwrap();
+                if let Err(e) = catalogs.add_text(Path::new("p.toml"), &made.text, false) {
+                    panic!("a pack made a catalog that does not load: {e:?}\n{}", made.text);
+                }
+            }
+        }
+    }
+}

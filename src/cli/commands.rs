@@ -76,7 +76,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             export_session(&file, format, output.as_deref())
         }
-        Command::Import { file, from, output } => import(
+        Command::Import {
+            file,
+            as_catalog: true,
+            mitigations,
+            output,
+            ..
+        } => import_pack(&file, mitigations.as_deref(), output),
+        Command::Import {
+            file, from, output, ..
+        } => import(
             &file,
             from.map(|f| match f {
                 ImportFormat::ThreatComposer => interop::Format::ThreatComposer,
@@ -453,6 +462,93 @@ fn import(file: &Path, from: Option<interop::Format>, output: Option<PathBuf>) -
         }
     }
     let _ = writeln!(out, "Open it with: stridekit open {}", shown(&path));
+    say(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A Threat Composer threat pack (and its mitigation pack) as a catalog
+/// file, checked to load as `Catalogs::load` would load it.
+fn import_pack(
+    file: &Path,
+    mitigations: Option<&Path>,
+    output: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let (source, text) = read_input(file).map_err(report)?;
+    let extra = match mitigations {
+        Some(m) => Some(read_input(m).map_err(report)?),
+        None => None,
+    };
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let made =
+        interop::threat_pack::to_catalog(&text, extra.as_ref().map(|(_, t)| t.as_str()), &name)
+            .map_err(|e| {
+                let from = match (&extra, &e) {
+                    (Some((m, _)), interop::ImportError::Syntax { .. })
+                        if interop::json(&text).is_ok() =>
+                    {
+                        m.clone()
+                    }
+                    _ => source.clone(),
+                };
+                match e {
+                    interop::ImportError::Syntax { .. } => anyhow::anyhow!("{}:{e}", shown(&from)),
+                    _ => anyhow::anyhow!("{}: {e}", shown(&from)),
+                }
+            })?;
+    let path =
+        output.unwrap_or_else(|| PathBuf::from("catalogs").join(format!("{}.toml", made.id)));
+    // The file must load as a user catalog over the built-ins.
+    let mut check = Catalogs::builtin().map_err(report)?;
+    if let Err(e) = check.add_text(&path, &made.text, false) {
+        bail!(
+            "the import of {} made a catalog that does not load (a bug; please report it): {}",
+            shown(&source),
+            report(e)
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", shown(dir)))?;
+    }
+    if path.exists() || path.symlink_metadata().is_ok() {
+        bail!(
+            "{} already exists; stridekit never writes over it (give another name with -o)",
+            shown(&path)
+        );
+    }
+    files::write_atomic(&path, made.text.as_bytes(), false)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", shown(&path)))?;
+    let mut out = format!(
+        "Imported {} (Threat Composer threat pack) into {}: {}.\n",
+        shown(&source),
+        shown(&path),
+        made.summary()
+    );
+    if made.unmapped.is_empty() {
+        out.push_str("Everything in the pack was mapped.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "Not mapped ({}):",
+            plural(made.unmapped.len(), "item", "items")
+        );
+        for u in &made.unmapped {
+            let _ = writeln!(out, "  {}", one_line(&u.to_string()));
+        }
+    }
+    if !check.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "It loads with {} (a pack has no prompts; add some): stridekit catalogs {}",
+            plural(check.warnings.len(), "warning", "warnings"),
+            made.id
+        );
+    } else {
+        let _ = writeln!(out, "List it with: stridekit catalogs {}", made.id);
+    }
     say(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -64,16 +64,25 @@ pub enum Command {
     /// Read another tool's threat model into a new session file (then
     /// `stridekit open` it): Threat Composer .tc.json, a Threat Dragon
     /// model, Open Threat Model in JSON or YAML, or a Threat Modeling Tool
-    /// .tm7.
+    /// .tm7. With --as-catalog, a Threat Composer threat pack becomes a
+    /// catalog file instead.
     Import {
         /// The file to read, or - for standard input.
         file: PathBuf,
         /// Its format; detected from the content when absent.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, conflicts_with = "as_catalog")]
         from: Option<ImportFormat>,
-        /// The session file to write (default: sessions/TITLE.toml); never
-        /// written over.
-        #[arg(short, long, value_name = "SESSION")]
+        /// The file is a Threat Composer threat pack: write it as a catalog
+        /// file (default: catalogs/PACK-ID.toml), for Brainstorm's prompts.
+        #[arg(long)]
+        as_catalog: bool,
+        /// With --as-catalog: a Threat Composer mitigation pack whose
+        /// mitigations fill in the ones the threat pack links to.
+        #[arg(long, value_name = "MITIGATION_PACK", requires = "as_catalog")]
+        mitigations: Option<PathBuf>,
+        /// The file to write (default: sessions/TITLE.toml, or
+        /// catalogs/PACK-ID.toml with --as-catalog); never written over.
+        #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Write the Markdown threat-model report of a session.

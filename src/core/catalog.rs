@@ -94,18 +94,26 @@ pub struct CandidateThreat {
     pub id: String,
     pub category: Category,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Threat-statement hints: who, with what access, and the consequence.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub prerequisites: String,
-    #[serde(default)]
+    /// Optional: what the source does (the statement's "can ..." part),
+    /// as Threat Composer's grammar has it; a threat pack fills it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub impact: String,
-    #[serde(default)]
+    /// Optional: the security goals the threat harms ("confidentiality"),
+    /// as Threat Composer's grammar has them; a threat pack fills them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mitigations: Vec<CandidateMitigation>,
     /// `aws.lambda/open-invoke`, set when the catalog is loaded.
     #[serde(skip)]

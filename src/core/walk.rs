@@ -186,10 +186,15 @@ pub fn accept(
         threat.statement = Statement {
             source: candidate.source.trim().to_string(),
             prerequisites: candidate.prerequisites.trim().to_string(),
-            action: String::new(),
+            action: candidate.action.trim().to_string(),
             impact: candidate.impact.trim().to_string(),
             assets: Vec::new(),
-            goals: Vec::new(),
+            goals: candidate
+                .goals
+                .iter()
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty())
+                .collect(),
         };
     }
     for m in &candidate.mitigations {

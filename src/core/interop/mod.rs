@@ -13,6 +13,7 @@ pub mod ids;
 pub mod otm;
 pub mod threat_composer;
 pub mod threat_dragon;
+pub mod threat_pack;
 pub mod tmt;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -228,6 +229,14 @@ pub fn import(
             // A syntax error says more than "not recognised": JSON's for
             // a file that starts like JSON, YAML's for any other.
             match json(text) {
+                Ok(value) if threat_pack::pack_type(&value).is_some() => {
+                    return Err(ImportError::NotTheFormat(
+                        "a Threat Composer threat or mitigation pack: import a threat pack \
+                         as a catalog with --as-catalog (and its mitigation pack with \
+                         --mitigations)"
+                            .to_string(),
+                    ));
+                }
                 Ok(value) => detect_value(&value).ok_or_else(not_known)?,
                 Err(json_error) => match yaml(text) {
                     Ok(value) if otm::looks_like(&value) => {

@@ -50,11 +50,11 @@ pub fn looks_like(value: &Value) -> bool {
 }
 
 /// A string field as it is (a round trip gives it back to the letter).
-fn text(v: Option<&Value>) -> String {
+pub(super) fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or("").to_string()
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub(super) fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| {
             a.iter()
@@ -66,14 +66,14 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn stride(letter: &str) -> Option<Category> {
+pub(super) fn stride(letter: &str) -> Option<Category> {
     Category::ALL
         .into_iter()
         .find(|c| c.letter().to_string() == letter.trim().to_uppercase())
 }
 
 /// A category for a threat with no STRIDE metadata, from the goal it harms.
-fn category_from_goals(goals: &[String]) -> Category {
+pub(super) fn category_from_goals(goals: &[String]) -> Category {
     let has = |g: &str| goals.iter().any(|x| x.to_lowercase().contains(g));
     if has("confidential") {
         Category::InformationDisclosure
@@ -113,7 +113,7 @@ fn priority(key: &str) -> Option<Priority> {
 }
 
 /// A metadata value as text: a string as it is, a list as JSON.
-fn meta_text(v: &Value) -> String {
+pub(super) fn meta_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -179,7 +179,7 @@ fn metadata(b: &mut Builder, at: &str, item: &Map<String, Value>) -> Meta {
 }
 
 /// The numericId of an item, when it is a whole positive number.
-fn numeric_id(item: &Map<String, Value>) -> Option<u64> {
+pub(super) fn numeric_id(item: &Map<String, Value>) -> Option<u64> {
     item.get("numericId").and_then(|v| {
         v.as_u64().or_else(|| {
             v.as_f64()

@@ -100,7 +100,11 @@ impl BrainstormScreen {
             }
         }
         let who = format!("{} {}", c.source.trim(), c.prerequisites.trim());
-        let hints = [("Who", who.trim()), ("Leads to", c.impact.trim())];
+        let hints = [
+            ("Who", who.trim()),
+            ("Can", c.action.trim()),
+            ("Leads to", c.impact.trim()),
+        ];
         for (label, text) in hints {
             if !text.is_empty() {
                 lines.push(Line::from(vec![
