@@ -4,6 +4,8 @@
 //! has none: the tests say so and pass). Expected counts are worked out
 //! from the parsed file here, not by the importer.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -42,16 +44,7 @@ fn valid(session: &Session) -> Session {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/otm");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (only the fixture tests run)",
-            dir.display()
-        );
-        None
-    }
+    common::samples("otm")
 }
 
 /// The sample models (the schema is not one).
@@ -1155,23 +1148,8 @@ const TEXTS: [&str; 12] = [
     "0.2.0",
 ];
 
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        (-1e6f64..1e6).prop_map(|f| json!(f)),
-        prop::sample::select(TEXTS.to_vec()).prop_map(|s| json!(s)),
-        ".{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(5, 96, 8, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..8).prop_map(
-                |pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-            ),
-        ]
-    })
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    common::arbitrary_json(&KEYS, &TEXTS)
 }
 
 proptest! {

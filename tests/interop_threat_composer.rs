@@ -4,6 +4,8 @@
 //! so and pass). Expected counts are worked out from the JSON here, not by
 //! the importer.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -35,16 +37,7 @@ fn valid(session: &Session) -> Session {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/threat-composer");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (only the fixture tests run)",
-            dir.display()
-        );
-        None
-    }
+    common::samples("threat-composer")
 }
 
 fn sample_files(dir: &Path) -> Vec<PathBuf> {
@@ -453,24 +446,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
-    use proptest::prelude::*;
-    let word = proptest::sample::select(WORDS).prop_map(|s| s.to_string());
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| serde_json::json!(n)),
-        prop_oneof![Just(1.0), Just(1e308), Just(-0.0), Just(0.5), any::<f64>()]
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        word.clone().prop_map(Value::String),
-        ".{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(5, 64, 6, move |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((word.clone(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
+    common::arbitrary_json(WORDS, WORDS)
 }
 
 proptest::proptest! {

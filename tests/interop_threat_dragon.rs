@@ -4,6 +4,8 @@
 //! exists (a user's clone has none: the tests say so and pass). Expected
 //! counts are worked out from the JSON here, not by the importer.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -50,16 +52,7 @@ fn demo() -> Session {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/threat-dragon");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (only the fixture tests run)",
-            dir.display()
-        );
-        None
-    }
+    common::samples("threat-dragon")
 }
 
 /// The models in the samples folder (not the schema).
@@ -1239,30 +1232,8 @@ const WORDS: &[&str] = &[
     "",
 ];
 
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let word = proptest::sample::select(WORDS).prop_map(|s| s.to_string());
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        prop_oneof![
-            Just(1e308),
-            Just(-1e308),
-            Just(0.5),
-            Just(-0.0),
-            any::<f64>()
-        ]
-        .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        word.clone().prop_map(Value::String),
-        ".{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(5, 64, 6, move |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((word.clone(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
+fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    common::arbitrary_json(WORDS, WORDS)
 }
 
 proptest! {

@@ -4,8 +4,10 @@
 //! where that folder exists (the tests say so and pass otherwise).
 //! Expected counts are worked out from the JSON here, not by the importer.
 
+mod common;
+
 use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 use stridekit::core::catalog::Catalogs;
@@ -204,16 +206,7 @@ fn hostile_texts_stay_text_and_ids_stay_slugs() {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/threat-composer");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (only the fixture tests run)",
-            dir.display()
-        );
-        None
-    }
+    common::samples("threat-composer")
 }
 
 #[test]

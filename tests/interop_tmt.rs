@@ -4,6 +4,8 @@
 //! has none: the tests say so and pass). Expected counts are worked out
 //! from the XML here, with roxmltree directly, not by the importer.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -39,16 +41,7 @@ fn valid(session: &Session) -> Session {
 }
 
 fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/ms-tmt");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (only the fixture tests run)",
-            dir.display()
-        );
-        None
-    }
+    common::samples("ms-tmt")
 }
 
 fn sample_files(dir: &Path) -> Vec<PathBuf> {
