@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod core;
+pub mod share;
 pub mod tui;
 
 /// The demo session (the seed article's HR payslip system), embedded so

@@ -878,6 +878,9 @@ fn check(app: &App) -> Result<(), TestCaseError> {
                 prop_assert!(menu.cursor < Phase::ALL.len());
             }
             Overlay::Problems(_) => {}
+            Overlay::Share(_) => {
+                prop_assert!(below.is_none(), "the share overlay over another overlay");
+            }
             Overlay::Form(f) => {
                 prop_assert!(below.is_none(), "a form over another overlay");
                 prop_assert!(f.form.focus < f.form.fields.len());

@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // The workshop screens need a terminal; piped or redirected, the same
     // commands print a summary, which scripts and tests can read.
     let interactive = io::stdout().is_terminal() && io::stdin().is_terminal();
-    let tui = |launch: Launch| workshop(launch, cli.theme.clone(), cli.no_bell);
+    let tui = |launch: Launch| workshop(launch, cli.theme.clone(), cli.no_bell, None);
     let Some(command) = cli.command else {
         if interactive {
             return tui(Launch::Home);
@@ -56,8 +56,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Open { file } if interactive => tui(Launch::Open(file)),
-        Command::Open { file } => open(&file),
+        Command::Open { file, share } if interactive => {
+            workshop(Launch::Open(file), cli.theme.clone(), cli.no_bell, share)
+        }
+        Command::Open { share: Some(_), .. } => {
+            bail!("--share needs the workshop screens, so a terminal")
+        }
+        Command::Open { file, .. } => open(&file),
         Command::Demo if interactive => tui(Launch::Demo),
         Command::Demo => demo(),
         Command::Export {
@@ -264,7 +269,12 @@ fn print_home() -> Result<()> {
 }
 
 /// Runs the workshop screens.
-fn workshop(launch: Launch, theme: Option<String>, no_bell: bool) -> Result<ExitCode> {
+fn workshop(
+    launch: Launch,
+    theme: Option<String>,
+    no_bell: bool,
+    share: Option<String>,
+) -> Result<ExitCode> {
     let catalogs = load_catalogs()?;
     let themes = load_themes()?;
     let config = Config::load().map_err(report)?;
@@ -282,6 +292,7 @@ fn workshop(launch: Launch, theme: Option<String>, no_bell: bool) -> Result<Exit
         no_color: no_color_requested(),
         bell: !no_bell && config.tui.bell.unwrap_or(true),
         jira: config.jira.clone(),
+        share,
     };
     let app = tui::prepare(catalogs, themes, &launch, &options)?;
     tui::run(app)?;

@@ -47,7 +47,15 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Open a session in the workshop screens (a summary when not on a terminal).
-    Open { file: PathBuf },
+    Open {
+        file: PathBuf,
+        /// Share it with participants' devices at once, on ADDR:PORT
+        /// (default 127.0.0.1:8787; see "Sharing" in the README before
+        /// using another address).
+        #[arg(long, value_name = "ADDR:PORT", num_args = 0..=1,
+              default_missing_value = crate::share::DEFAULT_ADDR)]
+        share: Option<String>,
+    },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
     /// Export a session: jira-csv, csv, markdown, json, threat-composer,

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod index;
 pub mod interop;
 pub mod model;
+pub mod participation;
 pub mod plan;
 pub mod review;
 pub mod scoring;

@@ -106,6 +106,12 @@ pub enum Action {
     /// Export the session (Jira CSV, CSV, Markdown, JSON).
     Export,
 
+    // Sharing with participants' devices.
+    /// Start sharing, or show who is in.
+    Share,
+    /// Let everyone waiting in.
+    AdmitAll,
+    StopSharing,
     // Session.
     ToggleTimer,
     ExtendTimer,

@@ -98,6 +98,8 @@ pub struct SessionState {
     /// Read-only because another stridekit had it open, which has since
     /// closed it (said once).
     pub holder_left: bool,
+    /// Participants' devices following the session, while it is shared.
+    pub sharing: Option<super::share::Sharing>,
 }
 
 impl SessionState {
@@ -115,6 +117,7 @@ impl SessionState {
             disk: None,
             conflict: false,
             holder_left: false,
+            sharing: None,
         }
     }
 
@@ -325,6 +328,8 @@ fn session_offer(state: &SessionState, action: &Action) -> Option<Offer> {
         // Writing a file beside the session changes nothing in it: a
         // read-only session exports too.
         Action::Export => Offer::Enabled,
+        // Participants' threats and votes are edits: a viewer cannot take them.
+        Action::Share => editable(),
         Action::Undo => match state.doc.refusal() {
             Some(refusal) => Offer::Disabled(refusal),
             None => Offer::when(state.doc.can_undo(), "Nothing to undo"),
@@ -633,6 +638,15 @@ fn session_action(app: &mut App, action: Action, now: Timestamp) {
         }
         Action::Undo => undo(app),
         Action::Export => super::export::start(app),
+        Action::Share => {
+            let sharing = app.session().is_some_and(|s| s.sharing.is_some());
+            if !sharing {
+                app.effects.push(Effect::Share { addr: None });
+            }
+            app.overlays.push(Overlay::Share(
+                super::overlays::share::ShareOverlay::default(),
+            ));
+        }
         _ => {}
     }
 }
@@ -795,6 +809,13 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
         Overlay::Confirm(confirm) => confirm.update(&action),
         Overlay::Form(form) => form.update(action),
         Overlay::Picker(picker) => picker.update(action),
+        Overlay::Share(overlay) => {
+            let sharing = match &app.screen {
+                Screen::Session(state) => state.sharing.as_ref(),
+                Screen::Home(_) => None,
+            };
+            overlay.update(&action, sharing)
+        }
     };
     match outcome {
         Outcome::Stay => {}
@@ -869,6 +890,18 @@ fn overlay_update(app: &mut App, action: Action, now: Timestamp) {
                     super::export::confirmed(app, &purpose);
                 }
                 Reply::Owner(Owner::Home | Owner::Conflict | Owner::Draft, _) | Reply::Field(_) => {
+                }
+            }
+        }
+        Outcome::Share(choice) => {
+            use super::overlays::share::ShareOutcome;
+            match choice {
+                ShareOutcome::Admit(guest) => super::share::admit(app, guest),
+                ShareOutcome::AdmitAll => super::share::admit_all(app),
+                ShareOutcome::Remove(guest) => super::share::remove(app, guest),
+                ShareOutcome::Stop => {
+                    app.overlays.pop();
+                    super::share::stop(app);
                 }
             }
         }

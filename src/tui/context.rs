@@ -75,6 +75,10 @@ pub enum Effect {
     RefreshHome,
     /// Write an export (asking first if the file exists).
     Export(super::export::Export),
+    /// Start sharing the open session, on `addr` or the default address.
+    Share {
+        addr: Option<String>,
+    },
 }
 
 /// Whether a key does something here, now: the hint bar and `?` show

@@ -60,11 +60,13 @@ pub enum Context {
     Problems,
     /// The phase menu.
     Phases,
+    /// Sharing: the join address and who is in.
+    Share,
 }
 
 impl Context {
     /// In the order the README and help list them.
-    pub const ALL: [Context; 24] = [
+    pub const ALL: [Context; 25] = [
         Context::Always,
         Context::Screen,
         Context::List,
@@ -87,6 +89,7 @@ impl Context {
         Context::Picker,
         Context::Confirm,
         Context::Phases,
+        Context::Share,
         Context::Help,
         Context::Problems,
     ];
@@ -108,13 +111,14 @@ impl Context {
     ];
 
     /// Layers that take every key while they are open.
-    pub const MODAL: [Context; 8] = [
+    pub const MODAL: [Context; 9] = [
         Context::Filter,
         Context::Capture,
         Context::Form,
         Context::Picker,
         Context::Confirm,
         Context::Phases,
+        Context::Share,
         Context::Help,
         Context::Problems,
     ];
@@ -146,6 +150,7 @@ impl Context {
             Context::Help => "Help",
             Context::Problems => "Problems in a file",
             Context::Phases => "Phase menu",
+            Context::Share => "Sharing (S)",
         }
     }
 }
@@ -419,6 +424,13 @@ pub static KEYMAP: &[Binding] = &[
         "Export the session: Jira CSV, CSV, Markdown or JSON, to a file beside it",
     )
     .hint("export", 52),
+    bind(
+        Session,
+        &[ch('S')],
+        Action::Share,
+        "Share with participants' devices: start, or see the join address and who is in",
+    )
+    .hint("share", 53),
     // Setup.
     bind(
         Setup,
@@ -930,6 +942,44 @@ pub static KEYMAP: &[Binding] = &[
     bind(Phases, &[ch('k'), UP], Action::Up, "Move up"),
     bind(Phases, &[ENTER], Action::Open, "Go to the selected phase").hint("go", 1),
     bind(Phases, &[ESC, ch('q'), ch('P')], Action::Cancel, "Close").hint("close", 2),
+    // Sharing.
+    bind(Share, &[ch('j'), DOWN], Action::Down, "Next person"),
+    bind(Share, &[ch('k'), UP], Action::Up, "Previous person"),
+    bind(
+        Share,
+        &[ch('a'), ENTER],
+        Action::Add,
+        "Let the selected person in (as the participant of that name, added if new)",
+    )
+    .hint("let in", 1),
+    bind(
+        Share,
+        &[ch('A')],
+        Action::AdmitAll,
+        "Let everyone waiting in",
+    )
+    .hint("all in", 2),
+    bind(
+        Share,
+        &[ch('x'), ch('d')],
+        Action::Delete,
+        "Remove the selected person: their page stops working",
+    )
+    .hint("remove", 3),
+    bind(
+        Share,
+        &[ch('s')],
+        Action::StopSharing,
+        "Stop sharing: every page stops",
+    )
+    .hint("stop", 4),
+    bind(
+        Share,
+        &[ESC, ch('q'), ch('S')],
+        Action::Cancel,
+        "Close (sharing goes on)",
+    )
+    .hint("close", 5),
     // Help.
     bind(Help, &[ESC, ch('?'), ch('q')], Action::Cancel, "Close help").hint("close", 1),
     bind(Help, &[ch('j'), DOWN], Action::Down, "Scroll down"),

@@ -21,6 +21,7 @@ pub mod keymap;
 pub mod overlays;
 pub mod picker;
 pub mod screens;
+pub mod share;
 pub mod style;
 pub mod terminal;
 pub mod view;
@@ -65,6 +66,8 @@ pub struct Options {
     pub bell: bool,
     /// Jira export defaults from the config file.
     pub jira: crate::core::model::JiraSettings,
+    /// Share the opened session at once, on this address.
+    pub share: Option<String>,
 }
 
 /// Builds the app and performs the launch, before the terminal is touched,
@@ -88,6 +91,11 @@ pub fn prepare(
             let state = open_demo(&app.catalogs)?;
             app.show_session(state);
         }
+    }
+    if let Some(addr) = &options.share {
+        app.effects.push(Effect::Share {
+            addr: Some(addr.clone()),
+        });
     }
     if let Some(theme) = &options.theme {
         // The command line wins over the theme remembered in the session.
@@ -119,6 +127,8 @@ pub enum Wake {
     Input(std::io::Result<Event>),
     /// A save finished on the writer thread.
     Saved,
+    /// A participant's device asks something (see [`share`]).
+    Share(crate::share::Inbound),
 }
 
 /// How often the open session's file is looked at for a change on disk.
@@ -139,6 +149,8 @@ fn event_loop(
     let mut next_disk_check = Instant::now() + DISK_CHECK_EVERY;
     loop {
         perform_effects(app, saver);
+        // Participants see each change and each move of the facilitator.
+        redraw |= share::publish(app);
         saver.start(app);
         if app.quit || termination.load(Ordering::Relaxed) || terminal_gone() {
             return Ok(());
@@ -175,6 +187,10 @@ fn event_loop(
                 Wake::Input(Ok(event)) => redraw |= apply_event(app, &event, saver),
                 Wake::Input(Err(e)) => return Err(e.into()),
                 Wake::Saved => redraw = true,
+                Wake::Share(inbound) => {
+                    share::inbound(app, inbound, Timestamp::now());
+                    redraw = true;
+                }
             }
             if app.quit {
                 break;
@@ -361,11 +377,14 @@ pub struct Saver {
     retry_at: Option<Instant>,
     /// Saves started, for tests and benchmarks.
     pub started: usize,
+    /// Wakes the event loop (the share server hands requests through it).
+    wake: Option<Sender<Wake>>,
 }
 
 impl Saver {
     /// A writer thread; `wake` (if given) is told when a save finishes.
     pub fn new(wake: Option<Sender<Wake>>) -> Saver {
+        let loop_wake = wake.clone();
         let (jobs, job_queue) = mpsc::channel::<SaveJob>();
         let (finished, done) = mpsc::channel();
         std::thread::spawn(move || {
@@ -391,6 +410,7 @@ impl Saver {
             in_flight: false,
             retry_at: None,
             started: 0,
+            wake: loop_wake,
         }
     }
 
@@ -564,6 +584,20 @@ fn perform_effects(app: &mut App, saver: &mut Saver) {
                 Err(e) => app.error(format!("{e:#}")),
             },
             Effect::Export(export) => write_export(app, export),
+            Effect::Share { addr } => {
+                let wake = saver.wake.clone();
+                let deliver = move |inbound| {
+                    wake.as_ref()
+                        .is_some_and(|w| w.send(Wake::Share(inbound)).is_ok())
+                };
+                if let Err(e) = share::start(app, addr.as_deref(), deliver) {
+                    // The overlay opened for it would only say "not sharing".
+                    if matches!(app.overlays.last(), Some(overlays::Overlay::Share(_))) {
+                        app.overlays.pop();
+                    }
+                    app.error(e);
+                }
+            }
             Effect::RefreshHome => {
                 if !close_session(app, saver) {
                     continue;

@@ -57,7 +57,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
     }
     for overlay in &app.overlays {
-        overlay.draw(frame, area, &app.styles);
+        let sharing = app.session().and_then(|s| s.sharing.as_ref());
+        overlay.draw(frame, area, &app.styles, sharing);
     }
 }
 

@@ -9,6 +9,7 @@ pub mod help;
 pub mod phases;
 pub mod picker;
 pub mod problems;
+pub mod share;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -52,6 +53,7 @@ pub enum Overlay {
     Confirm(confirm::Confirm),
     Form(form::FormOverlay),
     Picker(picker::PickerOverlay),
+    Share(share::ShareOverlay),
 }
 
 impl Overlay {
@@ -64,6 +66,7 @@ impl Overlay {
             Overlay::Confirm(_) => Context::Confirm,
             Overlay::Form(_) => Context::Form,
             Overlay::Picker(_) => Context::Picker,
+            Overlay::Share(_) => Context::Share,
         }
     }
 
@@ -72,8 +75,16 @@ impl Overlay {
         matches!(self, Overlay::Form(_) | Overlay::Picker(_))
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, styles: &Styles) {
+    /// Draws the overlay; `sharing` is what the share overlay shows.
+    pub fn draw(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        styles: &Styles,
+        sharing: Option<&crate::tui::share::Sharing>,
+    ) {
         match self {
+            Overlay::Share(s) => s.draw(frame, area, styles, sharing),
             Overlay::Help(h) => h.draw(frame, area, styles),
             Overlay::Phases(p) => p.draw(frame, area, styles),
             Overlay::Problems(p) => p.draw(frame, area, styles),
@@ -109,6 +120,8 @@ pub enum Outcome {
     Goto(Phase),
     /// Help over this overlay.
     Help,
+    /// The share overlay's choice.
+    Share(share::ShareOutcome),
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

@@ -87,6 +87,12 @@ pub trait PhaseScreen: Any {
     }
 
     /// For tests: the screen as its own type.
+    /// Where a participant's device should be in this screen: the
+    /// element and category being walked, with the catalog's questions.
+    fn participant_focus(&self, _view: &View) -> Option<crate::core::participation::Focus> {
+        None
+    }
+
     fn as_any(&self) -> &dyn Any;
 }
 

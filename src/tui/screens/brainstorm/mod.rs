@@ -692,6 +692,17 @@ impl PhaseScreen for BrainstormScreen {
         }
     }
 
+    fn participant_focus(&self, view: &View) -> Option<crate::core::participation::Focus> {
+        let here = self.here_of(view)?;
+        Some(crate::core::participation::Focus {
+            element: here.entry.id,
+            element_name: here.entry.name.clone(),
+            category: here.category,
+            category_name: here.category.name(),
+            prompts: here.prompts.iter().map(|p| p.to_string()).collect(),
+        })
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
