@@ -334,6 +334,46 @@ fn suggest_writes_json_or_csv() {
     assert_eq!(reader.records().count(), total);
 }
 
+/// The same card twice on one element, or on both ends of one flow, is
+/// noise the room has to dismiss twice.
+#[test]
+fn suggest_shows_a_card_once_per_element_and_flow() {
+    let s = Sandbox::new();
+    s.demo();
+    let json = s.run(&["suggest", "leejames-hr.toml"]);
+    json.expect(0);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    let threats = &value["threats"];
+    let elements = value["elements"].as_array().unwrap();
+    let mut offered = std::collections::HashMap::new();
+    for e in elements {
+        let refs: Vec<&str> = e["threats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        let mut titles: Vec<&str> = refs
+            .iter()
+            .map(|r| threats[*r]["title"].as_str().unwrap())
+            .collect();
+        titles.sort_unstable();
+        let before = titles.len();
+        titles.dedup();
+        assert_eq!(before, titles.len(), "{}: a title twice", e["id"]);
+        offered.insert(e["id"].as_str().unwrap().to_string(), refs);
+    }
+    let session: toml::Value = toml::from_str(stridekit::DEMO_SESSION).unwrap();
+    for flow in session["flows"].as_array().unwrap() {
+        let (from, to) = (flow["from"].as_str().unwrap(), flow["to"].as_str().unwrap());
+        let (Some(a), Some(b)) = (offered.get(from), offered.get(to)) else {
+            continue;
+        };
+        let both: Vec<&&str> = a.iter().filter(|r| b.contains(r)).collect();
+        assert!(both.is_empty(), "{from} and {to} both offer {both:?}");
+    }
+}
+
 #[test]
 fn catalogs_list_kinds_and_show_one() {
     let s = Sandbox::new();
@@ -663,7 +703,7 @@ fn catalogs_show_each_kinds_categories_within_80_columns() {
     );
     assert_eq!(
         line("aws.lambda"),
-        "aws.lambda process STRIDE 19 AWS Lambda"
+        "aws.lambda process STRIDE 20 AWS Lambda"
     );
     assert_eq!(
         line("generic.external-entity"),

@@ -752,13 +752,21 @@ fn catalogs(query: Option<&str>) -> Result<ExitCode> {
                 letters(&kind.categories),
                 kind.element.key()
             );
+            if !kind.widened.is_empty() {
+                let _ = writeln!(out, "  why: {}", one_line(&kind.widened));
+            }
             if !kind.summary.is_empty() {
                 let _ = writeln!(out, "  {}", one_line(&kind.summary));
             }
             for &category in &kind.categories {
                 let _ = writeln!(out, "\n{} ({})", category.name(), category.property());
                 for p in kind.prompts_for(category) {
-                    let _ = writeln!(out, "  ? {}", one_line(p));
+                    let persona = if kind.is_business(category, p) {
+                        "[business] "
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(out, "  ? {persona}{}", one_line(p));
                 }
                 for t in kind.threats_for(category) {
                     let _ = writeln!(out, "  - {}  [{}]", one_line(&t.title), kind.threat_ref(t));
@@ -813,7 +821,8 @@ fn list_catalog(catalogs: &Catalogs, id: &str, out: &mut String) {
             "  {:<id_width$}  {:<8}  {categories:<7}  {:>7}  {}",
             kind.id,
             element_label(kind.element),
-            kind.threats.len(),
+            // What the walk offers: its own threats and borrowed ones.
+            kind.threats.len() + kind.borrowed.len(),
             text::fit(&name, name_width)
         );
     }

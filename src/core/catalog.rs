@@ -81,10 +81,23 @@ struct KindDef {
     /// Defaults to STRIDE-per-element for `element`.
     #[serde(default)]
     categories: Option<Vec<Category>>,
+    /// Why `categories` differ from STRIDE-per-element (a store with its
+    /// own identity or resource policy is also spoofed and escalated).
+    #[serde(default)]
+    widened: String,
     #[serde(default)]
     prompts: BTreeMap<Category, Vec<String>>,
+    /// Prompts for the business persona (cost, customers, impact), by
+    /// category: the walk asks them after the category's other prompts.
+    #[serde(default)]
+    business: BTreeMap<Category, Vec<String>>,
     #[serde(default)]
     threats: Vec<CandidateThreat>,
+    /// Threats homed in another kind (`aws.iam/leaked-access-keys`) that
+    /// the walk also offers for this kind: one text, one reference, rather
+    /// than a copy that drifts.
+    #[serde(default)]
+    also: Vec<String>,
 }
 
 /// A threat the catalog suggests for a kind.
@@ -145,8 +158,18 @@ pub struct Kind {
     pub summary: String,
     pub keywords: Vec<String>,
     pub categories: Vec<Category>,
+    /// Why the categories differ from STRIDE-per-element, if they do.
+    pub widened: String,
+    /// Every prompt, business ones last in each category.
     pub prompts: BTreeMap<Category, Vec<String>>,
+    /// The prompts of `prompts` that speak to the business persona.
+    pub business: BTreeMap<Category, Vec<String>>,
+    /// The kind's own threats.
     pub threats: Vec<CandidateThreat>,
+    /// References to threats homed in other kinds, as written.
+    pub also: Vec<String>,
+    /// Those threats, resolved (their `reference` names their home).
+    pub borrowed: Vec<CandidateThreat>,
     /// Where it was defined, for `stridekit catalogs`.
     pub source: PathBuf,
 }
@@ -169,8 +192,25 @@ impl Kind {
         self.prompts.get(&category).map_or(&[], Vec::as_slice)
     }
 
+    /// The kind's own candidate threats for `category`, then those it
+    /// borrows from other kinds.
     pub fn threats_for(&self, category: Category) -> impl Iterator<Item = &CandidateThreat> {
-        self.threats.iter().filter(move |t| t.category == category)
+        self.threats
+            .iter()
+            .chain(&self.borrowed)
+            .filter(move |t| t.category == category)
+    }
+
+    /// Whether `threat` is homed in another kind and borrowed here.
+    pub fn is_borrowed(&self, threat: &CandidateThreat) -> bool {
+        home_kind(&threat.reference) != self.id
+    }
+
+    /// Whether `prompt` is one of the kind's business prompts.
+    pub fn is_business(&self, category: Category, prompt: &str) -> bool {
+        self.business
+            .get(&category)
+            .is_some_and(|b| b.iter().any(|p| p == prompt))
     }
 
     /// `aws.lambda/open-invoke`.
@@ -263,8 +303,70 @@ impl Catalogs {
             return Err(LoadError::Invalid(diagnostics));
         }
         self.warnings.extend(diagnostics);
+        // Borrowed threats may live in this file or an earlier one, so
+        // they are checked once the file is merged.
+        let also: Vec<(usize, usize, String, String)> = file
+            .kinds
+            .iter()
+            .enumerate()
+            .flat_map(|(k, kind)| {
+                let id = format!("{}.{}", file.id, kind.id);
+                kind.also
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, r)| (k, j, id.clone(), r.clone()))
+            })
+            .collect();
         self.merge(file, path);
+        let mut issues = Vec::new();
+        for (k, j, kind_id, reference) in also {
+            let at = FieldPath::item("kinds", k).key("also").index(j);
+            let problem = match (self.threat(&reference), self.kind(&kind_id)) {
+                (None, _) => Some(format!("`{reference}` names no catalog threat")),
+                (Some((home, _)), _) if home.id == kind_id => {
+                    Some(format!("`{reference}` is this kind's own threat"))
+                }
+                (Some((_, t)), Some(kind)) if !kind.applies(t.category) => Some(format!(
+                    "`{reference}` is a {} threat, not one of the kind's categories",
+                    t.category.key()
+                )),
+                _ => None,
+            };
+            if let Some(message) = problem {
+                issues.push(if builtin {
+                    Issue::error(at, message)
+                } else {
+                    Issue::warning(at, message)
+                });
+            }
+        }
+        let diagnostics = src.place(&issues);
+        if diagnostics.iter().any(|d| d.is_error()) {
+            return Err(LoadError::Invalid(diagnostics));
+        }
+        self.warnings.extend(diagnostics);
+        self.resolve();
         Ok(())
+    }
+
+    /// Copies each borrowed threat from its home, again after every file:
+    /// a later file may override the home kind.
+    fn resolve(&mut self) {
+        let borrowed: Vec<Vec<CandidateThreat>> = self
+            .kinds
+            .iter()
+            .map(|kind| {
+                kind.also
+                    .iter()
+                    .filter_map(|r| self.threat(r))
+                    .filter(|(home, t)| home.id != kind.id && kind.applies(t.category))
+                    .map(|(_, t)| t.clone())
+                    .collect()
+            })
+            .collect();
+        for (kind, b) in self.kinds.iter_mut().zip(borrowed) {
+            kind.borrowed = b;
+        }
     }
 
     fn merge(&mut self, file: CatalogFile, path: &Path) {
@@ -296,6 +398,15 @@ impl Catalogs {
             let categories = def
                 .categories
                 .unwrap_or_else(|| def.element.default_categories().to_vec());
+            let mut prompts = def.prompts;
+            for (category, list) in &def.business {
+                let all = prompts.entry(*category).or_default();
+                for p in list {
+                    if !all.contains(p) {
+                        all.push(p.clone());
+                    }
+                }
+            }
             let kind = Kind {
                 id: id.clone(),
                 catalog: file.id.clone(),
@@ -305,8 +416,12 @@ impl Catalogs {
                 summary: def.summary,
                 keywords: def.keywords,
                 categories,
-                prompts: def.prompts,
+                widened: def.widened,
+                prompts,
+                business: def.business,
                 threats: def.threats,
+                also: def.also,
+                borrowed: Vec::new(),
                 source: path.to_path_buf(),
             };
             match self.by_id.get(&id) {
@@ -352,6 +467,13 @@ impl Catalogs {
     pub fn kind_ids(&self) -> impl Iterator<Item = &str> {
         self.kinds.iter().map(|k| k.id.as_str())
     }
+}
+
+/// The kind a threat reference (`aws.iam/leaked-access-keys`) names.
+pub fn home_kind(reference: &str) -> &str {
+    reference
+        .split_once('/')
+        .map_or(reference, |(kind, _)| kind)
 }
 
 /// How built-in files are named in messages.
@@ -461,6 +583,28 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
         let mut once = std::collections::HashSet::new();
         let categories: Vec<Category> =
             categories.into_iter().filter(|c| once.insert(*c)).collect();
+        for category in kind.business.keys() {
+            if !categories.contains(category) {
+                issues.push(Issue::error(
+                    at().key("business").key(category.key()),
+                    format!(
+                        "business prompts for {} but the kind's categories do not include it",
+                        category.key()
+                    ),
+                ));
+            }
+        }
+        for (j, reference) in kind.also.iter().enumerate() {
+            let ok = reference
+                .split_once('/')
+                .is_some_and(|(k, t)| !k.is_empty() && is_slug(t));
+            if !ok {
+                issues.push(Issue::error(
+                    at().key("also").index(j),
+                    format!("`{reference}` is not a threat reference (kind/threat)"),
+                ));
+            }
+        }
         for category in kind.prompts.keys() {
             if !categories.contains(category) {
                 issues.push(Issue::error(
@@ -476,7 +620,8 @@ fn check(file: &CatalogFile, builtin: bool) -> Vec<Issue> {
         let thin_prompts: Vec<String> = categories
             .iter()
             .filter_map(|c| {
-                let n = kind.prompts.get(c).map_or(0, Vec::len);
+                let n = kind.prompts.get(c).map_or(0, Vec::len)
+                    + kind.business.get(c).map_or(0, Vec::len);
                 (n < 2).then(|| format!("{} ({n})", c.key()))
             })
             .collect();
@@ -587,6 +732,164 @@ mod tests {
         assert!(c.kind(ACTOR_KIND).is_some());
         assert!(c.kind(FLOW_KIND).is_some());
         assert!(c.kind(BOUNDARY_KIND).is_some());
+    }
+
+    fn builtin_files() -> Vec<(&'static str, CatalogFile)> {
+        BUILTIN
+            .iter()
+            .map(|(name, text)| (*name, files::parse_toml(&builtin_path(name), text).unwrap()))
+            .collect()
+    }
+
+    /// Copies drift: a threat or mitigation written twice gets fixed in
+    /// one place only. A kind that needs another kind's threat borrows it
+    /// with `also`, an explicit reference.
+    #[test]
+    fn no_threat_or_mitigation_text_has_two_homes() {
+        let mut titles: HashMap<String, String> = HashMap::new();
+        let mut texts: HashMap<String, String> = HashMap::new();
+        let mut problems = Vec::new();
+        for (_, file) in builtin_files() {
+            for kind in &file.kinds {
+                for t in &kind.threats {
+                    let here = format!("{}.{}/{}", file.id, kind.id, t.id);
+                    let key = t.title.trim().to_lowercase();
+                    if let Some(first) = titles.insert(key, here.clone()) {
+                        problems.push(format!("title of {here} repeats {first}"));
+                    }
+                    for m in &t.mitigations {
+                        let key = m.text.trim().to_lowercase();
+                        let at = format!("{here}/{}", m.id);
+                        if let Some(first) = texts.insert(key, at.clone()) {
+                            problems.push(format!("mitigation text of {at} repeats {first}"));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "give each one home and borrow it with `also`:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    /// A checklist question ("Is ... enabled?") ends the conversation it
+    /// should start.
+    fn is_yes_no(prompt: &str) -> bool {
+        const OPENERS: [&str; 22] = [
+            "is", "are", "does", "do", "did", "can", "could", "has", "have", "will", "would",
+            "should", "was", "were", "may", "might", "must", "shall", "isn't", "aren't", "doesn't",
+            "don't",
+        ];
+        let first = prompt
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase();
+        OPENERS.contains(&first.as_str())
+    }
+
+    #[test]
+    fn at_most_a_third_of_prompts_are_yes_no_questions() {
+        let c = Catalogs::builtin().unwrap();
+        let all: Vec<&String> = c
+            .kinds()
+            .iter()
+            .flat_map(|k| k.prompts.values().flatten())
+            .collect();
+        let closed: Vec<&&String> = all.iter().filter(|p| is_yes_no(p)).collect();
+        assert!(
+            closed.len() * 3 <= all.len(),
+            "{} of {} prompts are yes/no questions",
+            closed.len(),
+            all.len()
+        );
+        assert!(is_yes_no("Does the bucket deny plain HTTP?"));
+        assert!(!is_yes_no("Who sits between clients and the bucket?"));
+    }
+
+    #[test]
+    fn every_kind_asks_the_business_something() {
+        let c = Catalogs::builtin().unwrap();
+        let silent: Vec<&str> = c
+            .kinds()
+            .iter()
+            .filter(|k| k.business.values().all(Vec::is_empty))
+            .map(|k| k.id.as_str())
+            .collect();
+        assert!(silent.is_empty(), "no business prompt: {silent:?}");
+    }
+
+    /// A kind that walks more or fewer categories than its element type
+    /// says why, for the room and the README.
+    #[test]
+    fn kinds_that_widen_stride_per_element_say_why() {
+        let c = Catalogs::builtin().unwrap();
+        let unexplained: Vec<&str> = c
+            .kinds()
+            .iter()
+            .filter(|k| {
+                let default = k.element.default_categories();
+                let differs = k.categories.len() != default.len()
+                    || k.categories.iter().any(|x| !default.contains(x));
+                differs && k.widened.trim().is_empty()
+            })
+            .map(|k| k.id.as_str())
+            .collect();
+        assert!(unexplained.is_empty(), "no `widened`: {unexplained:?}");
+    }
+
+    #[test]
+    fn borrowed_threats_keep_their_home_reference() {
+        let c = Catalogs::builtin().unwrap();
+        let mut borrowed = 0;
+        for kind in c.kinds() {
+            assert_eq!(kind.borrowed.len(), kind.also.len(), "{}", kind.id);
+            for t in &kind.borrowed {
+                borrowed += 1;
+                assert!(kind.is_borrowed(t));
+                let (home, own) = c.threat(&t.reference).unwrap();
+                assert_ne!(home.id, kind.id);
+                assert_eq!(own, t);
+                assert!(kind.threats_for(t.category).any(|x| x == t));
+            }
+        }
+        assert!(borrowed > 0);
+    }
+
+    #[test]
+    fn a_borrowed_reference_must_name_a_threat() {
+        let mut c = Catalogs::builtin().unwrap();
+        let text = r#"
+id = "acme"
+[[kinds]]
+id = "table"
+name = "ACME table"
+element = "data-store"
+also = ["aws.iam/nope", "aws.iam/broad-trust-policy"]
+"#;
+        c.add_text(Path::new("acme.toml"), text, false).unwrap();
+        let w: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+        assert!(
+            w.iter()
+                .any(|w| w.contains("`aws.iam/nope` names no catalog threat")),
+            "{w:#?}"
+        );
+        // A spoofing threat, and a store walks T, R, I, D.
+        assert!(
+            w.iter()
+                .any(|w| w.contains("not one of the kind's categories")),
+            "{w:#?}"
+        );
+        assert!(c.kind("acme.table").unwrap().borrowed.is_empty());
+        assert!(
+            Catalogs::builtin()
+                .unwrap()
+                .add_text(Path::new("acme.toml"), text, true)
+                .is_err()
+        );
     }
 
     #[test]

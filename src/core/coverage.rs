@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::catalog::{ACTOR_KIND, BOUNDARY_KIND, Catalogs, FLOW_KIND, Kind};
+use super::catalog::{ACTOR_KIND, BOUNDARY_KIND, Catalogs, FLOW_KIND, Kind, home_kind};
 use super::ids::Id;
 use super::model::{Component, CoverageStatus, Flow, Session};
 use super::stride::Category;
@@ -43,6 +43,10 @@ pub struct WalkElement<'a> {
     pub boundary: Option<Id>,
     /// A flow whose ends sit in different trust boundaries.
     pub crosses: bool,
+    /// References of borrowed threats this element does not offer because
+    /// another element of the scope does: one of their home kind, or the
+    /// other end of a flow reached earlier in the walk.
+    pub shown_elsewhere: HashSet<&'a str>,
 }
 
 impl WalkElement<'_> {
@@ -108,6 +112,7 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
             kinds: actor_kinds.clone(),
             boundary: None,
             crosses: false,
+            shown_elsewhere: HashSet::new(),
         });
     }
     let order = boundary_order(session);
@@ -126,6 +131,7 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
             kinds: one(&c.kind),
             boundary: c.boundary.filter(|b| rank.contains_key(b)),
             crosses: false,
+            shown_elsewhere: HashSet::new(),
         });
     }
     let flow_kinds = one(FLOW_KIND);
@@ -147,9 +153,59 @@ pub fn walk_elements<'a>(session: &'a Session, catalogs: &'a Catalogs) -> Vec<Wa
             kinds,
             boundary: None,
             crosses,
+            shown_elsewhere: HashSet::new(),
         });
     }
+    hide_borrowed_duplicates(session, &mut out);
     out
+}
+
+/// One card per threat where the scope can hold it once: a threat a kind
+/// borrows (an IAM role's leaked keys, offered on the table it reads too)
+/// is walked on an element of its home kind when the scope has one, and
+/// otherwise once per pair of elements joined by a flow, on the end the
+/// walk reaches first.
+fn hide_borrowed_duplicates<'a>(session: &Session, elements: &mut [WalkElement<'a>]) {
+    let homes: HashSet<&str> = elements
+        .iter()
+        .flat_map(|e| e.kinds.iter().map(|k| k.id.as_str()))
+        .collect();
+    let mut offered: Vec<HashSet<&'a str>> = Vec::with_capacity(elements.len());
+    for e in elements.iter_mut() {
+        let mut here = HashSet::new();
+        for kind in &e.kinds {
+            for t in &kind.borrowed {
+                if homes.contains(home_kind(&t.reference)) {
+                    e.shown_elsewhere.insert(t.reference.as_str());
+                } else {
+                    here.insert(t.reference.as_str());
+                }
+            }
+        }
+        offered.push(here);
+    }
+    let position: HashMap<Id, usize> = elements
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id, i))
+        .collect();
+    for f in session.flows.iter().filter(|f| f.out_of_scope.is_none()) {
+        let (Some(&a), Some(&b)) = (position.get(&f.from), position.get(&f.to)) else {
+            continue;
+        };
+        let (first, second) = (a.min(b), a.max(b));
+        if first == second {
+            continue;
+        }
+        let both: Vec<&'a str> = offered[first]
+            .intersection(&offered[second])
+            .copied()
+            .collect();
+        for r in both {
+            offered[second].remove(r);
+            elements[second].shown_elsewhere.insert(r);
+        }
+    }
 }
 
 /// Whether a flow's ends sit in different trust boundaries (actors sit

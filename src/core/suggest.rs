@@ -19,6 +19,7 @@ use super::coverage::{WalkElement, walk_elements};
 use super::export::cell::CsvFlavor;
 use super::model::Session;
 use super::stride::Category;
+use super::walk;
 
 /// One element and its candidate threats, in category order.
 pub struct ElementSuggestions<'a> {
@@ -36,8 +37,13 @@ pub fn suggestions<'a>(
         .map(|element| {
             let mut threats = Vec::new();
             for category in Category::ALL {
-                for &kind in &element.kinds {
-                    threats.extend(kind.threats_for(category).map(|t| (kind, t)));
+                // The walk's candidates for the cell: a threat borrowed from
+                // another kind is listed under its home kind.
+                for t in walk::prompts(&element, category).candidates {
+                    let kind = catalogs.threat(&t.reference).map(|(k, _)| k);
+                    if let Some(kind) = kind.or_else(|| element.kinds.first().copied()) {
+                        threats.push((kind, t));
+                    }
                 }
             }
             ElementSuggestions { element, threats }

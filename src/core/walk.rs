@@ -23,11 +23,18 @@ pub struct CellPrompts<'a> {
 }
 
 pub fn prompts<'a>(element: &WalkElement<'a>, category: Category) -> CellPrompts<'a> {
-    prompts_of(&element.kinds, category)
+    prompts_of(&element.kinds, category, |r| {
+        element.shown_elsewhere.contains(r)
+    })
 }
 
-/// [`prompts`] for an element of catalog kinds `kinds`.
-pub fn prompts_of<'a>(kinds: &[&'a Kind], category: Category) -> CellPrompts<'a> {
+/// [`prompts`] for an element of catalog kinds `kinds`, leaving out the
+/// candidates `elsewhere` says another element of the scope offers.
+pub fn prompts_of<'a>(
+    kinds: &[&'a Kind],
+    category: Category,
+    elsewhere: impl Fn(&str) -> bool,
+) -> CellPrompts<'a> {
     let mut prompts: Vec<&str> = Vec::new();
     let mut candidates: Vec<&CandidateThreat> = Vec::new();
     for kind in kinds {
@@ -37,7 +44,7 @@ pub fn prompts_of<'a>(kinds: &[&'a Kind], category: Category) -> CellPrompts<'a>
             }
         }
         for t in kind.threats_for(category) {
-            if !candidates.iter().any(|c| c.reference == t.reference) {
+            if !elsewhere(&t.reference) && !candidates.iter().any(|c| c.reference == t.reference) {
                 candidates.push(t);
             }
         }
@@ -441,6 +448,55 @@ mod tests {
 
     fn id(s: &str) -> Id {
         s.parse().unwrap()
+    }
+
+    fn candidates_on(elements: &[WalkElement<'_>], element: &str) -> Vec<String> {
+        let e = elements.iter().find(|e| e.id == id(element)).unwrap();
+        Category::ALL
+            .iter()
+            .flat_map(|c| prompts(e, *c).candidates)
+            .map(|t| t.reference.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_borrowed_threat_is_walked_once_where_the_scope_holds_it() {
+        let (mut s, catalogs) = demo();
+        let role = "aws.iam/shared-lambda-role";
+        let wide = "aws.iam/wildcard-workload-role";
+        // The demo models the functions' role (C6): the role's threats are
+        // walked there, not again on the functions and stores.
+        let elements = walk_elements(&s, &catalogs);
+        assert!(candidates_on(&elements, "C6").contains(&role.to_string()));
+        for e in ["C2", "C3", "C4", "C5"] {
+            let here = candidates_on(&elements, e);
+            assert!(
+                !here.iter().any(|r| r == role || r == wide),
+                "{e}: {here:?}"
+            );
+        }
+        // Without it, each pair joined by a flow gets the card once, on the
+        // end the walk reaches first (the functions before the stores).
+        s.components.retain(|c| c.kind != "aws.iam");
+        let elements = walk_elements(&s, &catalogs);
+        assert!(candidates_on(&elements, "C2").contains(&wide.to_string()));
+        assert!(candidates_on(&elements, "C3").contains(&wide.to_string()));
+        for e in ["C4", "C5"] {
+            assert!(
+                !candidates_on(&elements, e).contains(&wide.to_string()),
+                "{e}"
+            );
+        }
+        // A borrowed threat keeps its home's reference when taken.
+        let (kind, t) = catalogs.threat(wide).unwrap();
+        assert_eq!(kind.id, "aws.iam");
+        assert!(
+            catalogs
+                .kind("aws.s3")
+                .unwrap()
+                .threats_for(t.category)
+                .any(|x| x.reference == wide)
+        );
     }
 
     fn errors(s: &Session, catalogs: &Catalogs) -> Vec<String> {

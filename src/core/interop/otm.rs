@@ -318,7 +318,7 @@ pub fn is_actor(otm_type: &str) -> bool {
 
 /// The built-in catalog kinds a component can have: an OTM type that is
 /// one of them (a stridekit export's) is kept as it is.
-pub const KINDS: [&str; 25] = [
+pub const KINDS: [&str; 32] = [
     "aws.api-gateway",
     "aws.lambda",
     "aws.s3",
@@ -339,6 +339,13 @@ pub const KINDS: [&str; 25] = [
     "aws.waf",
     "aws.cloudtrail",
     "aws.iam",
+    "aws.ecs",
+    "aws.ecr",
+    "aws.elb",
+    "aws.vpc",
+    "aws.s3-uploads",
+    "aws.bedrock",
+    "aws.appsync",
     "generic.external-entity",
     "generic.client",
     "generic.process",
@@ -351,7 +358,7 @@ pub const KINDS: [&str; 25] = [
 /// `CD-V2-API-GATEWAY`) and the kind each means, first match wins: a
 /// needle with a dash must be a whole word of the type; one without, a
 /// part of the type with its punctuation taken out.
-const TYPE_KINDS: [(&[&str], &str); 23] = [
+const TYPE_KINDS: [(&[&str], &str); 29] = [
     (&["apigateway", "apigw"], "aws.api-gateway"),
     (&["lambda"], "aws.lambda"),
     (&["-s3", "s3bucket"], "aws.s3"),
@@ -375,6 +382,12 @@ const TYPE_KINDS: [(&[&str], &str); 23] = [
     (&["-waf", "-shield"], "aws.waf"),
     (&["cloudtrail", "cloudwatch"], "aws.cloudtrail"),
     (&["-iam"], "aws.iam"),
+    (&["-ecs", "fargate"], "aws.ecs"),
+    (&["-ecr"], "aws.ecr"),
+    (&["-alb", "-elb", "-nlb", "loadbalancer"], "aws.elb"),
+    (&["-vpc", "securitygroup"], "aws.vpc"),
+    (&["bedrock"], "aws.bedrock"),
+    (&["appsync"], "aws.appsync"),
     (
         &[
             "-client",
@@ -2819,6 +2832,29 @@ mod tests {
                 catalogs.kind(kind_for(kind)).unwrap().is_component_kind(),
                 "{kind}"
             );
+        }
+    }
+
+    /// A stridekit export's component types are its kinds: every built-in
+    /// component kind must read back as itself.
+    #[test]
+    fn every_builtin_component_kind_is_known() {
+        let catalogs = crate::core::catalog::Catalogs::builtin().unwrap();
+        for kind in catalogs.component_kinds() {
+            assert!(
+                KINDS.contains(&kind.id.as_str()),
+                "{} is not in KINDS",
+                kind.id
+            );
+        }
+        for (t, kind) in [
+            ("aws-ecs-service", "aws.ecs"),
+            ("aws-ecr", "aws.ecr"),
+            ("aws-alb", "aws.elb"),
+            ("aws-bedrock", "aws.bedrock"),
+            ("aws-appsync", "aws.appsync"),
+        ] {
+            assert_eq!(kind_for(t), kind, "{t}");
         }
     }
 

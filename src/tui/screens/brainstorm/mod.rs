@@ -87,6 +87,8 @@ pub struct Entry {
     pub boundary: Option<Id>,
     pub crosses: bool,
     pub cells: [Cell; 6],
+    /// Borrowed catalog threats another element of the scope offers.
+    pub shown_elsewhere: Vec<String>,
 }
 
 impl Entry {
@@ -150,6 +152,7 @@ impl Walk {
                 boundary: e.boundary,
                 crosses: e.crosses,
                 cells: *cells,
+                shown_elsewhere: e.shown_elsewhere.iter().map(|r| r.to_string()).collect(),
             })
             .collect();
         let mut by_cell: HashMap<(Id, Category), Vec<Id>> = HashMap::new();
@@ -317,7 +320,9 @@ impl BrainstormScreen {
             categories[0]
         };
         let kinds = entry.kinds(catalogs);
-        let cell = walk::prompts_of(&kinds, category);
+        let cell = walk::prompts_of(&kinds, category, |r| {
+            entry.shown_elsewhere.iter().any(|s| s == r)
+        });
         let threats = walk
             .by_cell
             .get(&(entry.id, category))
