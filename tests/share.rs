@@ -592,3 +592,395 @@ fn a_stream_sends_the_board_at_once_and_again_when_the_facilitator_moves() {
     let mut rest = Vec::new();
     let _ = stream.read_to_end(&mut rest);
 }
+
+#[test]
+fn terminal_clients_join_add_threats_and_vote_in_secret_until_the_reveal() {
+    use stridekit::share::client::{Client, Standing};
+    let mut f = Facilitator::new(Phase::Brainstorm, |s| {
+        s.voting.mode = VotingMode::Secret;
+        s.voting.dots_per_person = Some(2);
+        s.voting.ballots.clear();
+        s.voting.done.clear();
+        s.voting.revealed = false;
+    });
+    let url = format!("http://{}/#code={}", f.addr, f.code.replace('-', ""));
+    let (base, code) = stridekit::share::client::parse_url(&url);
+    let code = code.expect("the code in the address");
+    let ana = Client::join(&base, &code, "Ana").expect("Ana joins");
+    let bob = Client::join(&base, &code, "Bob").expect("Bob joins");
+    assert!(matches!(
+        Client::join(&base, "WRONG1", "Eve"),
+        Err(stridekit::share::client::ClientError::Refused(_))
+    ));
+    assert!(matches!(ana.standing(), Ok(Standing::Waiting { .. })));
+    // Ana follows the stream on a thread of her own, as `stridekit join` does.
+    let (seen, boards) = mpsc::channel();
+    let follower = ana.clone();
+    std::thread::spawn(move || follower.follow(|s| seen.send(s).is_ok()));
+    f.pump_until("two guests", |app| {
+        app.session()
+            .and_then(|s| s.sharing.as_ref())
+            .is_some_and(|s| s.waiting() == 2)
+    });
+    share::admit_all(&mut f.app);
+    share::publish(&mut f.app);
+    let in_board = |boards: &Receiver<Standing>| loop {
+        match boards.recv_timeout(Duration::from_secs(10)) {
+            Ok(Standing::In(board)) => return board,
+            Ok(_) => continue,
+            Err(e) => panic!("no board came: {e}"),
+        }
+    };
+    let board = in_board(&boards);
+    assert_eq!(board.my_name, "Ana");
+    assert_eq!(
+        board.focus.as_ref().map(|f| f.element.to_string()),
+        Some("U1".into())
+    );
+
+    let (a, b) = (ana.clone(), bob.clone());
+    let added = f.serve_while(move || {
+        (
+            a.add_threat("Token replay from a second device", ""),
+            b.add_threat("Bob's threat", ""),
+        )
+    });
+    assert_eq!(
+        added.0.unwrap(),
+        format!("Added T{}", demo_session().threats.len() + 1)
+    );
+    assert!(added.1.is_ok());
+
+    f.app
+        .session_mut()
+        .unwrap()
+        .doc
+        .adjust(|s| s.phase = Phase::Vote);
+    share::publish(&mut f.app);
+    let (a, b) = (ana.clone(), bob.clone());
+    let t1: stridekit::core::ids::Id = "T1".parse().unwrap();
+    let votes = f.serve_while(move || {
+        vec![
+            a.set_dots(t1, 2).is_ok(),
+            a.set_dots("T2".parse().unwrap(), 1).is_ok(), // over the budget
+            b.set_dots(t1, 1).is_ok(),
+            b.set_done(true).is_ok(),
+        ]
+    });
+    assert_eq!(votes, [true, false, true, true]);
+    let Standing::In(bobs) = bob.standing().unwrap() else {
+        panic!("Bob is in");
+    };
+    let vote = bobs.vote.expect("a vote");
+    assert!(vote.done);
+    assert!(vote.threats.iter().all(|t| t.total.is_none()), "secret");
+    assert_eq!(vote.threats[0].mine, 1);
+
+    f.app
+        .session_mut()
+        .unwrap()
+        .doc
+        .edit("reveal", |s| s.voting.revealed = true)
+        .unwrap();
+    share::publish(&mut f.app);
+    let revealed = loop {
+        let board = in_board(&boards);
+        if board.vote.as_ref().is_some_and(|v| v.revealed) {
+            break board;
+        }
+    };
+    assert_eq!(revealed.vote.unwrap().threats[0].total, Some(3));
+    // Leaving ends the participant's part.
+    ana.leave().unwrap();
+    assert_eq!(ana.standing().unwrap(), Standing::Removed);
+}
+
+/// A WebDriver session on Debian's headless Chromium, through chromedriver.
+struct Browser {
+    driver: std::process::Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+    _profile: tempfile::TempDir,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    /// `None`, with a notice, where Chromium or chromedriver is missing;
+    /// under CI (`CI=true`) that fails instead: `.ci/run` installs both.
+    fn start(width: u32, height: u32) -> Option<Browser> {
+        let chromium = Path::new("/usr/bin/chromium");
+        let driver = Path::new("/usr/bin/chromedriver");
+        if !chromium.exists() || !driver.exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI needs Debian's chromium and chromium-driver for the browser test"
+            );
+            eprintln!("SKIPPED: no /usr/bin/chromium or /usr/bin/chromedriver");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let child = std::process::Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while agent.get(format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut browser = Browser {
+            driver: child,
+            base,
+            session: String::new(),
+            agent,
+            _profile: profile,
+        };
+        let created = browser.call(
+            "POST",
+            "/session",
+            &json!({ "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": [
+                        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        format!("--user-data-dir={}", browser._profile.path().display()),
+                        format!("--window-size={width},{height}"),
+                    ]
+                }
+            }}}),
+        );
+        browser.session = created["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_string();
+        Some(browser)
+    }
+
+    fn call(&self, method: &str, path: &str, body: &Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let response = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            _ => self
+                .agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+        };
+        let mut response = response.expect("chromedriver answers");
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        value.get("value").cloned().unwrap_or(value)
+    }
+
+    fn session_call(&self, method: &str, path: &str, body: &Value) -> Value {
+        self.call(method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    fn go(&self, url: &str) {
+        self.session_call("POST", "/url", &json!({ "url": url }));
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.session_call(
+            "POST",
+            "/element",
+            &json!({ "using": "css selector", "value": css }),
+        );
+        found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {css} on the page: {found}"))
+            .to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            &json!({ "text": text }),
+        );
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        self.session_call("POST", &format!("/element/{id}/click"), &json!({}));
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.session_call(
+            "POST",
+            "/execute/sync",
+            &json!({ "script": script, "args": [] }),
+        )
+    }
+
+    /// Waits until `script` returns true in the page.
+    fn wait(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.script(script) != Value::Bool(true) {
+            assert!(
+                Instant::now() < deadline,
+                "the page never showed {what}: {}",
+                self.script("return document.body.innerText")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A PNG of the page, kept for a person to look at.
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let encoded = self.session_call("GET", "/screenshot", &json!({}));
+        let png = base64_decode(encoded.as_str().unwrap_or(""));
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            self.session_call("DELETE", "", &json!({}));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
+    sextets
+        .chunks(4)
+        .flat_map(|chunk| {
+            let n =
+                chunk.iter().fold(0u32, |n, &s| (n << 6) | u32::from(s)) << (6 * (4 - chunk.len()));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(chunk.len().saturating_sub(1))
+        })
+        .collect()
+}
+
+#[test]
+fn in_a_real_browser_a_participant_joins_adds_a_threat_and_votes() {
+    for (width, height, name) in [(390, 844, "phone"), (1280, 800, "laptop")] {
+        let Some(browser) = Browser::start(width, height) else {
+            return;
+        };
+        let mut f = Facilitator::new(Phase::Brainstorm, |s| {
+            s.voting.mode = VotingMode::Secret;
+            s.voting.dots_per_person = Some(3);
+            s.voting.ballots.clear();
+            s.voting.done.clear();
+            s.voting.revealed = false;
+        });
+        let url = format!("http://{}/#code={}", f.addr, f.code.replace('-', ""));
+        let title = format!("Session cookie stolen on a shared {name}");
+        let (done_joining, joined) = mpsc::channel();
+        let (go_on, go) = mpsc::channel::<()>();
+        let (shot, shots) = mpsc::channel();
+        std::thread::scope(|scope| {
+            let (browser, url, title) = (&browser, &url, &title);
+            let (done_joining, go, shot) = (done_joining.clone(), go, shot.clone());
+            let page = scope.spawn(move || {
+                browser.go(url);
+                browser.wait("the join form", "return !document.getElementById('join').hidden");
+                shot.send(browser.screenshot(&format!("{name}-join"))).unwrap();
+                browser.type_into("#name", "Ana");
+                browser.click("#join-form button[type=submit]");
+                browser.wait("the waiting note", "return !document.getElementById('waiting').hidden");
+                done_joining.send(()).unwrap();
+                browser.wait("Brainstorm", "return !document.getElementById('brainstorm').hidden");
+                browser.type_into("#threat-title", title);
+                browser.click("#threat-form button[type=submit]");
+                browser.wait(
+                    "the threat in her list",
+                    "return document.getElementById('my-threats').innerText.includes('Session cookie')",
+                );
+                shot.send(browser.screenshot(&format!("{name}-brainstorm"))).unwrap();
+                done_joining.send(()).unwrap();
+                go.recv().unwrap();
+                browser.wait("the vote", "return !document.getElementById('vote').hidden");
+                browser.click("#vote-list li:first-child button:last-child");
+                browser.wait(
+                    "her dot",
+                    "return document.querySelector('#vote-list li:first-child .dots').innerText === '1'",
+                );
+                shot.send(browser.screenshot(&format!("{name}-vote"))).unwrap();
+            });
+            f.pump_until("Ana to knock", |app| {
+                app.session()
+                    .and_then(|s| s.sharing.as_ref())
+                    .is_some_and(|s| s.waiting() == 1)
+            });
+            joined.recv().unwrap();
+            share::admit_all(&mut f.app);
+            // Until her threat is in and her page has been photographed.
+            let mut photographed = false;
+            f.pump_until("Ana's threat", |app| {
+                photographed |= joined.try_recv().is_ok();
+                photographed
+                    && app
+                        .session()
+                        .is_some_and(|s| s.session().threats.iter().any(|t| &t.title == title))
+            });
+            f.app
+                .session_mut()
+                .unwrap()
+                .doc
+                .adjust(|s| s.phase = Phase::Vote);
+            go_on.send(()).unwrap();
+            f.pump_until("the page", |_| page.is_finished());
+            page.join().expect("the page's steps");
+        });
+        let session = f.session();
+        let ana = session
+            .participants
+            .iter()
+            .find(|p| p.name == "Ana")
+            .unwrap()
+            .id;
+        assert_eq!(
+            session
+                .threats
+                .iter()
+                .find(|t| t.title == title)
+                .unwrap()
+                .author,
+            Some(ana)
+        );
+        let first = session.threats[0].id;
+        assert_eq!(session.voting.ballots[&ana][&first], 1);
+        for path in shots.try_iter() {
+            eprintln!("screenshot: {}", path.display());
+        }
+    }
+}

@@ -65,6 +65,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Open { file, .. } => open(&file),
         Command::Demo if interactive => tui(Launch::Demo),
         Command::Demo => demo(),
+        Command::Join { url, code, name } => {
+            if !interactive {
+                bail!("join needs a terminal");
+            }
+            let code = code
+                .or_else(|| crate::share::client::parse_url(&url).1)
+                .ok_or_else(|| anyhow::anyhow!("give the join code with --code"))?;
+            let themes = load_themes()?;
+            let config = Config::load().map_err(report)?;
+            let theme_name = cli
+                .theme
+                .clone()
+                .or(config.tui.theme.clone())
+                .unwrap_or_else(|| DEFAULT_THEME.to_string());
+            tui::join::run(
+                &url,
+                &code,
+                &name,
+                themes.get(&theme_name),
+                no_color_requested(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             file,
             format,

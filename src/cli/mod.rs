@@ -58,6 +58,18 @@ pub enum Command {
     },
     /// Open the built-in demo session (the HR payslip system).
     Demo,
+    /// Join a session someone shares (S in their stridekit), from this
+    /// terminal: add threats where they are, place your own dots.
+    Join {
+        /// The address they show, e.g. http://127.0.0.1:8787/.
+        url: String,
+        /// The join code they show (not needed when the address has it).
+        #[arg(long)]
+        code: Option<String>,
+        /// Your name, as the session should know you.
+        #[arg(long = "as", value_name = "NAME")]
+        name: String,
+    },
     /// Export a session: jira-csv, csv, markdown, json, threat-composer,
     /// threat-dragon or otm.
     Export {

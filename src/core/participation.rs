@@ -5,7 +5,7 @@
 //! The share server and the facilitator's screens both go through these
 //! rules, so a rule holds however a request arrives.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids::{Id, IdKind};
 use super::model::{Participant, Phase, Session, VotingMode};
@@ -22,27 +22,27 @@ pub const MAX_NOTES: usize = 4000;
 
 /// Where the facilitator is: the phase, and in Brainstorm the element and
 /// category being walked, with the catalog's questions for it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stage {
     pub phase: Option<Phase>,
     pub focus: Option<Focus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Focus {
     pub element: Id,
     pub element_name: String,
     pub category: Category,
-    pub category_name: &'static str,
+    pub category_name: String,
     pub prompts: Vec<String>,
 }
 
 /// What one participant's page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {
     pub title: String,
     pub phase: Option<Phase>,
-    pub phase_name: &'static str,
+    pub phase_name: String,
     pub me: Id,
     pub my_name: String,
     pub focus: Option<Focus>,
@@ -52,7 +52,7 @@ pub struct Board {
     pub vote: Option<BoardVote>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardThreat {
     pub id: Id,
     pub title: String,
@@ -60,7 +60,7 @@ pub struct BoardThreat {
     pub element: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardVote {
     pub mode: VotingMode,
     /// Whether the participant may place dots (open, hidden and secret
@@ -74,7 +74,7 @@ pub struct BoardVote {
     pub threats: Vec<VoteThreat>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteThreat {
     pub id: Id,
     pub title: String,
@@ -166,7 +166,7 @@ pub fn board(session: &Session, stage: &Stage, me: Id) -> Option<Board> {
     Some(Board {
         title: session.title.clone(),
         phase: stage.phase,
-        phase_name: stage.phase.map_or("", Phase::name),
+        phase_name: stage.phase.map_or("", Phase::name).to_string(),
         me,
         my_name: person.name.clone(),
         focus: stage.focus.clone(),
@@ -358,7 +358,7 @@ mod tests {
                 element: component,
                 element_name: "Payslip API".into(),
                 category: Category::Tampering,
-                category_name: "Tampering",
+                category_name: "Tampering".into(),
                 prompts: vec![],
             }),
         };

@@ -340,7 +340,9 @@ fn board_value(hub: &Hub, guest: u32) -> Value {
                 .and_then(|p| participation::board(&p.session, &p.stage, me));
             match board {
                 Some(board) => json!({ "state": "in", "board": board }),
-                None => json!({ "state": "removed" }),
+                // Not (or no longer) in the copy published: the facilitator
+                // decides, by letting them in again or removing them.
+                None => json!({ "state": "waiting", "name": name }),
             }
         }
     }

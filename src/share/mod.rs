@@ -11,6 +11,7 @@
 //! by [`crate::core::participation::board`], which never shows another
 //! person's ballot.
 
+pub mod client;
 mod http;
 mod page;
 pub mod qr;

@@ -62,11 +62,17 @@ pub enum Context {
     Phases,
     /// Sharing: the join address and who is in.
     Share,
+    /// `stridekit join`, during Brainstorm: a threat being typed.
+    JoinBrainstorm,
+    /// `stridekit join`, during Vote: one's own dots.
+    JoinVote,
+    /// `stridekit join`, waiting or between phases.
+    JoinIdle,
 }
 
 impl Context {
     /// In the order the README and help list them.
-    pub const ALL: [Context; 25] = [
+    pub const ALL: [Context; 28] = [
         Context::Always,
         Context::Screen,
         Context::List,
@@ -92,6 +98,9 @@ impl Context {
         Context::Share,
         Context::Help,
         Context::Problems,
+        Context::JoinBrainstorm,
+        Context::JoinVote,
+        Context::JoinIdle,
     ];
 
     /// The screens' own sections.
@@ -123,6 +132,13 @@ impl Context {
         Context::Problems,
     ];
 
+    /// The screens of `stridekit join`, each alone with `Always`.
+    pub const JOIN: [Context; 3] = [
+        Context::JoinBrainstorm,
+        Context::JoinVote,
+        Context::JoinIdle,
+    ];
+
     /// The heading in the help overlay and the README.
     pub fn title(self) -> &'static str {
         match self {
@@ -151,6 +167,9 @@ impl Context {
             Context::Problems => "Problems in a file",
             Context::Phases => "Phase menu",
             Context::Share => "Sharing (S)",
+            Context::JoinBrainstorm => "stridekit join: Brainstorm",
+            Context::JoinVote => "stridekit join: Vote",
+            Context::JoinIdle => "stridekit join: waiting or between phases",
         }
     }
 }
@@ -187,6 +206,7 @@ pub fn all_stacks() -> Vec<Vec<Context>> {
         .into_iter()
         .map(screen_contexts)
         .chain(Context::MODAL.into_iter().map(modal_contexts))
+        .chain(Context::JOIN.into_iter().map(modal_contexts))
         .collect()
 }
 
@@ -980,6 +1000,46 @@ pub static KEYMAP: &[Binding] = &[
         "Close (sharing goes on)",
     )
     .hint("close", 5),
+    // stridekit join.
+    bind(
+        JoinBrainstorm,
+        &[ENTER],
+        Action::Submit,
+        "Add the threat typed here, on the element and category the facilitator is on",
+    )
+    .hint("add", 1),
+    bind(
+        JoinBrainstorm,
+        &[ESC],
+        Action::Cancel,
+        "Clear what is typed",
+    )
+    .hint("clear", 2),
+    bind(JoinVote, &[ch('j'), DOWN], Action::Down, "Next threat"),
+    bind(JoinVote, &[ch('k'), UP], Action::Up, "Previous threat"),
+    bind(
+        JoinVote,
+        &[ch('+'), ch('l'), RIGHT],
+        Action::More,
+        "One of your dots more on the selected threat",
+    )
+    .hint("dot", 1),
+    bind(
+        JoinVote,
+        &[ch('-'), ch('h'), LEFT],
+        Action::Less,
+        "One of your dots off the selected threat",
+    )
+    .hint("take off", 2),
+    bind(
+        JoinVote,
+        &[ch('d')],
+        Action::Toggle,
+        "Say you have voted (again: not yet)",
+    )
+    .hint("done", 3),
+    bind(JoinVote, &[ch('q')], Action::Quit, "Leave the session").hint("leave", 9),
+    bind(JoinIdle, &[ch('q')], Action::Quit, "Leave the session").hint("leave", 9),
     // Help.
     bind(Help, &[ESC, ch('?'), ch('q')], Action::Cancel, "Close help").hint("close", 1),
     bind(Help, &[ch('j'), DOWN], Action::Down, "Scroll down"),

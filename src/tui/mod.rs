@@ -17,6 +17,7 @@ pub mod document;
 pub mod draft;
 pub mod export;
 pub mod form;
+pub mod join;
 pub mod keymap;
 pub mod overlays;
 pub mod picker;

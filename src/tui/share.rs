@@ -249,7 +249,10 @@ pub fn admit(app: &mut App, guest: u32) {
     };
     match participant {
         Ok(Ok((id, _))) => {
-            if let Some(sharing) = state.sharing.as_ref() {
+            // The session with them in it goes out before they are let
+            // in, so their first board finds them.
+            publish(app);
+            if let Some(sharing) = app.session().and_then(|s| s.sharing.as_ref()) {
                 sharing.share.admit(guest, id);
             }
             publish(app);

@@ -103,7 +103,7 @@ impl ShareOverlay {
                 Span::styled(sharing.code.clone(), styles.title),
             ]),
             Line::from(Span::styled(
-                "Participants open it on a phone or laptop (or scan the QR code) and type the code",
+                "Participants open it on a phone or laptop (or scan the QR code) and type the code; in a terminal: stridekit join URL --code CODE --as NAME",
                 styles.muted,
             )),
             Line::from(""),

@@ -703,7 +703,7 @@ impl PhaseScreen for BrainstormScreen {
             element: here.entry.id,
             element_name: here.entry.name.clone(),
             category: here.category,
-            category_name: here.category.name(),
+            category_name: here.category.name().to_string(),
             prompts: here.prompts.iter().map(|p| p.to_string()).collect(),
         })
     }
