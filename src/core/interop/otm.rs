@@ -318,7 +318,7 @@ pub fn is_actor(otm_type: &str) -> bool {
 
 /// The built-in catalog kinds a component can have: an OTM type that is
 /// one of them (a stridekit export's) is kept as it is.
-pub const KINDS: [&str; 32] = [
+pub const KINDS: [&str; 38] = [
     "aws.api-gateway",
     "aws.lambda",
     "aws.s3",
@@ -346,6 +346,12 @@ pub const KINDS: [&str; 32] = [
     "aws.s3-uploads",
     "aws.bedrock",
     "aws.appsync",
+    "aws.elasticache",
+    "aws.opensearch",
+    "aws.route53",
+    "aws.firehose",
+    "aws.ses",
+    "aws.efs",
     "generic.external-entity",
     "generic.client",
     "generic.process",
@@ -358,7 +364,7 @@ pub const KINDS: [&str; 32] = [
 /// `CD-V2-API-GATEWAY`) and the kind each means, first match wins: a
 /// needle with a dash must be a whole word of the type; one without, a
 /// part of the type with its punctuation taken out.
-const TYPE_KINDS: [(&[&str], &str); 29] = [
+const TYPE_KINDS: [(&[&str], &str); 35] = [
     (&["apigateway", "apigw"], "aws.api-gateway"),
     (&["lambda"], "aws.lambda"),
     (&["-s3", "s3bucket"], "aws.s3"),
@@ -367,6 +373,7 @@ const TYPE_KINDS: [(&[&str], &str); 29] = [
     (&["-sqs"], "aws.sqs"),
     (&["-sns"], "aws.sns"),
     (&["eventbridge"], "aws.eventbridge"),
+    (&["firehose"], "aws.firehose"),
     (&["kinesis"], "aws.kinesis"),
     (&["stepfunction"], "aws.step-functions"),
     (&["-eks"], "aws.eks"),
@@ -388,6 +395,11 @@ const TYPE_KINDS: [(&[&str], &str); 29] = [
     (&["-vpc", "securitygroup"], "aws.vpc"),
     (&["bedrock"], "aws.bedrock"),
     (&["appsync"], "aws.appsync"),
+    (&["elasticache"], "aws.elasticache"),
+    (&["opensearch"], "aws.opensearch"),
+    (&["route53"], "aws.route53"),
+    (&["-ses"], "aws.ses"),
+    (&["-efs", "elasticfilesystem"], "aws.efs"),
     (
         &[
             "-client",
@@ -2853,6 +2865,14 @@ mod tests {
             ("aws-alb", "aws.elb"),
             ("aws-bedrock", "aws.bedrock"),
             ("aws-appsync", "aws.appsync"),
+            ("aws-elasticache-redis", "aws.elasticache"),
+            ("aws-opensearch-domain", "aws.opensearch"),
+            ("aws-route-53", "aws.route53"),
+            ("aws-kinesis-data-firehose", "aws.firehose"),
+            ("aws-kinesis-stream", "aws.kinesis"),
+            ("aws-ses", "aws.ses"),
+            ("aws-efs", "aws.efs"),
+            ("redis", "generic.data-store"),
         ] {
             assert_eq!(kind_for(t), kind, "{t}");
         }

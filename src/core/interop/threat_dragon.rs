@@ -1353,8 +1353,13 @@ fn read_threat(
 // ---------------------------------------------------------------- export
 
 /// Data-store kinds of the built-in catalogs, besides `generic.data-store`.
-const STORE_KINDS: [&str; 7] = [
+const STORE_KINDS: [&str; 12] = [
     "aws.s3",
+    "aws.s3-uploads",
+    "aws.ecr",
+    "aws.elasticache",
+    "aws.opensearch",
+    "aws.efs",
     "aws.dynamodb",
     "aws.rds",
     "aws.sqs",
@@ -2193,5 +2198,23 @@ fn lost(session: &Session, kinds: usize, notes: &mut Vec<String>) {
     }
     if !session.voting.ballots.is_empty() || !session.voting.tally.is_empty() {
         notes.push("Threat Dragon has no place for the votes".to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::catalog::Catalogs;
+    use crate::core::stride::ElementType;
+
+    /// An export draws each built-in data-store kind as a store, and no
+    /// process kind as one (Firehose, Route 53 and SES are processes).
+    #[test]
+    fn builtin_stores_are_drawn_as_stores() {
+        let catalogs = Catalogs::builtin().unwrap();
+        for kind in catalogs.component_kinds() {
+            let store = kind.element == ElementType::DataStore;
+            assert_eq!(drawn_as_store(&kind.id), store, "{}", kind.id);
+        }
     }
 }
