@@ -22,6 +22,10 @@ use stridekit::tui::action::Action;
 use stridekit::tui::app::{self, App, SessionState};
 use stridekit::tui::share;
 
+/// The browser test and the load test each take both cores for a while;
+/// run at once, each would starve the other past its deadlines.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 static CATALOGS: LazyLock<Catalogs> =
     LazyLock::new(|| Catalogs::builtin().expect("built-in catalogs load"));
 
@@ -891,6 +895,7 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 #[test]
 fn in_a_real_browser_a_participant_joins_adds_a_threat_and_votes() {
+    let _alone = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     for (width, height, name) in [(390, 844, "phone"), (1280, 800, "laptop")] {
         let Some(browser) = Browser::start(width, height) else {
             return;
@@ -983,4 +988,161 @@ fn in_a_real_browser_a_participant_joins_adds_a_threat_and_votes() {
             eprintln!("screenshot: {}", path.display());
         }
     }
+}
+
+/// Milliseconds at the `q` quantile of `sorted`.
+fn quantile(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let at = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[at.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// 50 participants following the board, each adding 20 threats and then
+/// placing 10 dots, on loopback. Bounded: 1,500 requests and a deadline.
+/// Prints how long a request takes to be applied by the facilitator (and
+/// answered), and what drawing the facilitator's screen costs meanwhile;
+/// it asserts only that everything landed once (figures, not timings).
+#[test]
+fn fifty_participants_under_load_every_action_lands_once() {
+    let _alone = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    use stridekit::share::client::Client;
+    const PEOPLE: usize = 50;
+    const THREATS_EACH: usize = 20;
+    const DOTS_EACH: usize = 10;
+    let mut f = Facilitator::new(Phase::Brainstorm, |s| {
+        s.voting.mode = VotingMode::Hidden;
+        s.voting.dots_per_person = Some(u32::try_from(DOTS_EACH).unwrap());
+        s.voting.cap_per_threat = 1;
+        s.voting.ballots.clear();
+        s.voting.revealed = false;
+    });
+    let base = format!("http://{}", f.addr);
+    let clients: Vec<Client> = (0..PEOPLE)
+        .map(|n| Client::join(&base, &f.code, &format!("Participant {n}")).expect("joins"))
+        .collect();
+    f.pump_until("everyone to knock", |app| {
+        app.session()
+            .and_then(|s| s.sharing.as_ref())
+            .is_some_and(|s| s.waiting() == PEOPLE)
+    });
+    share::admit_all(&mut f.app);
+    share::publish(&mut f.app);
+    // Everyone follows the board, as a page or `stridekit join` does.
+    for client in &clients {
+        let client = client.clone();
+        std::thread::spawn(move || client.follow(|_| true));
+    }
+    let before = f.session().threats.len();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let mut frames: Vec<Duration> = Vec::new();
+    let mut draw = |app: &App, frames: &mut Vec<Duration>| {
+        let start = Instant::now();
+        terminal
+            .draw(|frame| stridekit::tui::view::draw(frame, app))
+            .unwrap();
+        frames.push(start.elapsed());
+    };
+    // The frame alone, with nobody sending anything.
+    let mut quiet = Vec::new();
+    for _ in 0..50 {
+        draw(&f.app, &mut quiet);
+    }
+    let run = |f: &mut Facilitator,
+               frames: &mut Vec<Duration>,
+               draw: &mut dyn FnMut(&App, &mut Vec<Duration>),
+               work: &(dyn Fn(usize, &Client) -> Vec<Duration> + Sync)|
+     -> Vec<Duration> {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = clients
+                .iter()
+                .enumerate()
+                .map(|(n, c)| scope.spawn(move || work(n, c)))
+                .collect();
+            while !handles.iter().all(|h| h.is_finished()) {
+                assert!(Instant::now() < deadline, "the load did not finish in time");
+                // As the event loop: all that waits, then one publish and one frame.
+                if let Ok(first) = f.inbound.recv_timeout(Duration::from_millis(5)) {
+                    let now = Timestamp::now();
+                    share::inbound(&mut f.app, first, now);
+                    while let Ok(next) = f.inbound.try_recv() {
+                        share::inbound(&mut f.app, next, now);
+                    }
+                }
+                share::publish_spaced(&mut f.app, share::PUBLISH_SPACING);
+                draw(&f.app, frames);
+            }
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a participant"))
+                .collect()
+        })
+    };
+    let threats = |n: usize, c: &Client| -> Vec<Duration> {
+        (0..THREATS_EACH)
+            .map(|k| {
+                let start = Instant::now();
+                c.add_threat(&format!("Load threat {k} of participant {n}"), "")
+                    .expect("the threat is taken");
+                start.elapsed()
+            })
+            .collect()
+    };
+    let mut latencies = run(&mut f, &mut frames, &mut draw, &threats);
+    let session = f.session();
+    assert_eq!(session.threats.len(), before + PEOPLE * THREATS_EACH);
+    for n in 0..PEOPLE {
+        for k in 0..THREATS_EACH {
+            let title = format!("Load threat {k} of participant {n}");
+            assert_eq!(
+                session.threats.iter().filter(|t| t.title == title).count(),
+                1
+            );
+        }
+    }
+    let ids: Vec<_> = session.threats.iter().map(|t| t.id).collect();
+    f.app
+        .session_mut()
+        .unwrap()
+        .doc
+        .adjust(|s| s.phase = Phase::Vote);
+    let votes = |n: usize, c: &Client| -> Vec<Duration> {
+        (0..DOTS_EACH)
+            .map(|k| {
+                let threat = ids[(n * DOTS_EACH + k) % ids.len()];
+                let start = Instant::now();
+                c.set_dots(threat, 1).expect("the dot is taken");
+                start.elapsed()
+            })
+            .collect()
+    };
+    latencies.extend(run(&mut f, &mut frames, &mut draw, &votes));
+    let session = f.session();
+    assert_eq!(session.voting.ballots.len(), PEOPLE);
+    assert!(
+        session
+            .voting
+            .ballots
+            .values()
+            .all(|b| b.values().sum::<u32>() == u32::try_from(DOTS_EACH).unwrap())
+    );
+    latencies.sort();
+    frames.sort();
+    quiet.sort();
+    eprintln!(
+        "load: {} requests from {PEOPLE} participants (each following the stream); \
+         applied and answered in p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; \
+         facilitator frame (120x40) p50 {:.2} ms, p95 {:.2} ms under load, \
+         {:.2} ms quiet; {} frames",
+        latencies.len(),
+        quantile(&latencies, 0.5),
+        quantile(&latencies, 0.95),
+        quantile(&latencies, 1.0),
+        quantile(&frames, 0.5),
+        quantile(&frames, 0.95),
+        quantile(&quiet, 0.5),
+        frames.len()
+    );
 }

@@ -156,6 +156,8 @@ pub struct Share {
     addr: SocketAddr,
     /// What the last publish held, so an unchanged state is not sent again.
     last: Option<(u64, Stage)>,
+    /// When the last publish went out, to space them under load.
+    last_at: Option<Instant>,
 }
 
 /// Threads answering requests; a stream holds a thread of its own.
@@ -204,6 +206,7 @@ impl Share {
             workers,
             addr,
             last: None,
+            last_at: None,
         })
     }
 
@@ -229,10 +232,30 @@ impl Share {
     /// changed since the last publish (`changes` is the document's
     /// change counter).
     pub fn publish(&mut self, session: &Session, changes: u64, stage: Stage) {
+        self.publish_spaced(session, changes, stage, Duration::ZERO);
+    }
+
+    /// [`Share::publish`], but a change of the session alone waits until
+    /// `spacing` has passed since the last publish (a move of the
+    /// facilitator goes at once): under a burst of participants' requests
+    /// the session is copied and every page's board worked out once per
+    /// `spacing`, not once per request. The caller publishes again later.
+    pub fn publish_spaced(
+        &mut self,
+        session: &Session,
+        changes: u64,
+        stage: Stage,
+        spacing: Duration,
+    ) {
         let now = (changes, stage);
         if self.last.as_ref() == Some(&now) {
             return;
         }
+        let same_stage = self.last.as_ref().is_some_and(|(_, s)| *s == now.1);
+        if same_stage && self.last_at.is_some_and(|at| at.elapsed() < spacing) {
+            return;
+        }
+        self.last_at = Some(Instant::now());
         let published = Published {
             session: Arc::new(session.clone()),
             stage: now.1.clone(),

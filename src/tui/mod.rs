@@ -151,7 +151,7 @@ fn event_loop(
     loop {
         perform_effects(app, saver);
         // Participants see each change and each move of the facilitator.
-        redraw |= share::publish(app);
+        redraw |= share::publish_spaced(app, share::PUBLISH_SPACING);
         saver.start(app);
         if app.quit || termination.load(Ordering::Relaxed) || terminal_gone() {
             return Ok(());
@@ -172,6 +172,13 @@ fn event_loop(
             next_tick.saturating_duration_since(Instant::now())
         } else {
             Duration::from_millis(250)
+        };
+        // While sharing, a change held back by the publish spacing goes
+        // out on the next wake.
+        let timeout = if app.session().is_some_and(|s| s.sharing.is_some()) {
+            timeout.min(share::PUBLISH_SPACING)
+        } else {
+            timeout
         };
         let first = match events.recv_timeout(timeout) {
             Ok(wake) => Some(wake),

@@ -109,6 +109,16 @@ pub fn stage(app: &App) -> Stage {
 /// fresh look at the guests. Returns whether the guests changed (the
 /// screen shows them).
 pub fn publish(app: &mut App) -> bool {
+    publish_spaced(app, std::time::Duration::ZERO)
+}
+
+/// How often the event loop sends participants a change of the session
+/// alone (a move of the facilitator goes at once).
+pub const PUBLISH_SPACING: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// [`publish`] as the event loop does it: changes at most every
+/// `spacing` (see [`Share::publish_spaced`]).
+pub fn publish_spaced(app: &mut App, spacing: std::time::Duration) -> bool {
     let stage = stage(app);
     let Some(state) = app.session_mut() else {
         return false;
@@ -117,7 +127,9 @@ pub fn publish(app: &mut App) -> bool {
     let Some(sharing) = state.sharing.as_mut() else {
         return false;
     };
-    sharing.share.publish(state.doc.session(), changes, stage);
+    sharing
+        .share
+        .publish_spaced(state.doc.session(), changes, stage, spacing);
     let guests = sharing.share.guests();
     let changed = guests != sharing.guests;
     sharing.guests = guests;
