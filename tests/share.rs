@@ -6,13 +6,11 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use serde_json::{Value, json};
-use stridekit::core::catalog::Catalogs;
 use stridekit::core::model::{Phase, Session, VotingMode};
 use stridekit::core::store;
 use stridekit::core::theme::Themes;
@@ -26,18 +24,8 @@ use stridekit::tui::share;
 /// run at once, each would starve the other past its deadlines.
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-static CATALOGS: LazyLock<Catalogs> =
-    LazyLock::new(|| Catalogs::builtin().expect("built-in catalogs load"));
-
-fn demo_session() -> Session {
-    store::load_text(
-        Path::new(stridekit::DEMO_FILE_NAME),
-        stridekit::DEMO_SESSION,
-        &CATALOGS,
-    )
-    .expect("the demo loads")
-    .session
-}
+mod common;
+use common::{CATALOGS, demo_session};
 
 /// The facilitator: the app, and the requests the server hands it.
 struct Facilitator {
@@ -176,6 +164,15 @@ fn post(addr: SocketAddr, path: &str, token: Option<&str>, body: &Value) -> Answ
 fn get(addr: SocketAddr, path: &str, token: &str) -> Answer {
     let bearer = format!("Bearer {token}");
     http(addr, "GET", path, &[("Authorization", &bearer)], b"")
+}
+
+/// The row of threat `id` in a board answer's vote.
+fn vote_row(answer: &Value, id: &str) -> Value {
+    answer["board"]["vote"]["threats"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|t| t["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {id} in the vote: {answer}"))
 }
 
 fn join(addr: SocketAddr, code: &str, name: &str) -> String {
@@ -508,13 +505,7 @@ fn secret_votes_stay_hidden_until_revealed_and_the_server_holds_budget_and_cap()
     // Over the cap, then over the budget: refused by the server.
     assert_eq!(answers, [409, 200, 409, 200, 200, 200]);
     let bob_board = get(addr, "/api/board", &bob).body;
-    let t1 = bob_board["board"]["vote"]["threats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "T1")
-        .unwrap()
-        .clone();
+    let t1 = vote_row(&bob_board, "T1");
     assert_eq!(t1["mine"], 1);
     assert_eq!(t1["total"], Value::Null, "no totals before the reveal");
     assert_eq!(bob_board["board"]["vote"]["done"], true);
@@ -529,13 +520,7 @@ fn secret_votes_stay_hidden_until_revealed_and_the_server_holds_budget_and_cap()
         .unwrap();
     share::publish(&mut f.app);
     let revealed = get(addr, "/api/board", &bob).body;
-    let t1 = revealed["board"]["vote"]["threats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == "T1")
-        .unwrap()
-        .clone();
+    let t1 = vote_row(&revealed, "T1");
     assert_eq!(t1["total"], 3);
     let late = f.serve_while(|| {
         post(

@@ -1,37 +1,22 @@
 //! `stridekit join`'s screen: keys in, requests out, and what it shows at
 //! 80x24, from boards the core builds for a participant of the demo.
 
-use std::path::Path;
-use std::sync::LazyLock;
-
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 
-use stridekit::core::catalog::Catalogs;
 use stridekit::core::ids::Id;
 use stridekit::core::model::{Phase, Session, VotingMode};
 use stridekit::core::participation::{self, Focus, Stage};
-use stridekit::core::store;
 use stridekit::core::stride::Category;
 use stridekit::core::theme::Themes;
 use stridekit::share::client::Standing;
 use stridekit::tui::join::{self, JoinApp, JoinEvent, Send};
 use stridekit::tui::style::Styles;
 
-static CATALOGS: LazyLock<Catalogs> =
-    LazyLock::new(|| Catalogs::builtin().expect("built-in catalogs load"));
-
-fn demo() -> Session {
-    store::load_text(
-        Path::new(stridekit::DEMO_FILE_NAME),
-        stridekit::DEMO_SESSION,
-        &CATALOGS,
-    )
-    .expect("the demo loads")
-    .session
-}
+mod common;
+use common::demo_session as demo;
 
 fn styles() -> Styles {
     let themes = Themes::builtin().unwrap();

@@ -281,6 +281,16 @@ impl Share {
             .collect()
     }
 
+    /// Where one guest stands now (not the last look the screen took).
+    pub fn admission(&self, guest: u32) -> Option<Admission> {
+        self.hub
+            .lock()
+            .guests
+            .iter()
+            .find(|g| g.id == guest)
+            .map(|g| g.admission)
+    }
+
     /// The participant a waiting guest picked on the join page, if any.
     pub fn wanted(&self, guest: u32) -> Option<Id> {
         self.hub

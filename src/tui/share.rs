@@ -167,12 +167,10 @@ fn act(
         return Err("The session is closed".to_string());
     };
     // A removed guest's request that was already on its way.
-    let admitted = state.sharing.as_ref().is_some_and(|s| {
-        s.share
-            .guests()
-            .iter()
-            .any(|g| g.guest == guest && g.admission == Admission::In(participant))
-    });
+    let admitted = state
+        .sharing
+        .as_ref()
+        .is_some_and(|s| s.share.admission(guest) == Some(Admission::In(participant)));
     if !admitted {
         return Err("You are not in this session".to_string());
     }

@@ -1,11 +1,28 @@
-//! Helpers shared by the interop tests (each test file is its own crate,
+//! Helpers shared by the tests (each test file is its own crate,
 //! so a helper one of them does not use is not dead code).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use serde_json::Value;
+use stridekit::core::catalog::Catalogs;
+use stridekit::core::model::Session;
+
+pub static CATALOGS: LazyLock<Catalogs> =
+    LazyLock::new(|| Catalogs::builtin().expect("built-in catalogs load"));
+
+/// The demo session as shipped.
+pub fn demo_session() -> Session {
+    stridekit::core::store::load_text(
+        Path::new(stridekit::DEMO_FILE_NAME),
+        stridekit::DEMO_SESSION,
+        &CATALOGS,
+    )
+    .expect("the demo loads")
+    .session
+}
 
 /// `../shared/samples/FOLDER` (other projects' files, never copied into the
 /// repo), or `None` with a printed notice when it is absent, as in a
