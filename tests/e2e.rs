@@ -1250,3 +1250,172 @@ fn a_read_only_viewer_shows_the_holders_save_by_itself() {
     tui.wait_for("no longer open elsewhere");
     tui.send("q");
 }
+
+/// The join address and code on the facilitator's status line
+/// ("Sharing at http://127.0.0.1:PORT with code ABC-DEF").
+fn share_address(tui: &Tui) -> (String, String) {
+    tui.wait_for("Sharing at http://");
+    let contents = tui.contents();
+    let line = contents
+        .lines()
+        .find(|l| l.contains("Sharing at http://"))
+        .expect("the status line");
+    let rest = &line[line.find("http://").expect("the address")..];
+    let mut words = rest.split_whitespace();
+    let url = words.next().expect("the URL").to_string();
+    let code = words
+        .find(|w| w.len() == 7 && w.as_bytes()[3] == b'-')
+        .expect("the code")
+        .to_string();
+    (url, code)
+}
+
+/// The facilitator shares a secret vote; Ana and Bob join from their own
+/// terminals, add threats where the facilitator is, vote in secret and
+/// are done; the facilitator reveals and exports. Everything they did is
+/// in the facilitator's session file and the export.
+#[test]
+fn participants_join_from_their_terminals_add_threats_and_vote_in_secret() {
+    let sandbox = Sandbox::new();
+    let mut session = demo();
+    session.phase = Phase::Brainstorm;
+    session.voting.mode = stridekit::core::model::VotingMode::Secret;
+    session.voting.dots_per_person = Some(3);
+    session.voting.cap_per_threat = 2;
+    session.voting.ballots.clear();
+    session.voting.done.clear();
+    session.voting.revealed = false;
+    // The demo's five are not here today: only Ana and Bob vote.
+    session.voting.abstained = session.participants.iter().map(|p| p.id).collect();
+    let first_new = session.threats.len() + 1;
+    let path = sandbox.path("payslips.toml");
+    store::create(&path, &session).unwrap();
+
+    let Some(mut host) = sandbox.spawn(&["open", "payslips.toml", "--share", "127.0.0.1:0"]) else {
+        return;
+    };
+    host.wait_for("▸3 Brainstorm");
+    let (url, code) = share_address(&host);
+    let Some(mut ana) = sandbox.spawn(&["join", &url, "--code", &code, "--as", "Ana"]) else {
+        return;
+    };
+    ana.wait_for("The facilitator lets you in");
+    let Some(mut bob) = sandbox.spawn(&["join", &url, "--code", &code, "--as", "Bob"]) else {
+        return;
+    };
+    bob.wait_for("The facilitator lets you in");
+
+    // The facilitator lets both in from the share overlay.
+    host.send("S");
+    host.wait_for("Bob");
+    host.wait_for("Ana");
+    host.send("A");
+    host.wait_until("both let in", |s| {
+        let text = s.contents();
+        !text.contains("waiting") && !text.contains("Waiting")
+    });
+    host.send(ESC);
+    host.wait_until("the overlay closed", |s| !s.contents().contains("all in"));
+
+    // Each adds a threat where the facilitator is.
+    ana.wait_for("Now: ");
+    ana.send("Replay of a forwarded payslip link");
+    ana.send(ENTER);
+    ana.wait_for(&format!("Added T{first_new}"));
+    bob.wait_for("Now: ");
+    bob.send("Payslip totals leak through timing");
+    bob.send(ENTER);
+    bob.wait_for(&format!("Added T{}", first_new + 1));
+    wait_for_file(&path, "both threats", |s| s.threats.len() == first_new + 1);
+
+    // To the vote: the facilitator's screen hands the keyboard to nobody.
+    host.send("]");
+    host.wait_for("▸4 Vote");
+    host.wait_for("The rest vote on their own devices.");
+    host.wait_for("Voting on their device: Ana, Bob");
+
+    // Ana: two dots on T1 (the cap), one on T2, done.
+    ana.wait_for("Vote: 3 dots of 3 left");
+    ana.send("++");
+    ana.wait_for("Vote: 1 dot of 3 left");
+    ana.send("+");
+    ana.wait_for("at most 2 on one threat");
+    ana.send("j+");
+    ana.wait_for("Vote: 0 dots of 3 left");
+    ana.send("d");
+    ana.wait_for("you are done");
+    // Bob: one dot on T1, done.
+    bob.wait_for("Vote: 3 dots of 3 left");
+    bob.send("+");
+    bob.wait_for("Vote: 2 dots of 3 left");
+    bob.send("d");
+    bob.wait_for("you are done");
+    // Nobody's dots reach the shared screen before the reveal.
+    host.wait_for("Everyone has voted.");
+    assert!(!host.contents().contains("●"), "{}", host.contents());
+
+    host.send("r");
+    host.wait_for("Totals revealed");
+    let t1 = host.wait_for_row(&["T1 ", "Home-made login"]);
+    assert!(host.rows()[t1].contains(" 3 "), "{}", host.contents());
+    ana.wait_for("Vote: revealed");
+    ana.wait_for("(3 in all)");
+
+    host.send("E");
+    host.wait_for("Export the session as");
+    host.send(ENTER);
+    host.wait_for("Export as Jira CSV");
+    host.send(ENTER);
+    host.wait_for("Exported ");
+    quit(&mut host);
+    drop(host);
+    ana.wait_for("stopped sharing");
+    bob.wait_for("stopped sharing");
+    ana.send("q");
+    ana.wait_success();
+    bob.send("q");
+    bob.wait_success();
+
+    let saved = load(&path);
+    let by_name = |name: &str| {
+        saved
+            .participants
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{name} in the session"))
+            .id
+    };
+    let (ana_id, bob_id) = (by_name("Ana"), by_name("Bob"));
+    let new: Vec<_> = saved.threats[first_new - 1..].iter().collect();
+    assert_eq!(new.len(), 2);
+    assert_eq!(new[0].title, "Replay of a forwarded payslip link");
+    assert_eq!(new[0].author, Some(ana_id));
+    assert_eq!(new[1].title, "Payslip totals leak through timing");
+    assert_eq!(new[1].author, Some(bob_id));
+    let t1: Id = "T1".parse().unwrap();
+    let t2: Id = "T2".parse().unwrap();
+    assert_eq!(saved.voting.ballots[&ana_id].get(&t1), Some(&2));
+    assert_eq!(saved.voting.ballots[&ana_id].get(&t2), Some(&1));
+    assert_eq!(saved.voting.ballots[&bob_id].get(&t1), Some(&1));
+    assert!(saved.voting.done.contains(&ana_id) && saved.voting.done.contains(&bob_id));
+    assert!(saved.voting.revealed);
+    assert_eq!(saved.voting.dots_for(t1), 3);
+
+    let exported: Vec<PathBuf> = fs::read_dir(sandbox.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".jira.csv"))
+        .collect();
+    assert_eq!(exported.len(), 1, "one Jira file beside the session");
+    let rows = csv_rows(&exported[0]);
+    let t1_row = rows
+        .iter()
+        .position(|r| r[0].starts_with("T1: "))
+        .expect("T1 in the export");
+    assert_eq!(t1_row, 1, "T1, with the most dots, ranks first: {rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r[0].starts_with(&format!("T{first_new}: Replay"))),
+        "Ana's threat in the export: {rows:?}"
+    );
+}

@@ -1131,3 +1131,112 @@ fn fifty_participants_under_load_every_action_lands_once() {
         frames.len()
     );
 }
+
+/// The facilitator's screen as text, one row per line.
+fn screen_text(app: &mut App, width: u16, height: u16) -> (String, ratatui::buffer::Buffer) {
+    app.size = (width, height);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| stridekit::tui::view::draw(frame, app))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let text = buffer
+        .content
+        .chunks(usize::from(width))
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, buffer)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    let event = Event::Key(KeyEvent::from(code));
+    if let Some(action) = app::action_for(app, &event) {
+        app::update(app, action, Timestamp::now());
+    }
+}
+
+#[test]
+fn the_secret_ballot_hands_the_keyboard_only_to_the_room_and_shows_who_voted() {
+    let mut f = Facilitator::new(Phase::Vote, |s| {
+        s.voting.mode = VotingMode::Secret;
+        s.voting.dots_per_person = Some(2);
+        s.voting.ballots.clear();
+        s.voting.done.clear();
+        s.voting.abstained.clear();
+        s.voting.revealed = false;
+    });
+    // Kim (first in the session) and Doug vote from their devices.
+    let kim = join(f.addr, &f.code, "kim");
+    let doug = join(f.addr, &f.code, "Doug");
+    f.pump_until("two guests", |app| {
+        app.session()
+            .and_then(|s| s.sharing.as_ref())
+            .is_some_and(|s| s.waiting() == 2)
+    });
+    share::admit_all(&mut f.app);
+    share::publish(&mut f.app);
+
+    let (text, buffer) = screen_text(&mut f.app, 80, 24);
+    insta::assert_snapshot!("secret_ballot_with_remote_voters_80x24", text);
+    assert!(text.contains("Kim votes on their own device."), "{text}");
+    assert!(text.contains("Pass the keyboard to Sam."), "{text}");
+    let roster = "Voting on their device: Kim, Doug · To vote here: Sam, Hannah, Leon";
+    assert!(text.contains(roster), "{text}");
+    // The roster is quieter than the instruction.
+    let row = text.lines().position(|l| l.contains(roster)).unwrap();
+    let col = text.lines().nth(row).unwrap().find("Voting").unwrap();
+    let muted = f.app.styles.muted;
+    let cell = &buffer[(u16::try_from(col).unwrap(), u16::try_from(row).unwrap())];
+    assert_eq!(cell.fg, muted.fg.unwrap_or_default());
+
+    // Enter gives the keyboard to Sam, not to Kim.
+    press(&mut f.app, KeyCode::Enter);
+    let (text, _) = screen_text(&mut f.app, 80, 24);
+    assert!(text.contains("Secret ballot · Sam"), "{text}");
+    assert!(text.contains(roster), "{text}");
+
+    // Kim votes and is done on her phone; the room sees that, not her dots.
+    let addr = f.addr;
+    let answers = f.serve_while(|| {
+        [
+            post(
+                addr,
+                "/api/dots",
+                Some(&kim),
+                &json!({ "threat": "T1", "dots": 2 }),
+            )
+            .status,
+            post(addr, "/api/done", Some(&kim), &json!({ "done": true })).status,
+        ]
+    });
+    assert_eq!(answers, [200, 200]);
+    let (text, _) = screen_text(&mut f.app, 80, 24);
+    assert!(
+        text.contains("Voted: Kim · Voting on their device: Doug · To vote here: Sam"),
+        "{text}"
+    );
+
+    // Sam, Hannah and Leon vote here; then only Doug is left, on his device.
+    for _ in 0..3 {
+        press(&mut f.app, KeyCode::Enter); // done
+        press(&mut f.app, KeyCode::Enter); // the next one has the keyboard
+    }
+    let (text, _) = screen_text(&mut f.app, 80, 24);
+    assert!(
+        text.contains("The rest vote on their own devices."),
+        "{text}"
+    );
+    assert!(!text.contains("Pass the keyboard"), "{text}");
+    let s = f.session();
+    assert_eq!(s.voting.done.len(), 4, "{:?}", s.voting.done);
+
+    let answer =
+        f.serve_while(|| post(addr, "/api/done", Some(&doug), &json!({ "done": true })).status);
+    assert_eq!(answer, 200);
+    let (text, _) = screen_text(&mut f.app, 80, 24);
+    assert!(text.contains("Everyone has voted."), "{text}");
+    press(&mut f.app, KeyCode::Char('r'));
+    assert!(f.session().voting.revealed);
+}

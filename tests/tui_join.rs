@@ -152,8 +152,26 @@ fn during_a_secret_vote_keys_ask_for_dots_and_the_totals_stay_hidden() {
     let mut app = JoinApp::new("http://127.0.0.1:8787");
     join::update(&mut app, JoinEvent::Standing(standing(&session, &stage)));
     assert_eq!(key(&mut app, KeyCode::Char('j')), []);
+    // Each press counts from the one before, not from a board that is a
+    // request behind.
     assert_eq!(key(&mut app, KeyCode::Char('+')), [Send::SetDots(t2, 3)]);
+    assert_eq!(key(&mut app, KeyCode::Char('+')), [Send::SetDots(t2, 4)]);
+    assert!(text(&render(&app)).contains("0 dots of 4 left"));
+    // The server says no (the cap): its board is the truth again.
+    join::update(
+        &mut app,
+        JoinEvent::Answer(Err("At most 3 dots on one threat".into())),
+    );
+    join::update(&mut app, JoinEvent::Standing(standing(&session, &stage)));
+    assert!(text(&render(&app)).contains("2 dots of 4 left"));
     assert_eq!(key(&mut app, KeyCode::Char('-')), [Send::SetDots(t2, 1)]);
+    // A board from before the request leaves it waiting; the one that
+    // shows it ends the wait.
+    join::update(&mut app, JoinEvent::Standing(standing(&session, &stage)));
+    assert!(text(&render(&app)).contains("3 dots of 4 left"));
+    assert_eq!(key(&mut app, KeyCode::Char('+')), [Send::SetDots(t2, 2)]);
+    join::update(&mut app, JoinEvent::Standing(standing(&session, &stage)));
+    assert!(app.pending_dots.is_empty());
     assert_eq!(key(&mut app, KeyCode::Char('d')), [Send::Done(true)]);
     assert_eq!(key(&mut app, KeyCode::Char('k')), []);
     // No dot of mine on T1: nothing to take off.

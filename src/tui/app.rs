@@ -275,6 +275,7 @@ impl App {
             styles: &self.styles,
             now: self.now,
             changes: state.doc.changes(),
+            remote: state.sharing.as_ref().map_or(&[], |s| s.remote.as_slice()),
         }
     }
 
@@ -442,6 +443,7 @@ fn with_home<R>(app: &mut App, f: impl FnOnce(&mut HomeScreen, &mut Shell) -> R)
         &app.catalogs,
         app.now,
         page,
+        &[],
         &mut app.status,
         &mut app.effects,
         &mut app.requests,
@@ -484,12 +486,18 @@ fn with_screen<R>(
         return None;
     };
     let phase = phase.unwrap_or(state.doc.session().phase);
-    let SessionState { doc, screens, .. } = &mut **state;
+    let SessionState {
+        doc,
+        screens,
+        sharing,
+        ..
+    } = &mut **state;
     let screen = screens.iter_mut().find(|s| s.phase() == phase)?;
     let shell = Shell::new(
         &app.catalogs,
         app.now,
         page,
+        sharing.as_ref().map_or(&[], |s| s.remote.as_slice()),
         &mut app.status,
         &mut app.effects,
         &mut app.requests,
@@ -731,7 +739,12 @@ pub fn clamp_screens(app: &mut App) {
     let Screen::Session(state) = &mut app.screen else {
         return;
     };
-    let SessionState { doc, screens, .. } = &mut **state;
+    let SessionState {
+        doc,
+        screens,
+        sharing,
+        ..
+    } = &mut **state;
     let view = View {
         session: doc.session(),
         read_only: doc.read_only(),
@@ -739,6 +752,7 @@ pub fn clamp_screens(app: &mut App) {
         styles: &app.styles,
         now: app.now,
         changes: doc.changes(),
+        remote: sharing.as_ref().map_or(&[], |s| s.remote.as_slice()),
     };
     for screen in screens.iter_mut() {
         screen.clamp(&view);

@@ -14,6 +14,7 @@ use super::form::Form;
 use super::picker::Picker;
 use super::style::Styles;
 use crate::core::catalog::Catalogs;
+use crate::core::ids::Id;
 use crate::core::model::{Session, Template};
 use crate::core::time::Timestamp;
 
@@ -175,6 +176,8 @@ pub struct View<'a> {
     /// The document's change counter: what a screen caches from the
     /// session is good while this stays the same.
     pub changes: u64,
+    /// Participants taking part from their own device (see `tui::share`).
+    pub remote: &'a [Id],
 }
 
 impl View<'_> {
@@ -193,6 +196,8 @@ pub struct Shell<'a> {
     pub now: Timestamp,
     /// Rows PgUp/PgDn move at the current terminal height.
     pub page: usize,
+    /// As [`View::remote`].
+    pub remote: &'a [Id],
     status: &'a mut Option<Status>,
     effects: &'a mut Vec<Effect>,
     requests: &'a mut Vec<Request>,
@@ -204,6 +209,7 @@ impl<'a> Shell<'a> {
         catalogs: &'a Catalogs,
         now: Timestamp,
         page: usize,
+        remote: &'a [Id],
         status: &'a mut Option<Status>,
         effects: &'a mut Vec<Effect>,
         requests: &'a mut Vec<Request>,
@@ -212,6 +218,7 @@ impl<'a> Shell<'a> {
             catalogs,
             now,
             page,
+            remote,
             status,
             effects,
             requests,

@@ -9,6 +9,7 @@
 //! keymap table, [`update`] changes the state and returns the requests to
 //! send, [`draw`] only reads the state.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
@@ -27,7 +28,7 @@ use super::keymap::{self, Context};
 use super::style::Styles;
 use crate::core::ids::Id;
 use crate::core::model::Phase;
-use crate::core::participation::{Board, MAX_TITLE};
+use crate::core::participation::{Board, BoardVote, MAX_TITLE, VoteThreat};
 use crate::core::text::{fit, one_line, plural};
 use crate::core::theme::Theme;
 use crate::share::client::{Client, Standing};
@@ -61,6 +62,10 @@ pub struct JoinApp {
     pub cursor: usize,
     pub message: Option<(String, bool)>,
     pub quit: bool,
+    /// Dots asked for and not yet seen on a board from the server, by
+    /// threat: keys pressed quickly count from these, not from a board
+    /// that is a request behind.
+    pub pending_dots: BTreeMap<Id, u32>,
 }
 
 impl JoinApp {
@@ -72,7 +77,24 @@ impl JoinApp {
             cursor: 0,
             message: None,
             quit: false,
+            pending_dots: BTreeMap::new(),
         }
+    }
+
+    /// The participant's dots on `threat` as they will be once the
+    /// requests sent have landed.
+    pub fn mine(&self, threat: &VoteThreat) -> u32 {
+        self.pending_dots
+            .get(&threat.id)
+            .copied()
+            .unwrap_or(threat.mine)
+    }
+
+    /// Dots spent, counting the requests still on their way.
+    pub fn spent(&self, vote: &BoardVote) -> u32 {
+        vote.threats.iter().fold(vote.spent, |spent, t| {
+            (spent + self.mine(t)).saturating_sub(t.mine)
+        })
     }
 
     fn board(&self) -> Option<&Board> {
@@ -107,6 +129,13 @@ pub fn update(app: &mut JoinApp, event: JoinEvent) -> Vec<Send> {
                 ));
             }
             app.standing = Some(standing);
+            // A board that shows a request landed ends its wait.
+            if let Some(vote) = app.board().and_then(|b| b.vote.clone()) {
+                app.pending_dots
+                    .retain(|id, dots| vote.threats.iter().any(|t| t.id == *id && t.mine != *dots));
+            } else {
+                app.pending_dots.clear();
+            }
             if let Some(n) = app
                 .board()
                 .and_then(|b| b.vote.as_ref())
@@ -131,6 +160,8 @@ pub fn update(app: &mut JoinApp, event: JoinEvent) -> Vec<Send> {
             Vec::new()
         }
         JoinEvent::Answer(Err(refusal)) => {
+            // The board that comes with a refusal is the truth again.
+            app.pending_dots.clear();
             app.message = Some((refusal, true));
             Vec::new()
         }
@@ -193,15 +224,19 @@ fn act(app: &mut JoinApp, action: &Action) -> Vec<Send> {
             let Some(t) = vote.threats.get(app.cursor) else {
                 return Vec::new();
             };
+            let mine = app.mine(t);
             let dots = if *action == Action::More {
-                t.mine.saturating_add(1)
-            } else if t.mine == 0 {
+                mine.saturating_add(1)
+            } else if mine == 0 {
                 return Vec::new();
             } else {
-                t.mine - 1
+                mine - 1
             };
-            // The server holds the budget and the cap, and says no.
-            vec![Send::SetDots(t.id, dots)]
+            let id = t.id;
+            // Shown at once; the server holds the budget and the cap, and
+            // says no (then its board puts the screen right).
+            app.pending_dots.insert(id, dots);
+            vec![Send::SetDots(id, dots)]
         }
         Action::Toggle => {
             let done = app
@@ -393,7 +428,7 @@ fn vote(frame: &mut Frame, area: Rect, styles: &Styles, app: &JoinApp, board: &B
     let Some(vote) = &board.vote else {
         return;
     };
-    let left = vote.budget.saturating_sub(vote.spent);
+    let left = vote.budget.saturating_sub(app.spent(vote));
     let title = if !vote.ballots {
         "Vote: the facilitator counts this one".to_string()
     } else if vote.revealed {
@@ -414,7 +449,7 @@ fn vote(frame: &mut Frame, area: Rect, styles: &Styles, app: &JoinApp, board: &B
         .threats
         .iter()
         .map(|t| {
-            let dots = "●".repeat(usize::try_from(t.mine.min(20)).unwrap_or(0));
+            let dots = "●".repeat(usize::try_from(app.mine(t).min(20)).unwrap_or(0));
             let total = t
                 .total
                 .map(|n| format!(" ({n} in all)"))
@@ -455,6 +490,7 @@ pub fn run(url: &str, code: &str, name: &str, theme: Option<&Theme>, no_color: b
     let (events, receiver) = mpsc::channel();
     spawn_input(events.clone());
     spawn_follow(client.clone(), events.clone());
+    let requests = spawn_sender(client.clone(), events.clone());
     let mut app = JoinApp::new(client.base());
     loop {
         guard.terminal.draw(|frame| draw(frame, &app, &styles))?;
@@ -466,7 +502,13 @@ pub fn run(url: &str, code: &str, name: &str, theme: Option<&Theme>, no_color: b
         };
         for event in std::iter::once(first).chain(std::iter::from_fn(|| receiver.try_recv().ok())) {
             for request in update(&mut app, event) {
-                send(&client, request, events.clone());
+                // Leaving is sent before the screen goes: the sender
+                // thread would die with it.
+                if request == Send::Leave {
+                    let _ = client.leave();
+                } else {
+                    let _ = requests.send(request);
+                }
             }
         }
     }
@@ -492,20 +534,36 @@ fn spawn_follow(client: Client, events: Sender<JoinEvent>) {
     });
 }
 
-fn send(client: &Client, request: Send, events: Sender<JoinEvent>) {
-    let client = client.clone();
-    // Leaving is sent before the screen goes: the thread would die with it.
-    if request == Send::Leave {
-        let _ = client.leave();
-        return;
-    }
+/// Sends requests one at a time, in the order they were made: two quick
+/// presses of `+` must land as 1 then 2, never 2 then 1.
+fn spawn_sender(client: Client, events: Sender<JoinEvent>) -> Sender<Send> {
+    let (requests, queue) = mpsc::channel::<Send>();
     std::thread::spawn(move || {
-        let result = match request {
-            Send::AddThreat(title) => client.add_threat(&title, ""),
-            Send::SetDots(threat, dots) => client.set_dots(threat, dots).map(|()| String::new()),
-            Send::Done(done) => client.set_done(done).map(|()| String::new()),
-            Send::Leave => client.leave().map(|()| String::new()),
-        };
-        let _ = events.send(JoinEvent::Answer(result.map_err(|e| e.to_string())));
+        for request in queue {
+            let result = match request {
+                Send::AddThreat(title) => client.add_threat(&title, ""),
+                Send::SetDots(threat, dots) => {
+                    client.set_dots(threat, dots).map(|()| String::new())
+                }
+                Send::Done(done) => client.set_done(done).map(|()| String::new()),
+                Send::Leave => client.leave().map(|()| String::new()),
+            };
+            let refused = result.is_err();
+            if events
+                .send(JoinEvent::Answer(result.map_err(|e| e.to_string())))
+                .is_err()
+            {
+                return;
+            }
+            // A refusal changes nothing on the server, so no board follows
+            // it: fetch one to put the screen right.
+            if refused
+                && let Ok(standing) = client.standing()
+                && events.send(JoinEvent::Standing(standing)).is_err()
+            {
+                return;
+            }
+        }
     });
+    requests
 }

@@ -21,6 +21,9 @@ pub struct Sharing {
     pub qr: Option<Vec<Vec<bool>>>,
     /// Everyone who joined or asked to, as of the last look.
     pub guests: Vec<GuestView>,
+    /// The session's participants let in from a device: they vote there,
+    /// so the Vote screen never hands them the keyboard.
+    pub remote: Vec<Id>,
 }
 
 impl Sharing {
@@ -64,6 +67,7 @@ pub fn start(
         code,
         qr: None,
         guests: Vec::new(),
+        remote: Vec::new(),
     };
     sharing.qr = qr::modules(&sharing.join_url());
     let message = format!("Sharing at {} with code {}", sharing.url, sharing.code);
@@ -132,8 +136,25 @@ pub fn publish_spaced(app: &mut App, spacing: std::time::Duration) -> bool {
         .publish_spaced(state.doc.session(), changes, stage, spacing);
     let guests = sharing.share.guests();
     let changed = guests != sharing.guests;
-    sharing.guests = guests;
+    if changed {
+        sharing.remote = remote_participants(&guests);
+        sharing.guests = guests;
+    }
     changed
+}
+
+/// The participants admitted from a device, each once.
+fn remote_participants(guests: &[GuestView]) -> Vec<Id> {
+    let mut ids: Vec<Id> = guests
+        .iter()
+        .filter_map(|g| match g.admission {
+            Admission::In(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Applies what the server handed over.

@@ -1056,6 +1056,7 @@ mod tests {
             styles: &styles,
             now: s.updated,
             changes: 0,
+            remote: &[],
         };
         assert!(Pane::Components.len(&s) > 15 && Pane::Flows.len(&s) > 15);
         for pane in Pane::ALL {

@@ -83,6 +83,45 @@ fn totals_visible(s: &Session) -> bool {
     }
 }
 
+/// `id` has voted or abstained.
+fn has_voted(s: &Session, id: Id) -> bool {
+    s.voting.done.contains(&id) || s.voting.abstained.contains(&id)
+}
+
+/// `id` takes part from their own device (`remote` is sorted).
+fn is_remote(remote: &[Id], id: Id) -> bool {
+    remote.binary_search(&id).is_ok()
+}
+
+/// Where everyone stands in a vote, when some vote on their own device:
+/// "Voted: Ana, Kim · On their device: Bob · To vote here: Sam".
+fn roster(s: &Session, remote: &[Id]) -> String {
+    let mut groups: [(&str, Vec<String>); 4] = [
+        ("Voted", Vec::new()),
+        ("Voting on their device", Vec::new()),
+        ("To vote here", Vec::new()),
+        ("Abstained", Vec::new()),
+    ];
+    for p in &s.participants {
+        let group = if s.voting.done.contains(&p.id) {
+            0
+        } else if s.voting.abstained.contains(&p.id) {
+            3
+        } else if is_remote(remote, p.id) {
+            1
+        } else {
+            2
+        };
+        groups[group].1.push(one_line(&p.name).into_owned());
+    }
+    groups
+        .iter()
+        .filter(|(_, names)| !names.is_empty())
+        .map(|(label, names)| format!("{label}: {}", names.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// Everyone has voted or abstained.
 fn all_voted(s: &Session) -> bool {
     s.participants
@@ -185,15 +224,22 @@ impl VoteScreen {
 
     /// The next voter after the current one who has neither voted nor
     /// abstained, going round.
-    fn next_open_voter(&self, s: &Session) -> Option<usize> {
+    /// Participants voting on their own device are skipped: the keyboard
+    /// is for the people in the room.
+    fn next_open_voter(&self, s: &Session, remote: &[Id]) -> Option<usize> {
         let n = s.participants.len();
         (1..=n)
             .map(|step| (self.voter + step) % n.max(1))
             .find(|&i| {
-                s.participants.get(i).is_some_and(|p| {
-                    !s.voting.done.contains(&p.id) && !s.voting.abstained.contains(&p.id)
-                })
+                s.participants
+                    .get(i)
+                    .is_some_and(|p| !has_voted(s, p.id) && !is_remote(remote, p.id))
             })
+    }
+
+    /// The current voter takes part from their own device.
+    fn voter_is_remote(&self, s: &Session, remote: &[Id]) -> bool {
+        self.voter(s).is_some_and(|p| is_remote(remote, p.id))
     }
 
     /// Why the voter cannot put a dot on (`more`) or take one off the
@@ -405,7 +451,17 @@ impl PhaseScreen for VoteScreen {
         if self.handing_over(s) {
             let voted = all_voted(s);
             return match action {
-                Action::Open => Offer::when(!voted, "Everyone has voted: r reveals the totals"),
+                Action::Open if voted => {
+                    Offer::Disabled("Everyone has voted: r reveals the totals".to_string())
+                }
+                Action::Open
+                    if (self.voter_is_remote(s, view.remote)
+                        || self.voter(s).is_some_and(|p| has_voted(s, p.id)))
+                        && self.next_open_voter(s, view.remote).is_none() =>
+                {
+                    Offer::Disabled("The rest vote on their own devices".to_string())
+                }
+                Action::Open => Offer::Enabled,
                 Action::Reveal => match editable {
                     Offer::Enabled => Offer::when(voted, "Not everyone has voted yet"),
                     other => other,
@@ -550,11 +606,16 @@ impl PhaseScreen for VoteScreen {
             // The turn goes to the next voter still to vote.
             {
                 let s = cx.session();
-                if self.voter(s).is_some_and(|p| {
-                    s.voting.done.contains(&p.id) || s.voting.abstained.contains(&p.id)
-                }) && let Some(next) = self.next_open_voter(s)
+                if self.voter_is_remote(s, cx.remote)
+                    || self.voter(s).is_some_and(|p| has_voted(s, p.id))
                 {
-                    self.voter = next;
+                    match self.next_open_voter(s, cx.remote) {
+                        Some(next) => self.voter = next,
+                        None => {
+                            cx.info("The rest vote on their own devices");
+                            return;
+                        }
+                    }
                 }
                 self.taken_by = self.voter(s).map(|p| p.id);
                 let name = self
@@ -678,7 +739,7 @@ impl PhaseScreen for VoteScreen {
                         }
                     },
                 );
-                match self.next_open_voter(cx.session()) {
+                match self.next_open_voter(cx.session(), cx.remote) {
                     Some(next) => {
                         self.voter = next;
                         let who = self
@@ -694,7 +755,10 @@ impl PhaseScreen for VoteScreen {
                             cx.info(format!("{name} done; {who} votes"));
                         }
                     }
-                    None => cx.success("Everyone has voted: r reveals the totals"),
+                    None if all_voted(cx.session()) => {
+                        cx.success("Everyone has voted: r reveals the totals")
+                    }
+                    None => cx.info(format!("{name} done; the rest vote on their own devices")),
                 }
             }
             Action::Reveal => {
@@ -862,57 +926,111 @@ fn draw(screen: &VoteScreen, frame: &mut Frame, area: Rect, view: &View) {
     let s = view.session;
     let st = view.styles;
     if screen.handing_over(s) {
-        let voted = all_voted(s);
-        let who = screen
+        let name = |p: &Participant| one_line(&p.name).into_owned();
+        let bold = st.title.add_modifier(Modifier::BOLD);
+        let key = |k: &str| Span::styled(k.to_string(), st.hint_key);
+        let text = |t: String| Span::styled(t, st.base);
+        // Whom the keyboard goes to: the current voter, unless they vote
+        // on their own device or have voted.
+        let current = screen
             .voter(s)
-            .map(|p| one_line(&p.name).into_owned())
-            .unwrap_or_default();
+            .filter(|p| !has_voted(s, p.id) && !is_remote(view.remote, p.id));
+        let next = current.or_else(|| {
+            screen
+                .next_open_voter(s, view.remote)
+                .and_then(|i| s.participants.get(i))
+        });
+        let mut lines = if all_voted(s) {
+            vec![
+                Line::from(Span::styled("Everyone has voted.", bold)),
+                Line::from(""),
+                Line::from(vec![
+                    key("r"),
+                    text(" reveals the totals to the room.".into()),
+                ]),
+            ]
+        } else {
+            let mut lines = Vec::new();
+            if current.is_none()
+                && let Some(p) = screen.voter(s).filter(|p| is_remote(view.remote, p.id))
+                && !has_voted(s, p.id)
+            {
+                lines.push(Line::from(Span::styled(
+                    format!("{} votes on their own device.", name(p)),
+                    bold,
+                )));
+            }
+            match next {
+                Some(p) => {
+                    lines.push(Line::from(Span::styled(
+                        format!("Pass the keyboard to {}.", name(p)),
+                        bold,
+                    )));
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(vec![
+                        key("Enter"),
+                        text(format!(" when {} has it.", name(p))),
+                    ]));
+                }
+                None => {
+                    lines.push(Line::from(Span::styled(
+                        "The rest vote on their own devices.",
+                        bold,
+                    )));
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(vec![
+                        key("r"),
+                        text(" reveals the totals once everyone has voted.".into()),
+                    ]));
+                }
+            }
+            lines
+        };
+        if !view.remote.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(roster(s, view.remote), st.muted)));
+        }
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(st.border_focus)
             .title(Span::styled(" Secret ballot ", st.title));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        // Rows the lines take once wrapped (about: wrapping at words can
+        // take a row more, which the centring absorbs).
+        let columns = usize::from(inner.width.max(1));
+        let rows: usize = lines
+            .iter()
+            .map(|l| l.width().div_ceil(columns).max(1))
+            .sum();
+        let height = u16::try_from(rows + 1).unwrap_or(u16::MAX);
+        let paragraph = Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
         let [_, middle, _] = Layout::vertical([
             Constraint::Fill(1),
-            Constraint::Length(4),
+            Constraint::Length(height),
             Constraint::Fill(1),
         ])
         .areas(inner);
-        frame.render_widget(
-            Paragraph::new(if voted {
-                vec![
-                    Line::from(Span::styled(
-                        "Everyone has voted.",
-                        st.title.add_modifier(Modifier::BOLD),
-                    )),
-                    Line::from(""),
-                    Line::from(vec![
-                        Span::styled("r", st.hint_key),
-                        Span::styled(" reveals the totals to the room.", st.base),
-                    ]),
-                ]
-            } else {
-                vec![
-                    Line::from(Span::styled(
-                        format!("Pass the keyboard to {who}."),
-                        st.title.add_modifier(Modifier::BOLD),
-                    )),
-                    Line::from(""),
-                    Line::from(vec![
-                        Span::styled("Enter", st.hint_key),
-                        Span::styled(format!(" when {who} has it."), st.base),
-                    ]),
-                ]
-            })
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-            middle,
-        );
+        frame.render_widget(paragraph, middle);
         return;
     }
-    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    let shows_roster = per_voter(mode(s)) && !view.remote.is_empty();
+    let [top, roster_row, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(shows_roster)),
+        Constraint::Min(3),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(banner(screen, view)).style(st.base), top);
+    if shows_roster {
+        frame.render_widget(
+            Paragraph::new(fit(&roster(s, view.remote), usize::from(area.width)).into_owned())
+                .style(st.muted),
+            roster_row,
+        );
+    }
     let wide = body.width >= 110;
     let (main, side) = if wide {
         let [a, b] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
