@@ -265,27 +265,20 @@ pub fn set_dots(
     if session.threat(threat).is_none() {
         return refuse(format!("There is no threat {threat}"));
     }
-    let cap = session.voting.cap_per_threat;
-    if dots > cap {
-        return refuse(format!(
-            "At most {} on one threat",
-            plural(cap, "dot", "dots")
-        ));
-    }
-    let here = session
-        .voting
-        .ballots
-        .get(&voter)
-        .and_then(|b| b.get(&threat))
-        .copied()
-        .unwrap_or(0);
-    let budget = scoring::budget(session);
-    let others = scoring::spent(session, voter).saturating_sub(here);
-    if others.saturating_add(dots) > budget {
-        return refuse(format!(
-            "You have {} in all; take one off another threat first",
-            plural(budget, "dot", "dots")
-        ));
+    match scoring::dot_limit(session, voter, threat, dots) {
+        Some(scoring::DotLimit::Cap(cap)) => {
+            return refuse(format!(
+                "At most {} on one threat",
+                plural(cap, "dot", "dots")
+            ));
+        }
+        Some(scoring::DotLimit::Budget(budget)) => {
+            return refuse(format!(
+                "You have {} in all; take one off another threat first",
+                plural(budget, "dot", "dots")
+            ));
+        }
+        None => {}
     }
     let ballot = session.voting.ballots.entry(voter).or_default();
     if dots == 0 {

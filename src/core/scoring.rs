@@ -36,6 +36,40 @@ pub fn spent(session: &Session, participant: Id) -> u32 {
         })
 }
 
+/// Why a voter may not hold a number of dots on a threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DotLimit {
+    /// Their dots in all would pass the budget (the budget).
+    Budget(u32),
+    /// More than the most one threat may get (the cap).
+    Cap(u32),
+}
+
+/// The rule a vote holds, wherever the dot comes from (the facilitator's
+/// keys or a participant's device): `voter` may hold `dots` on `threat`
+/// unless that takes them past the budget or the threat past the cap.
+/// Fewer dots than they hold now is always allowed, so a file with counts
+/// over the rules can be put right.
+pub fn dot_limit(session: &Session, voter: Id, threat: Id, dots: u32) -> Option<DotLimit> {
+    let here = session
+        .voting
+        .ballots
+        .get(&voter)
+        .and_then(|b| b.get(&threat))
+        .copied()
+        .unwrap_or(0);
+    if dots <= here {
+        return None;
+    }
+    let budget = budget(session);
+    let others = spent(session, voter).saturating_sub(here);
+    if others.saturating_add(dots) > budget {
+        return Some(DotLimit::Budget(budget));
+    }
+    let cap = session.voting.cap_per_threat;
+    (dots > cap).then_some(DotLimit::Cap(cap))
+}
+
 /// Bands of likelihood x impact on a 5 x 5 matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -250,6 +284,28 @@ mod tests {
             }
         }
         s
+    }
+
+    #[test]
+    fn dots_stay_within_the_budget_and_the_cap_and_can_always_come_off() {
+        // P1 holds 2 dots on T1 and 1 on T2; budget 4, cap 2.
+        let mut s = session_with(&[(2, None, 0), (1, None, 0), (0, None, 0)]);
+        s.voting.dots_per_person = Some(4);
+        s.voting.cap_per_threat = 2;
+        let p = *s.voting.ballots.keys().next().unwrap();
+        let [t1, t2, t3] = [0, 1, 2].map(|i| s.threats[i].id);
+        assert_eq!(dot_limit(&s, p, t2, 2), None);
+        assert_eq!(dot_limit(&s, p, t1, 3), Some(DotLimit::Cap(2)));
+        assert_eq!(dot_limit(&s, p, t3, 1), None, "the fourth dot");
+        assert_eq!(dot_limit(&s, p, t3, 2), Some(DotLimit::Budget(4)));
+        // Over both: the budget is what the voter can act on first.
+        s.voting.cap_per_threat = 1;
+        assert_eq!(dot_limit(&s, p, t3, 2), Some(DotLimit::Budget(4)));
+        // A file over the rules: taking dots off is always allowed.
+        s.voting.dots_per_person = Some(1);
+        assert_eq!(dot_limit(&s, p, t1, 1), None);
+        assert_eq!(dot_limit(&s, p, t1, 0), None);
+        assert_eq!(dot_limit(&s, p, t1, 2), None, "no more than held");
     }
 
     #[test]

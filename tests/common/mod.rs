@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+pub mod browser;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use stridekit::core::catalog::Catalogs;

@@ -6,6 +6,11 @@
 const $ = (id) => document.getElementById(id);
 let board = null;
 let events = null;
+// Dots asked for and not yet on a board from the server, by threat: quick
+// taps count from these, and requests go one after another, in order.
+const pendingDots = new Map();
+let sending = Promise.resolve();
+const mineOf = (t) => (pendingDots.has(t.id) ? pendingDots.get(t.id) : t.mine);
 
 function show(section) {
   for (const id of ["join", "waiting", "removed", "brainstorm", "vote", "idle", "mine"]) {
@@ -80,7 +85,11 @@ function render(state) {
 }
 
 function renderVote(vote) {
-  const left = vote.budget - vote.spent;
+  for (const t of vote.threats) {
+    if (pendingDots.get(t.id) === t.mine) pendingDots.delete(t.id);
+  }
+  const spent = vote.threats.reduce((sum, t) => sum + mineOf(t) - t.mine, vote.spent);
+  const left = vote.budget - spent;
   $("budget").textContent = !vote.ballots
     ? "The facilitator counts this vote."
     : vote.revealed
@@ -101,17 +110,18 @@ function renderVote(vote) {
     less.className = "secondary";
     less.textContent = "−";
     less.setAttribute("aria-label", "One dot less on " + t.id);
-    less.disabled = !vote.ballots || vote.revealed || t.mine === 0;
-    less.addEventListener("click", () => dots(t.id, t.mine - 1));
+    const mine = mineOf(t);
+    less.disabled = !vote.ballots || vote.revealed || mine === 0;
+    less.addEventListener("click", () => dots(t.id, mine - 1));
     const count = document.createElement("span");
     count.className = "dots";
-    count.textContent = String(t.mine);
+    count.textContent = String(mine);
     const more = document.createElement("button");
     more.type = "button";
     more.textContent = "+";
     more.setAttribute("aria-label", "One dot more on " + t.id);
-    more.disabled = !vote.ballots || vote.revealed || left <= 0 || t.mine >= vote.cap;
-    more.addEventListener("click", () => dots(t.id, t.mine + 1));
+    more.disabled = !vote.ballots || vote.revealed || left <= 0 || mine >= vote.cap;
+    more.addEventListener("click", () => dots(t.id, mine + 1));
     li.append(what, less, count, more);
     return li;
   }));
@@ -119,11 +129,23 @@ function renderVote(vote) {
   $("done").textContent = vote.done ? "I am not done yet" : "I have voted";
 }
 
-async function dots(threat, n) {
-  try {
-    await post("/api/dots", { threat: threat, dots: n });
-    say("");
-  } catch (e) { say(e.message, true); }
+function dots(threat, n) {
+  pendingDots.set(threat, n);
+  if (board && board.vote) renderVote(board.vote);
+  sending = sending.then(async () => {
+    try {
+      await post("/api/dots", { threat: threat, dots: n });
+      say("");
+    } catch (e) {
+      // A refusal changes nothing, so no board follows it: fetch one.
+      pendingDots.clear();
+      say(e.message, true);
+      try {
+        const r = await fetch("/api/board", { credentials: "same-origin" });
+        if (r.ok) render(await r.json());
+      } catch (err) { /* the stream brings the next board */ }
+    }
+  });
 }
 
 function follow() {

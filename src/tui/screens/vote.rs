@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, TableState, Wrap};
 use super::{MARKER, PhaseScreen, table_room, voting_rules};
 use crate::core::ids::Id;
 use crate::core::model::{Participant, Phase, Session, VotingMode};
-use crate::core::scoring::{self, Ranked, RiskBand};
+use crate::core::scoring::{self, DotLimit, Ranked, RiskBand};
 use crate::core::text::{fit, one_line, plural};
 use crate::tui::action::Action;
 use crate::tui::context::{Ctx, Offer, Purpose, Say, View};
@@ -263,15 +263,16 @@ impl VoteScreen {
         if !more {
             return (here == 0).then(|| format!("{name} has no dot on {threat}"));
         }
-        let budget = scoring::budget(s);
-        if scoring::spent(s, voter.id) >= budget {
-            return Some(format!(
+        match scoring::dot_limit(s, voter.id, threat, here.saturating_add(1))? {
+            DotLimit::Budget(budget) => Some(format!(
                 "{name} has placed all {}: - takes one back, s changes the rules",
                 plural(budget, "dot", "dots")
-            ));
+            )),
+            DotLimit::Cap(cap) => Some(format!(
+                "At most {} on one threat",
+                plural(cap, "dot", "dots")
+            )),
         }
-        let cap = s.voting.cap_per_threat;
-        (here >= cap).then(|| format!("At most {} on one threat", plural(cap, "dot", "dots")))
     }
 
     /// A dot more (`delta` 1) or less (-1) from the voter on the threat,
@@ -284,8 +285,6 @@ impl VoteScreen {
         let name =
             one_line(&self.voter(s).map(|p| p.name.clone()).unwrap_or_default()).into_owned();
         let budget = scoring::budget(s);
-        let cap = s.voting.cap_per_threat;
-        let spent = scoring::spent(s, voter);
         let here = s
             .voting
             .ballots
@@ -294,19 +293,22 @@ impl VoteScreen {
             .copied()
             .unwrap_or(0);
         if delta > 0 {
-            if spent >= budget {
-                cx.warn(format!(
-                    "{name} has placed all {}; - takes one back",
-                    plural(budget, "dot", "dots")
-                ));
-                return;
-            }
-            if here >= cap {
-                cx.warn(format!(
-                    "At most {} on one threat",
-                    plural(cap, "dot", "dots")
-                ));
-                return;
+            match scoring::dot_limit(s, voter, threat, here.saturating_add(1)) {
+                Some(DotLimit::Budget(budget)) => {
+                    cx.warn(format!(
+                        "{name} has placed all {}; - takes one back",
+                        plural(budget, "dot", "dots")
+                    ));
+                    return;
+                }
+                Some(DotLimit::Cap(cap)) => {
+                    cx.warn(format!(
+                        "At most {} on one threat",
+                        plural(cap, "dot", "dots")
+                    ));
+                    return;
+                }
+                None => {}
             }
         } else if here == 0 {
             cx.info(format!("{name} has no dot on {threat}"));
