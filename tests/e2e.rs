@@ -732,6 +732,44 @@ fn sigterm_saves_and_restores_the_terminal() {
     assert!(!store::lock_path(&path).exists(), "the lock file was left");
 }
 
+/// The clock runs with nothing else to save when the signal comes: only
+/// the final save on the way out can record the time it ran.
+#[test]
+fn sigterm_and_sighup_save_the_running_clock_as_of_the_signal() {
+    for signal in ["TERM", "HUP"] {
+        let sandbox = Sandbox::new();
+        let Some(mut tui) = demo_at_scope(&sandbox) else {
+            return;
+        };
+        let path = sandbox.demo_file();
+        let scope_elapsed = |s: &Session| {
+            s.agenda
+                .iter()
+                .find(|a| a.phase == Phase::Scope)
+                .map(|a| (a.elapsed_secs, a.running_since.is_some()))
+                .unwrap()
+        };
+        let (before, _) = scope_elapsed(&load(&path));
+        tui.send("t");
+        tui.wait_for("timer running");
+        // The start is saved, and then nothing changes for two seconds.
+        wait_for_file(&path, "the running clock", |s| scope_elapsed(s).1);
+        thread::sleep(Duration::from_millis(2100));
+        tui.signal(signal);
+        tui.wait_success();
+        tui.assert_terminal_restored();
+        let (after, running) = scope_elapsed(&load(&path));
+        assert!(
+            !running,
+            "SIG{signal}: the clock was left running in the file"
+        );
+        assert!(
+            after >= before + 2,
+            "SIG{signal}: the file holds {after} s of Scope, {before} s before two seconds ran"
+        );
+    }
+}
+
 #[test]
 fn a_session_open_elsewhere_is_read_only_until_the_other_quits() {
     let sandbox = Sandbox::new();
@@ -790,10 +828,27 @@ fn a_session_open_elsewhere_is_read_only_until_the_other_quits() {
     assert!(!third.contents().contains("READ-ONLY"));
     third.send("t");
     third.wait_for("timer running");
+    wait_for_file(&path, "the third's clock running", |s| {
+        s.agenda.iter().any(|a| a.running_since.is_some())
+    });
     quit(&mut third);
-    assert!(load(&path).agenda.iter().all(|a| a.running_since.is_none()));
+    let saved = load(&path);
+    assert!(saved.agenda.iter().all(|a| a.running_since.is_none()));
+    assert!(
+        saved.updated > demo().updated,
+        "the third instance saved the file"
+    );
 
+    // The read-only one closes last, holding a copy older than the file:
+    // it writes nothing.
+    let by_third = fs::read(&path).unwrap();
     quit(&mut second);
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        by_third,
+        "the read-only viewer wrote the file as it closed"
+    );
+    assert_eq!(temp_files(path.parent().unwrap()), Vec::<String>::new());
 }
 
 #[test]

@@ -685,3 +685,34 @@ fn elapsed_time_near_the_limit_does_not_overflow_the_report() {
     let review = stridekit::core::review::review(&session, &catalogs, session.updated);
     assert!(review.time.iter().all(|t| t.actual_secs == u64::MAX));
 }
+
+/// Jira refuses a summary over 255 characters, so the whole import fails:
+/// a long title is cut to exactly 255 (characters, not bytes), marked.
+#[test]
+fn a_long_title_gives_a_jira_summary_of_at_most_255_characters() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    let long = "Tokens leak through é-mail previews and ".repeat(10);
+    assert!(long.chars().count() > 300);
+    let id = session.threats[0].id;
+    std::sync::Arc::make_mut(&mut session.threats[0]).title = long.clone();
+    let text = render(
+        &session,
+        &catalogs,
+        Format::JiraCsv,
+        &JiraSettings::default(),
+    );
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let summary = reader
+        .records()
+        .map(Result::unwrap)
+        .map(|r| r[0].to_string())
+        .find(|s| s.starts_with(&format!("{id}: ")))
+        .expect("the threat's row");
+    assert_eq!(summary.chars().count(), 255, "{summary}");
+    assert!(summary.ends_with('…'), "{summary}");
+    let kept = summary
+        .trim_start_matches(&format!("{id}: "))
+        .trim_end_matches('…');
+    assert!(long.starts_with(kept), "the start of the title is kept");
+}

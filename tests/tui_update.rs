@@ -932,3 +932,130 @@ fn a_line_feed_is_enter_not_a_deletion() {
         "{texts:?}"
     );
 }
+
+/// Adds a component named `name` of a plain kind through the Scope form.
+fn add_component(app: &mut App, name: &str) {
+    act(app, &[Action::GotoPhase(Phase::Scope), Action::Add]);
+    typed(app, name);
+    act(app, &[Action::Open, Action::Open]);
+    typed(app, "state machine");
+    act(app, &[Action::Open, Action::Submit]);
+    assert!(app.overlays.is_empty(), "{}", status(app));
+}
+
+fn component_ids(app: &App) -> Vec<String> {
+    session(app)
+        .components
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect()
+}
+
+#[test]
+fn an_id_is_never_issued_twice_after_undo_or_delete() {
+    let mut app = demo_app();
+    assert_eq!(component_ids(&app).last().map(String::as_str), Some("C8"));
+    // Add, undo the add, add again: the undone C9 is not given out again.
+    add_component(&mut app, "Payroll export");
+    assert!(session(&app).component(id("C9")).is_some());
+    update(&mut app, Action::Undo, t(1));
+    assert!(session(&app).component(id("C9")).is_none());
+    add_component(&mut app, "Payroll export again");
+    assert!(session(&app).component(id("C9")).is_none(), "C9 reused");
+    assert_eq!(
+        session(&app).component(id("C10")).map(|c| c.name.as_str()),
+        Some("Payroll export again")
+    );
+    // Delete the newest, add: not C10 again either.
+    act(&mut app, &[Action::Bottom, Action::Delete]);
+    assert!(session(&app).component(id("C10")).is_none());
+    add_component(&mut app, "Third");
+    assert_eq!(
+        session(&app).component(id("C11")).map(|c| c.name.as_str()),
+        Some("Third")
+    );
+    assert_valid(&app);
+}
+
+#[test]
+fn undo_goes_back_several_steps_and_undoes_edits_as_well_as_additions() {
+    let mut app = demo_app();
+    let original = session(&app).clone();
+    // An edit: rename C2.
+    act(
+        &mut app,
+        &[Action::GotoPhase(Phase::Scope), Action::Down, Action::Edit],
+    );
+    typed(&mut app, " v2");
+    act(&mut app, &[Action::Submit]);
+    let renamed = session(&app).clone();
+    assert_eq!(
+        renamed.component(id("C2")).unwrap().name,
+        "Payslip functions v2"
+    );
+    // Then an addition and a deletion.
+    add_component(&mut app, "Payroll export");
+    let added = session(&app).clone();
+    act(&mut app, &[Action::Top, Action::Delete]);
+    assert!(session(&app).component(id("C1")).is_none());
+
+    update(&mut app, Action::Undo, t(1));
+    assert_eq!(
+        session(&app).components,
+        added.components,
+        "the delete undone"
+    );
+    assert_eq!(session(&app).flows, added.flows);
+    update(&mut app, Action::Undo, t(2));
+    assert_eq!(
+        session(&app).components,
+        renamed.components,
+        "the add undone"
+    );
+    update(&mut app, Action::Undo, t(3));
+    assert_eq!(
+        session(&app).components,
+        original.components,
+        "the rename undone"
+    );
+    assert_eq!(session(&app).threats, original.threats);
+    update(&mut app, Action::Undo, t(4));
+    assert_eq!(status(&app), "Nothing to undo");
+}
+
+#[test]
+fn a_clock_left_running_by_a_crash_is_stopped_as_of_the_last_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crashed.toml");
+    // Saved an hour ago with the Scope clock running for the minute
+    // before that save; then the process died.
+    let now = Timestamp::now();
+    let saved_at = Timestamp::from_unix(now.unix() - 3600);
+    let mut s = demo();
+    s.phase = Phase::Scope;
+    timer::pause_all(&mut s, saved_at);
+    let before = s
+        .agenda
+        .iter()
+        .find(|a| a.phase == Phase::Scope)
+        .unwrap()
+        .elapsed_secs;
+    timer::start(
+        &mut s,
+        Phase::Scope,
+        Timestamp::from_unix(saved_at.unix() - 60),
+    );
+    s.updated = saved_at;
+    std::fs::write(&path, store::to_toml(&s).unwrap()).unwrap();
+
+    let catalogs = Catalogs::builtin().unwrap();
+    let state = stridekit::tui::open_session(&catalogs, &path).unwrap();
+    let reading = timer::reading(state.session(), Phase::Scope, Timestamp::now());
+    assert!(!reading.running, "the clock stands after reopening");
+    assert_eq!(
+        reading.elapsed_secs,
+        before + 60,
+        "the minute before the save counts; the hour after it does not"
+    );
+    assert!(state.is_dirty(), "the stopped clock is saved");
+}
