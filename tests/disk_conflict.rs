@@ -211,3 +211,34 @@ fn keeping_mine_after_the_file_was_deleted_saves_it_again() {
         "no conflict once it is written again"
     );
 }
+
+/// Each autosave keeps the version it replaces as `NAME.bak`: a bad edit
+/// saved a moment ago can still be read back from the one before.
+#[test]
+fn autosave_keeps_the_previous_version_as_bak() {
+    let (dir, path) = setup();
+    let original = fs::read(&path).unwrap();
+    let mut app = app_with(&path);
+    rename_session(&mut app, "First edit");
+    autosave(&mut app);
+    let bak = dir.path().join("s.toml.bak");
+    assert_eq!(fs::read(&bak).unwrap(), original);
+    let first = fs::read(&path).unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("First edit"));
+    rename_session(&mut app, "Second edit");
+    autosave(&mut app);
+    assert_eq!(
+        fs::read(&bak).unwrap(),
+        first,
+        "the .bak moves on with each save"
+    );
+    assert!(fs::read_to_string(&path).unwrap().contains("Second edit"));
+    // Only the session and its backup: no temporary file.
+    let mut names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["s.toml", "s.toml.bak"]);
+}

@@ -74,6 +74,11 @@ impl Sandbox {
     /// Starts `stridekit ARGS` in a fresh pty; `None` (after a notice) if
     /// this machine cannot open one.
     fn spawn(&self, args: &[&str]) -> Option<Tui> {
+        self.spawn_with(args, &[])
+    }
+
+    /// [`Sandbox::spawn`] with environment variables set.
+    fn spawn_with(&self, args: &[&str], env: &[(&str, &str)]) -> Option<Tui> {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_stridekit"));
         cmd.args(args);
         cmd.cwd(self.dir.path());
@@ -82,6 +87,9 @@ impl Sandbox {
         cmd.env("TERM", "xterm-256color");
         for var in ["NO_COLOR", "COLUMNS", "LINES"] {
             cmd.env_remove(var);
+        }
+        for (key, value) in env {
+            cmd.env(key, value);
         }
         Tui::spawn(cmd)
     }
@@ -92,11 +100,21 @@ fn skip(why: impl std::fmt::Display) {
     eprintln!("SKIPPED: cannot open a pseudo-terminal on this machine ({why})");
 }
 
+/// Counts the BEL bytes the terminal rang.
+#[derive(Default)]
+struct Bells(usize);
+
+impl vt100::Callbacks for Bells {
+    fn audible_bell(&mut self, _: &mut vt100::Screen) {
+        self.0 += 1;
+    }
+}
+
 /// The binary running in a pty, and what its terminal shows.
 struct Tui {
     child: Box<dyn Child + Send + Sync>,
     writer: Option<Box<dyn Write + Send>>,
-    parser: Arc<Mutex<vt100::Parser>>,
+    parser: Arc<Mutex<vt100::Parser<Bells>>>,
     /// Closed by the reader thread when the output has ended.
     reader_done: Receiver<()>,
     /// Tells the reader thread to let go of the terminal after its next read.
@@ -130,10 +148,11 @@ impl Tui {
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         drop(guard);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        let parser = Arc::new(Mutex::new(vt100::Parser::new_with_callbacks(
             NonZeroU16::new(ROWS).unwrap(),
             NonZeroU16::new(COLS).unwrap(),
             0,
+            Bells::default(),
         )));
         let (done_tx, reader_done) = mpsc::channel::<()>();
         let feed = Arc::clone(&parser);
@@ -176,6 +195,15 @@ impl Tui {
     fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
         let parser = self.parser.lock().unwrap_or_else(|e| e.into_inner());
         f(parser.screen())
+    }
+
+    /// How often the bell rang.
+    fn bells(&self) -> usize {
+        self.parser
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .callbacks()
+            .0
     }
 
     fn contents(&self) -> String {
@@ -1538,5 +1566,153 @@ fn participants_join_from_their_terminals_add_threats_and_vote_in_secret() {
         rows.iter()
             .any(|r| r[0].starts_with(&format!("T{first_new}: Replay"))),
         "Ana's threat in the export: {rows:?}"
+    );
+}
+
+#[test]
+fn a_killed_holder_and_a_leftover_lock_file_block_nobody() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.path("hr.toml");
+    fs::write(&path, DEMO_SESSION).unwrap();
+    let Some(mut first) = sandbox.spawn(&["open", "hr.toml"]) else {
+        return;
+    };
+    first.wait_for("Opened LeeJames HR payslips");
+    assert!(matches!(
+        SessionLock::acquire(&path),
+        Err(store::LockError::Held { .. })
+    ));
+    // SIGKILL: no chance to clean up; the operating system lets go of the
+    // lock with the process, though the file stays.
+    first.signal("KILL");
+    first.wait_exit();
+    assert!(store::lock_path(&path).exists(), "the lock file stays");
+    let mut second = sandbox.spawn(&["open", "hr.toml"]).expect("a pty");
+    second.wait_for("Opened LeeJames HR payslips");
+    assert!(
+        !second.contents().contains("READ-ONLY"),
+        "{}",
+        second.contents()
+    );
+    quit(&mut second);
+
+    // A lock file nobody holds (copied from another machine, say) does not
+    // block either, whatever it says.
+    fs::write(store::lock_path(&path), "pid 1 on elsewhere\n").unwrap();
+    let mut third = sandbox.spawn(&["open", "hr.toml"]).expect("a pty");
+    third.wait_for("Opened LeeJames HR payslips");
+    assert!(
+        !third.contents().contains("READ-ONLY"),
+        "{}",
+        third.contents()
+    );
+    quit(&mut third);
+}
+
+/// Whether any cell on screen has a colour of its own.
+fn coloured(tui: &Tui) -> bool {
+    tui.with_screen(|s| {
+        let (rows, cols) = (s.size().0.get(), s.size().1.get());
+        (0..rows).any(|r| {
+            (0..cols).any(|c| {
+                s.cell(r, c).is_some_and(|cell| {
+                    cell.fgcolor() != vt100::Color::Default
+                        || cell.bgcolor() != vt100::Color::Default
+                })
+            })
+        })
+    })
+}
+
+#[test]
+fn no_color_in_the_environment_turns_colour_off_and_an_empty_one_does_not() {
+    for (value, expect_colour) in [(Some("1"), false), (Some(""), true), (None, true)] {
+        let sandbox = Sandbox::new();
+        let env: Vec<(&str, &str)> = value.map(|v| ("NO_COLOR", v)).into_iter().collect();
+        let Some(mut tui) = sandbox.spawn_with(&["demo"], &env) else {
+            return;
+        };
+        tui.wait_for("Opened LeeJames HR payslips");
+        assert_eq!(
+            coloured(&tui),
+            expect_colour,
+            "NO_COLOR={value:?}: colour {}",
+            if expect_colour { "missing" } else { "shown" }
+        );
+        quit(&mut tui);
+    }
+}
+
+/// A session whose Scope clock has two seconds left, to hear the bell.
+fn almost_up(sandbox: &Sandbox) -> PathBuf {
+    let mut session = demo();
+    session.phase = Phase::Scope;
+    for item in &mut session.agenda {
+        item.running_since = None;
+        if item.phase == Phase::Scope {
+            item.minutes = 1;
+            item.added_minutes = 0;
+            item.elapsed_secs = 58;
+        }
+    }
+    let path = sandbox.path("almost.toml");
+    store::create(&path, &session).unwrap();
+    path
+}
+
+#[test]
+fn the_bell_rings_once_at_zero_unless_turned_off() {
+    // (arguments, config file, bells expected)
+    let cases: [(&[&str], &str, usize); 3] = [
+        (&["open", "almost.toml"], "", 1),
+        (&["--no-bell", "open", "almost.toml"], "", 0),
+        (&["open", "almost.toml"], "[tui]\nbell = false\n", 0),
+    ];
+    for (args, config, expected) in cases {
+        let sandbox = Sandbox::new();
+        almost_up(&sandbox);
+        fs::write(sandbox.path("config/config.toml"), config).unwrap();
+        let Some(mut tui) = sandbox.spawn(args) else {
+            return;
+        };
+        tui.wait_for("▸2 Scope");
+        tui.send("t");
+        tui.wait_for("timer running");
+        // Past zero the clock counts overtime: the bell has had its chance.
+        tui.wait_until("overtime", |s| s.contents().contains("+00:0"));
+        thread::sleep(Duration::from_millis(300));
+        assert_eq!(tui.bells(), expected, "{args:?} with config {config:?}");
+        quit(&mut tui);
+    }
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_saves() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = demo_at_scope(&sandbox) else {
+        return;
+    };
+    tui.signal("INT");
+    tui.wait_exit();
+    tui.assert_terminal_restored();
+    assert_eq!(load(&sandbox.demo_file()).phase, Phase::Scope);
+    assert!(!store::lock_path(&sandbox.demo_file()).exists());
+}
+
+/// Debug builds panic after the first frame when `STRIDEKIT_TEST_PANIC` is
+/// set: the message is then readable on the shell's normal screen.
+#[test]
+fn a_panic_restores_the_terminal_and_says_what_happened() {
+    let sandbox = Sandbox::new();
+    let Some(mut tui) = sandbox.spawn_with(&["demo"], &[("STRIDEKIT_TEST_PANIC", "1")]) else {
+        return;
+    };
+    let status = tui.wait_exit();
+    assert!(!status.success());
+    tui.assert_terminal_restored();
+    assert!(
+        tui.contents().contains("STRIDEKIT_TEST_PANIC is set"),
+        "{}",
+        tui.contents()
     );
 }

@@ -299,7 +299,7 @@ type AgendaRaw = (Vec<(u32, u32, u64)>, Option<(Index, i64)>);
 fn agenda() -> impl Strategy<Value = Option<AgendaRaw>> {
     let elapsed = prop_oneof![
         3 => 0u64..=100_000,
-        1 => any::<u64>(),
+        1 => (i64::MAX as u64 - 10)..=(i64::MAX as u64),
     ];
     option::of((
         vec(
@@ -998,7 +998,33 @@ proptest! {
         store::save(&path, &s).map_err(|e| fail("save", e, ""))?;
         let text = fs::read_to_string(&path).unwrap();
         prop_assert!(text.starts_with("schema = 1\n"), "{}", text);
-        prop_assert_eq!(&text, &store::to_toml(&s).unwrap());
+        // Read back by a TOML parser of its own, not by our loader: the
+        // file says what the session holds.
+        let table: toml::Table = text.parse().map_err(|e| fail("parse as TOML", e, &text))?;
+        prop_assert_eq!(table.get("schema").and_then(|v| v.as_integer()), Some(1));
+        prop_assert_eq!(table.get("title").and_then(|v| v.as_str()), Some(s.title.as_str()));
+        let ids = |key: &str| -> Vec<String> {
+            table
+                .get(key)
+                .and_then(|v| v.as_array())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.get("id").and_then(|v| v.as_str()).map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        prop_assert_eq!(ids("threats"), s.threats.iter().map(|t| t.id.to_string()).collect::<Vec<_>>());
+        prop_assert_eq!(
+            ids("components"),
+            s.components.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()
+        );
+        prop_assert_eq!(ids("flows"), s.flows.iter().map(|f| f.id.to_string()).collect::<Vec<_>>());
+        prop_assert_eq!(
+            ids("mitigations"),
+            s.mitigations.iter().map(|m| m.id.to_string()).collect::<Vec<_>>()
+        );
 
         let loaded = store::load(&path, catalogs).map_err(|e| fail("load", e, &text))?;
         prop_assert_eq!(&loaded.session, &s, "file was:\n{}", text);
@@ -1077,8 +1103,8 @@ fn strategy_reaches_every_part_of_the_model() {
             s.agenda.iter().any(|a| a.added_minutes > 0),
         );
         see(
-            "elapsed > i64".into(),
-            s.agenda.iter().any(|a| a.elapsed_secs > i64::MAX as u64),
+            "elapsed at the most TOML holds".into(),
+            s.agenda.iter().any(|a| a.elapsed_secs == i64::MAX as u64),
         );
         for c in [
             Classification::Public,

@@ -620,10 +620,16 @@ fn keep_backup(path: &Path) -> io::Result<()> {
     // so `.bak` is always a whole file.
     let staging = bak.with_extension("bak.tmp");
     let _ = fs::remove_file(&staging);
-    if fs::hard_link(path, &staging).is_err() {
-        fs::copy(path, &staging)?;
+    if fs::hard_link(path, &staging).is_err()
+        && let Err(e) = fs::copy(path, &staging)
+    {
+        let _ = fs::remove_file(&staging);
+        return Err(e);
     }
-    fs::rename(&staging, &bak)
+    fs::rename(&staging, &bak).inspect_err(|_| {
+        // Nothing half-done is left beside the session.
+        let _ = fs::remove_file(&staging);
+    })
 }
 
 /// Makes the rename itself durable. Best effort: not every platform or file
@@ -728,6 +734,95 @@ mod tests {
         // No temporary files left behind.
         let names = file_names(dir.path());
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    /// Set in the child process [`a_failed_write_leaves_the_original_and_no_temporary_file`]
+    /// starts: the file size limit is in force there.
+    const SIZE_LIMITED: &str = "STRIDEKIT_TEST_FILE_SIZE_LIMITED";
+
+    #[test]
+    fn a_failed_write_leaves_the_original_and_no_temporary_file() {
+        let Some(dir) = std::env::var_os(SIZE_LIMITED) else {
+            // Run this test again in a child limited to 4 KiB files (as a
+            // full disk or a quota would stop a write), ignoring SIGXFSZ
+            // so the write fails with an error instead of killing it.
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::CommandExt;
+                let dir = tempfile::tempdir().unwrap();
+                fs::write(dir.path().join("s.toml"), b"the original").unwrap();
+                let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+                child
+                    .args([
+                        "--exact",
+                        "core::files::tests::a_failed_write_leaves_the_original_and_no_temporary_file",
+                        "--test-threads=1",
+                    ])
+                    .env(SIZE_LIMITED, dir.path());
+                // SAFETY: setrlimit and signal are async-signal-safe.
+                unsafe {
+                    child.pre_exec(|| {
+                        let limit = libc::rlimit {
+                            rlim_cur: 4096,
+                            rlim_max: 4096,
+                        };
+                        if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                            return Err(io::Error::last_os_error());
+                        }
+                        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                        Ok(())
+                    });
+                }
+                let out = child.output().unwrap();
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                assert!(
+                    out.status.success() && stdout.contains("1 passed"),
+                    "the limited run failed: {stdout}{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            return;
+        };
+        let dir = Path::new(&dir);
+        let path = dir.join("s.toml");
+        for backup in [true, false] {
+            let err = write_atomic(&path, &vec![b'#'; 64 * 1024], backup).unwrap_err();
+            assert!(
+                err.to_string().contains("too large") || err.raw_os_error() == Some(libc::EFBIG),
+                "{err}"
+            );
+            assert_eq!(fs::read(&path).unwrap(), b"the original");
+            let names = file_names(dir);
+            assert!(
+                names.iter().all(|n| n == "s.toml" || n == "s.toml.bak"),
+                "{names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_the_original_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        fs::write(&path, b"the original").unwrap();
+        // The backup cannot be renamed into place: a directory has its name.
+        let bak = dir.path().join("s.toml.bak");
+        fs::create_dir(&bak).unwrap();
+        fs::write(bak.join("keep"), b"x").unwrap();
+        assert!(write_atomic(&path, b"new", true).is_err());
+        assert_eq!(fs::read(&path).unwrap(), b"the original");
+        let mut names = file_names(dir.path());
+        names.sort();
+        assert_eq!(names, ["s.toml", "s.toml.bak"]);
+        // The session itself cannot be replaced: a directory in its place.
+        let taken = dir.path().join("t.toml");
+        fs::create_dir(&taken).unwrap();
+        fs::write(taken.join("keep"), b"x").unwrap();
+        assert!(write_atomic(&taken, b"new", false).is_err());
+        assert_eq!(fs::read(taken.join("keep")).unwrap(), b"x");
+        let mut names = file_names(dir.path());
+        names.sort();
+        assert_eq!(names, ["s.toml", "s.toml.bak", "t.toml"]);
     }
 
     #[test]

@@ -237,6 +237,10 @@ pub struct Participant {
     pub persona: Option<Persona>,
 }
 
+/// The most seconds a phase clock holds: a TOML integer is a signed 64-bit
+/// number, so more could not be written as one.
+pub const MAX_ELAPSED_SECS: u64 = i64::MAX as u64;
+
 /// One phase's timebox and its timer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -267,12 +271,15 @@ impl AgendaItem {
         u64::from(self.minutes.saturating_add(self.added_minutes)) * 60
     }
 
-    /// Seconds spent so far, counting a running timer up to `now`.
+    /// Seconds spent so far, counting a running timer up to `now`; never
+    /// more than [`MAX_ELAPSED_SECS`].
     pub fn elapsed_at(&self, now: Timestamp) -> u64 {
         let running = self
             .running_since
             .map_or(0, |since| now.seconds_since(since));
-        self.elapsed_secs.saturating_add(running)
+        self.elapsed_secs
+            .saturating_add(running)
+            .min(MAX_ELAPSED_SECS)
     }
 }
 

@@ -5,7 +5,7 @@
 //! closed and reopened continues from where its clock stopped; a paused or
 //! closed session accumulates nothing.
 
-use super::model::{AgendaItem, Phase, Session};
+use super::model::{AgendaItem, MAX_ELAPSED_SECS, Phase, Session};
 use super::time::Timestamp;
 
 /// The fraction of the timebox, at the end, shown in the warning colour.
@@ -130,7 +130,10 @@ pub fn running_phase(session: &Session) -> Option<Phase> {
 pub fn pause_all(session: &mut Session, now: Timestamp) {
     for item in &mut session.agenda {
         if let Some(since) = item.running_since.take() {
-            item.elapsed_secs = item.elapsed_secs.saturating_add(now.seconds_since(since));
+            item.elapsed_secs = item
+                .elapsed_secs
+                .saturating_add(now.seconds_since(since))
+                .min(MAX_ELAPSED_SECS);
         }
     }
 }

@@ -11,7 +11,9 @@ use super::catalog::Catalogs;
 use super::diag::{FieldPath, Issue};
 use super::export::jira::check_settings;
 use super::ids::{Id, IdKind};
-use super::model::{CoverageStatus, Phase, SCHEMA_VERSION, Session, ThreatStatus};
+use super::model::{
+    CoverageStatus, MAX_ELAPSED_SECS, Phase, SCHEMA_VERSION, Session, ThreatStatus,
+};
 use super::scoring;
 
 pub const RATING_RANGE: std::ops::RangeInclusive<u8> = 1..=5;
@@ -409,6 +411,15 @@ impl Validator<'_> {
                     ),
                 );
             }
+            if item.elapsed_secs > MAX_ELAPSED_SECS {
+                self.error(
+                    at().key("elapsed_secs"),
+                    format!(
+                        "{} seconds is more than a TOML integer holds ({MAX_ELAPSED_SECS})",
+                        item.elapsed_secs
+                    ),
+                );
+            }
             if item.running_since.is_some() {
                 running += 1;
                 if running > 1 {
@@ -678,6 +689,55 @@ mod tests {
         assert_eq!(issues[0].path.to_string(), "participants[0].id");
         assert_eq!(issues[0].message, "P0 is not an id: numbers start at 1");
         assert_eq!(issues[0].severity, crate::core::diag::Severity::Error);
+    }
+
+    #[test]
+    fn the_scope_check_wants_a_flow_between_two_components() {
+        let catalogs = Catalogs::builtin().unwrap();
+        let demo = crate::core::store::load_text(
+            std::path::Path::new("demo.toml"),
+            crate::DEMO_SESSION,
+            &catalogs,
+        )
+        .unwrap()
+        .session;
+        assert_eq!(scope_gaps(&demo), Vec::<String>::new());
+        let components: HashSet<Id> = demo.components.iter().map(|c| c.id).collect();
+        let between = |f: &crate::core::model::Flow| {
+            components.contains(&f.from) && components.contains(&f.to)
+        };
+        // Only the flows from and to people are left.
+        let mut s = demo.clone();
+        s.flows.retain(|f| !between(f));
+        assert!(!s.flows.is_empty());
+        assert_eq!(scope_gaps(&s), ["no data flow between two components"]);
+        // One flow between two components is enough.
+        let one = demo.flows.iter().find(|f| between(f)).unwrap().clone();
+        s.flows.push(one);
+        assert_eq!(scope_gaps(&s), Vec::<String>::new());
+        // With one component there is nothing to connect: the count says it.
+        s.components.truncate(1);
+        s.flows.clear();
+        assert_eq!(scope_gaps(&s), ["1 component; model at least two"]);
+    }
+
+    #[test]
+    fn a_clock_beyond_what_toml_holds_is_an_error() {
+        use crate::core::model::Template;
+        use crate::core::time::Timestamp;
+        let catalogs = Catalogs::builtin().unwrap();
+        let mut s = Session::new("t", Template::Quick, Timestamp::from_unix(0));
+        let errors = |s: &Session| -> Vec<String> {
+            validate(s, &catalogs)
+                .into_iter()
+                .filter(|i| i.severity == crate::core::diag::Severity::Error)
+                .map(|i| i.path.to_string())
+                .collect()
+        };
+        s.agenda[0].elapsed_secs = MAX_ELAPSED_SECS;
+        assert_eq!(errors(&s), Vec::<String>::new());
+        s.agenda[0].elapsed_secs = MAX_ELAPSED_SECS + 1;
+        assert_eq!(errors(&s), ["agenda[0].elapsed_secs"]);
     }
 
     #[test]

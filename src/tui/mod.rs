@@ -159,6 +159,8 @@ fn event_loop(
         if redraw {
             terminal.draw(|frame| view::draw(frame, app))?;
             redraw = false;
+            #[cfg(debug_assertions)]
+            panic_if_asked();
             if app.ring_bell {
                 app.ring_bell = false;
                 let mut out = std::io::stdout();
@@ -262,6 +264,15 @@ fn input_events() -> (Receiver<Wake>, Sender<Wake>) {
 /// usually says so too, but not when the shell ignores or keeps it.
 fn terminal_gone() -> bool {
     !std::io::stdin().is_terminal()
+}
+
+/// Debug builds only (the release binary has no such switch): the
+/// end-to-end tests check that a panic gives the terminal back.
+#[cfg(debug_assertions)]
+fn panic_if_asked() {
+    if std::env::var_os("STRIDEKIT_TEST_PANIC").is_some() {
+        panic!("STRIDEKIT_TEST_PANIC is set");
+    }
 }
 
 /// The last save, with the clock stopped. Errors are returned so they

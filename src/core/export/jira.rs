@@ -275,6 +275,67 @@ mod tests {
         assert_eq!(label_slug("!!!"), "");
     }
 
+    fn ranked(rank: usize, dots: u32, band: Option<RiskBand>) -> Ranked {
+        Ranked {
+            threat: "T1".parse().unwrap(),
+            rank,
+            dots,
+            risk: None,
+            band,
+            tied: false,
+        }
+    }
+
+    fn mapping(settings: &JiraSettings, by: PriorityBy) -> JiraMapping {
+        let mut m =
+            JiraMapping::resolve(settings, &JiraSettings::default(), VotingMode::Open, true);
+        m.priority_by = by;
+        m
+    }
+
+    #[test]
+    fn rank_tiers_hold_at_their_boundaries_and_the_rest_get_the_default() {
+        let m = mapping(&JiraSettings::default(), PriorityBy::Rank);
+        // Up to 3 High, up to 10 Medium, then Low: the edges on both sides.
+        let at = |rank| m.priority(&ranked(rank, 1, None)).to_string();
+        assert_eq!(
+            [at(1), at(3), at(4), at(10), at(11)],
+            ["High", "High", "Medium", "Medium", "Low"]
+        );
+        // A threat nobody voted for gets the default, whatever its rank.
+        assert_eq!(m.priority(&ranked(1, 0, None)), "Low");
+        let own = JiraSettings {
+            rank_default: Some("Lowest".into()),
+            ..Default::default()
+        };
+        let m = mapping(&own, PriorityBy::Rank);
+        assert_eq!(m.priority(&ranked(11, 1, None)), "Lowest");
+        assert_eq!(m.priority(&ranked(2, 0, None)), "Lowest");
+    }
+
+    #[test]
+    fn risk_bands_map_to_priorities_and_unrated_has_its_own() {
+        let m = mapping(&JiraSettings::default(), PriorityBy::Risk);
+        let of = |band| m.priority(&ranked(1, 0, band)).to_string();
+        assert_eq!(
+            [
+                of(Some(RiskBand::Critical)),
+                of(Some(RiskBand::High)),
+                of(Some(RiskBand::Medium)),
+                of(Some(RiskBand::Low)),
+                of(None),
+            ],
+            ["Highest", "High", "Medium", "Low", "Medium"]
+        );
+        let own = JiraSettings {
+            risk_priority: [("unrated".to_string(), "Lowest".to_string())].into(),
+            ..Default::default()
+        };
+        let m = mapping(&own, PriorityBy::Risk);
+        assert_eq!(m.priority(&ranked(1, 0, None)), "Lowest");
+        assert_eq!(m.priority(&ranked(1, 0, Some(RiskBand::Low))), "Low");
+    }
+
     #[test]
     fn summaries_are_capped() {
         let long = "x".repeat(400);
