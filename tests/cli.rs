@@ -855,7 +855,7 @@ fn file_names_and_lock_holders_are_neutralised_wherever_printed() {
     assert_harmless("open read-only", &run);
     assert!(
         run.stdout()
-            .contains("is being edited by pid 1 ␛]52;c;cHduZWQ=␇␛[2J�31m� on evil."),
+            .contains("Read-only: pid 1 ␛]52;c;cHduZWQ=␇␛[2J�31m� on evil is editing"),
         "{}",
         run.stdout()
     );

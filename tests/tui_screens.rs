@@ -98,6 +98,14 @@ fn demo_app(phase: Phase) -> App {
     show(new_app(false), session, None)
 }
 
+/// The demo's vote in `mode`.
+fn vote_app(mode: VotingMode) -> App {
+    let mut session = demo_session();
+    session.phase = Phase::Vote;
+    session.voting.mode = mode;
+    show(new_app(false), session, None)
+}
+
 /// A brand-new session, as `n` on the home screen creates it.
 fn empty_app(phase: Phase) -> App {
     let mut session = Session::new("Payments API", Template::Workshop, now());
@@ -426,6 +434,14 @@ fn read_only_header() {
     session.phase = Phase::Scope;
     let mut app = show(new_app(false), session, Some("kim@build-01 (pid 4242)"));
     snap_both("read_only", &mut app);
+    // Who holds the session, in full, even at 80 columns.
+    let status = screen(&mut app, 80, 24)
+        .lines()
+        .nth(23)
+        .unwrap_or_default()
+        .to_string();
+    assert!(status.contains("kim@build-01 (pid 4242)"), "{status}");
+    assert!(!status.contains('…'), "{status}");
     // Edits are refused with a message, and nothing changes.
     let before = session_of(&app).clone();
     type_text(&mut app, "d");
@@ -447,7 +463,11 @@ fn too_small_screens() {
     for (w, h) in [(1, 1), (59, 18), (60, 18), (61, 19)] {
         screen(&mut app, w, h);
     }
-    insta::assert_snapshot!("form_at_minimum_60x18", screen(&mut app, 60, 18));
+    let text = screen(&mut app, 60, 18);
+    insta::assert_snapshot!("form_at_minimum_60x18", text);
+    // The status line fits whole at the smallest size.
+    let status = text.lines().nth(17).unwrap_or_default();
+    assert!(!status.contains('…'), "{status}");
 }
 
 // ---------------------------------------------------------------------------
@@ -771,6 +791,8 @@ enum Step {
     Event(Event),
     /// The event loop's one-second tick, after `secs` more seconds.
     Tick(u16),
+    /// Several keys at once (see [`edit_strategy`]).
+    Keys(Vec<KeyEvent>),
 }
 
 /// Every key of the keymap, as a terminal sends it.
@@ -850,30 +872,320 @@ fn step_strategy() -> impl Strategy<Value = Step> {
             Step::Event(Event::Key(k))
         }),
         2 => paste,
-        1 => (1u16..=220, 1u16..=60).prop_map(|(w, h)| Step::Event(Event::Resize(w, h))),
+        1 => size_strategy().prop_map(|(w, h)| Step::Event(Event::Resize(w, h))),
         1 => (0u16..900).prop_map(Step::Tick),
+        16 => edit_strategy(),
     ]
 }
 
-/// Where a sequence starts: home, the demo in phase 1 to 6, the demo's
-/// vote in each other voting mode, or an empty new session.
-fn start_app(start: usize) -> App {
-    match start {
-        0 => home_app(),
-        1..=6 => demo_app(Phase::ALL[start - 1]),
-        7..=10 => {
-            let mut session = demo_session();
-            session.phase = Phase::Vote;
-            session.voting.mode = [
-                VotingMode::Hidden,
-                VotingMode::Secret,
-                VotingMode::Tally,
-                VotingMode::Rating,
-            ][start - 7];
-            show(new_app(false), session, None)
-        }
-        _ => empty_app(Phase::Setup),
+/// Mostly a usable terminal (60x18 or more), sometimes any size at all.
+fn size_strategy() -> impl Strategy<Value = (u16, u16)> {
+    prop_oneof![
+        8 => (60u16..=220, 18u16..=60),
+        1 => (1u16..=220, 1u16..=60),
+    ]
+}
+
+/// A burst of keys that does work: a key that opens a form or acts on the
+/// selection, some text, and the key that saves it; or an undo.
+fn edit_strategy() -> impl Strategy<Value = Step> {
+    let opener = select(vec!['a', 'e', 'd', 'x', 'c', '+', '-', 'r', '\n']);
+    let text = proptest::collection::vec(printable(), 1..12);
+    let closer = select(vec![
+        key_event(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        key_event(KeyCode::Enter, KeyModifiers::NONE),
+        key_event(KeyCode::Char('y'), KeyModifiers::NONE),
+        key_event(KeyCode::Char('u'), KeyModifiers::NONE),
+    ]);
+    (opener, text, closer).prop_map(|(opener, text, closer)| {
+        let open = match opener {
+            '\n' => key_event(KeyCode::Enter, KeyModifiers::NONE),
+            c => key_event(KeyCode::Char(c), KeyModifiers::NONE),
+        };
+        let mut keys = vec![open];
+        keys.extend(
+            text.into_iter()
+                .map(|c| key_event(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        keys.push(closer);
+        Step::Keys(keys)
+    })
+}
+
+/// Where a sequence starts, in a folder of its own: home listing the demo
+/// file, the demo file open in phase 1 to 6, its vote in each other voting
+/// mode, an empty new session, or the demo file open read-only (someone
+/// else holds it) in Scope or Brainstorm.
+struct Case {
+    app: App,
+    _dir: tempfile::TempDir,
+    file: PathBuf,
+    read_only: bool,
+}
+
+const STARTS: usize = 14;
+
+fn start_case(start: usize) -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.toml");
+    let mut session = demo_session();
+    session.phase = match start {
+        1..=6 => Phase::ALL[start - 1],
+        7..=10 => Phase::Vote,
+        12 => Phase::Scope,
+        13 => Phase::Brainstorm,
+        _ => session.phase,
+    };
+    if let 7..=10 = start {
+        session.voting.mode = [
+            VotingMode::Hidden,
+            VotingMode::Secret,
+            VotingMode::Tally,
+            VotingMode::Rating,
+        ][start - 7];
     }
+    store::create(&file, &session).unwrap();
+    let read_only = start >= 12;
+    let app = match start {
+        0 => {
+            let mut app = new_app(false);
+            let home = HomeScreen::new(
+                vec![entry(
+                    file.to_str().unwrap(),
+                    "LeeJames HR payslips",
+                    Some("2026-03-02T10:05:00Z"),
+                    session.phase,
+                    session.threats.len(),
+                )],
+                Vec::new(),
+            );
+            app.screen = Screen::Home(home);
+            app
+        }
+        11 => empty_app(Phase::Setup),
+        _ => {
+            let mut state = stridekit::tui::open_session(&CATALOGS, &file).unwrap();
+            if read_only {
+                state = state.read_only("pid 1 on elsewhere");
+            }
+            let mut app = new_app(false);
+            app.show_session(state);
+            app.now = now();
+            app
+        }
+    };
+    Case {
+        app,
+        _dir: dir,
+        file,
+        read_only,
+    }
+}
+
+/// What the event loop does with the effects a step asked for, where a
+/// test can: sessions open (and so the session changes); the rest (the
+/// demo's copy, exports, sharing) is left to the end-to-end tests.
+fn apply_effects(app: &mut App) {
+    for effect in std::mem::take(&mut app.effects) {
+        if let stridekit::tui::context::Effect::OpenSession(path) = effect
+            && let Ok(state) = stridekit::tui::open_session(&CATALOGS, &path)
+        {
+            app.show_session(state);
+        }
+    }
+}
+
+/// Every id in the session.
+fn all_ids(s: &Session) -> Vec<stridekit::core::ids::Id> {
+    let mut ids: Vec<_> = s.participants.iter().map(|x| x.id).collect();
+    ids.extend(s.assets.iter().map(|x| x.id));
+    ids.extend(s.actors.iter().map(|x| x.id));
+    ids.extend(s.entry_points.iter().map(|x| x.id));
+    ids.extend(s.boundaries.iter().map(|x| x.id));
+    ids.extend(s.components.iter().map(|x| x.id));
+    ids.extend(s.flows.iter().map(|x| x.id));
+    ids.extend(s.assumptions.iter().map(|x| x.id));
+    ids.extend(s.threats.iter().map(|x| x.id));
+    ids.extend(s.mitigations.iter().map(|x| x.id));
+    ids
+}
+
+/// The content undo restores: everything but time (the clocks, the phase,
+/// the theme, the ids issued, when it was saved).
+fn content(s: &Session, time_from: &Session) -> Session {
+    let mut c = s.clone();
+    c.agenda = time_from.agenda.clone();
+    c.phase = time_from.phase;
+    c.theme = time_from.theme.clone();
+    c.last_ids = time_from.last_ids.clone();
+    c.updated = time_from.updated;
+    c
+}
+
+/// How many cases reached real work: changed their session, recorded an
+/// undo step (or undid one).
+struct Reach {
+    cases: std::sync::atomic::AtomicUsize,
+    changed: std::sync::atomic::AtomicUsize,
+    undo: std::sync::atomic::AtomicUsize,
+}
+
+static REACH: Reach = Reach {
+    cases: std::sync::atomic::AtomicUsize::new(0),
+    changed: std::sync::atomic::AtomicUsize::new(0),
+    undo: std::sync::atomic::AtomicUsize::new(0),
+};
+
+impl Reach {
+    fn record(&self, worked: Option<(bool, bool)>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.cases.fetch_add(1, Relaxed);
+        let (changed, undo) = worked.unwrap_or_default();
+        self.changed.fetch_add(usize::from(changed), Relaxed);
+        self.undo.fetch_add(usize::from(undo), Relaxed);
+    }
+
+    fn counts(&self) -> (usize, usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.cases.load(Relaxed),
+            self.changed.load(Relaxed),
+            self.undo.load(Relaxed),
+        )
+    }
+}
+
+/// What the property remembers between steps of one case.
+#[derive(Default)]
+struct History {
+    /// An undo was checked in this case.
+    undone: bool,
+    /// The open session's path, to notice another one opened.
+    path: Option<PathBuf>,
+    /// Per undo step, the session before it (None: not known, e.g. a step
+    /// that made several).
+    before: Vec<Option<Session>>,
+    /// Every id seen in this session, and those there now.
+    seen: std::collections::HashSet<stridekit::core::ids::Id>,
+    present: std::collections::HashSet<stridekit::core::ids::Id>,
+}
+
+impl History {
+    fn observe(&mut self, app: &App, prior: Option<(Session, usize)>) -> Result<(), TestCaseError> {
+        let Some(state) = app.session() else {
+            *self = History::default();
+            return Ok(());
+        };
+        let session = state.session();
+        let depth = state.doc.undo_depth();
+        if self.path.as_ref() != Some(&state.path) || prior.is_none() {
+            // Another session (or the first look): start over.
+            *self = History {
+                path: Some(state.path.clone()),
+                ..History::default()
+            };
+            self.present = all_ids(session).into_iter().collect();
+            self.seen = self.present.clone();
+            self.before = vec![None; depth];
+            return Ok(());
+        }
+        let (was, was_depth) = prior.unwrap_or_else(|| (session.clone(), depth));
+        let present: std::collections::HashSet<_> = all_ids(session).into_iter().collect();
+        if depth + 1 == was_depth {
+            // An undo: the content before that edit, exactly.
+            self.undone = true;
+            if let Some(Some(expected)) = self.before.pop() {
+                prop_assert_eq!(
+                    content(session, session),
+                    content(&expected, session),
+                    "undo did not restore the content before the edit"
+                );
+            }
+        } else {
+            // Anything else never brings back an id that went.
+            for id in present.difference(&self.present) {
+                prop_assert!(!self.seen.contains(id), "{} was issued again", id);
+            }
+            if depth == was_depth + 1 {
+                self.before.push(Some(was));
+            } else if depth > was_depth {
+                self.before
+                    .extend(std::iter::repeat_n(None, depth - was_depth));
+            } else if depth < was_depth {
+                self.before.truncate(depth);
+            } else if depth == was_depth
+                && content(session, session) != content(&was, session)
+                && depth > 0
+            {
+                // The oldest step fell off a full stack.
+                self.before.remove(0);
+                self.before.push(Some(was));
+            }
+        }
+        self.seen.extend(present.iter().copied());
+        self.present = present;
+        Ok(())
+    }
+}
+
+/// One random sequence: no panic, a consistent state after every step,
+/// undo that restores, ids never reused, a read-only file never written.
+fn run_case(start: usize, size: (u16, u16), steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut case = start_case(start);
+    let original = std::fs::read(&case.file).unwrap();
+    let app = &mut case.app;
+    app.size = size;
+    let mut clock = now();
+    let mut history = History::default();
+    history.observe(app, None)?;
+    check(app)?;
+    // One terminal, resized as the event loop's is, so draws diff.
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    for step in steps {
+        clock = Timestamp::from_unix(clock.unix() + 1);
+        let prior = app
+            .session()
+            .map(|s| (s.session().clone(), s.doc.undo_depth()));
+        match step {
+            Step::Event(event) => feed(app, event, clock),
+            Step::Keys(keys) => {
+                for key in keys {
+                    feed(app, &Event::Key(*key), clock);
+                }
+            }
+            Step::Tick(secs) => {
+                clock = Timestamp::from_unix(clock.unix() + i64::from(*secs));
+                app::update(app, Action::Tick, clock);
+            }
+        }
+        apply_effects(app);
+        // Quitting is the event loop's business: keep going regardless.
+        app.quit = false;
+        stridekit::tui::autosave(app);
+        check(app)?;
+        history.observe(app, prior)?;
+        let (w, h) = app.size;
+        if terminal.size().unwrap() != Size::new(w, h) {
+            terminal.backend_mut().resize(w, h);
+            terminal.resize(Rect::new(0, 0, w, h)).unwrap();
+        }
+        terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    }
+    let worked = app.session().map(|s| {
+        (
+            s.doc.changes() > 0,
+            s.doc.undo_depth() > 0 || history.undone,
+        )
+    });
+    REACH.record(worked);
+    if case.read_only {
+        prop_assert!(
+            std::fs::read(&case.file).unwrap() == original,
+            "a read-only session's file changed"
+        );
+    }
+    Ok(())
 }
 
 fn check(app: &App) -> Result<(), TestCaseError> {
@@ -1043,43 +1355,43 @@ fn config() -> ProptestConfig {
     }
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn random_keys_never_panic_and_keep_the_state_consistent(
-        start in 0usize..12,
-        size in (1u16..=220, 1u16..=60),
-        steps in proptest::collection::vec(step_strategy(), 0..60),
-    ) {
-        let mut app = start_app(start);
-        app.size = size;
-        let mut clock = now();
-        check(&app)?;
-        // One terminal, resized as the event loop's is, so draws diff.
-        let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-        terminal.draw(|frame| view::draw(frame, &app)).unwrap();
-        for step in &steps {
-            clock = Timestamp::from_unix(clock.unix() + 1);
-            match step {
-                Step::Event(event) => feed(&mut app, event, clock),
-                Step::Tick(secs) => {
-                    clock = Timestamp::from_unix(clock.unix() + i64::from(*secs));
-                    app::update(&mut app, Action::Tick, clock);
-                }
-            }
-            // The event loop's business, not ours: keep going regardless.
-            app.effects.clear();
-            app.quit = false;
-            check(&app)?;
-            let (w, h) = app.size;
-            if terminal.size().unwrap() != Size::new(w, h) {
-                terminal.backend_mut().resize(w, h);
-                terminal.resize(Rect::new(0, 0, w, h)).unwrap();
-            }
-            terminal.draw(|frame| view::draw(frame, &app)).unwrap();
-        }
+/// Failures print the seed that found them: `STRIDEKIT_SEED=N cargo test
+/// --test tui_screens random_keys` runs the same cases again.
+#[test]
+fn random_keys_never_panic_and_keep_the_state_consistent() {
+    use proptest::test_runner::{RngSeed, TestRunner};
+    let seed = std::env::var("STRIDEKIT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    let mut config = config();
+    config.rng_seed = RngSeed::Fixed(seed);
+    let mut runner = TestRunner::new(config);
+    let strategy = (
+        0usize..STARTS,
+        size_strategy(),
+        proptest::collection::vec(step_strategy(), 0..60),
+    );
+    if let Err(failure) = runner.run(&strategy, |(start, size, steps)| {
+        run_case(start, size, &steps)
+    }) {
+        panic!(
+            "{failure}\nreplay: STRIDEKIT_SEED={seed} cargo test --test tui_screens random_keys"
+        );
     }
+    // Shrinking runs cases too; these counts are of every case run.
+    let (cases, changed, undo) = REACH.counts();
+    eprintln!(
+        "random keys (seed {seed}): {cases} cases, {changed} changed their session, {undo} recorded or undid an undo step"
+    );
+    assert!(
+        changed * 3 >= cases && undo * 6 >= cases,
+        "the random keys no longer reach real work: {changed} of {cases} cases changed the session, {undo} recorded an undo step"
+    );
 }
 
 /// Names from a file may hold escape sequences or bidi overrides: every
@@ -1375,18 +1687,18 @@ fn hint_states() -> Vec<State> {
         let name: &'static str = Box::leak(format!("new, {}", phase.name()).into_boxed_str());
         states.push((name, Box::new(move || empty_app(phase))));
     }
-    for (start, name) in [
-        (7, "vote, hidden"),
-        (8, "vote, secret"),
-        (9, "vote, tally"),
-        (10, "vote, rating"),
+    for (mode, name) in [
+        (VotingMode::Hidden, "vote, hidden"),
+        (VotingMode::Secret, "vote, secret"),
+        (VotingMode::Tally, "vote, tally"),
+        (VotingMode::Rating, "vote, rating"),
     ] {
-        states.push((name, Box::new(move || start_app(start))));
+        states.push((name, Box::new(move || vote_app(mode))));
     }
     states.push((
         "vote, secret, a voter's turn",
         Box::new(|| {
-            let mut app = start_app(8);
+            let mut app = vote_app(VotingMode::Secret);
             press(&mut app, KeyCode::Enter);
             app
         }),

@@ -441,8 +441,10 @@ impl ReadOnly {
     /// The message when the session opens.
     pub fn notice(&self, title: &str) -> String {
         match self {
+            // The holder first: a narrow status line cuts the title, not
+            // the pid that says who to ask.
             ReadOnly::HeldBy(holder) => format!(
-                "Read-only: {title} is being edited by {}",
+                "Read-only: {} is editing {title}",
                 super::text::one_line(holder)
             ),
             ReadOnly::CannotWrite(why) => format!("Read-only: {title} cannot be saved: {why}"),

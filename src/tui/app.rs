@@ -228,7 +228,7 @@ impl App {
             }
             None => match &state.notice {
                 Some(notice) => self.warn(format!("Opened {title}: {notice}")),
-                None => self.info(format!("Opened {title}; t starts the phase timer")),
+                None => self.info(format!("Opened {title}; t starts the timer")),
             },
         }
         self.overlays.clear();

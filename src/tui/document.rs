@@ -97,6 +97,11 @@ impl Document {
         result
     }
 
+    /// How many edits undo can take back.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
     pub fn can_undo(&self) -> bool {
         self.read_only.is_none() && !self.undo.is_empty()
     }
