@@ -28,6 +28,18 @@ mod common;
 use common::browser::Browser;
 use common::{CATALOGS, demo_session};
 
+/// A secret vote of `dots` dots each, nobody's ballot in yet.
+fn secret_vote(dots: u32) -> impl FnOnce(&mut Session) {
+    move |s| {
+        s.voting.mode = VotingMode::Secret;
+        s.voting.dots_per_person = Some(dots);
+        s.voting.ballots.clear();
+        s.voting.done.clear();
+        s.voting.abstained.clear();
+        s.voting.revealed = false;
+    }
+}
+
 /// The facilitator: the app, and the requests the server hands it.
 struct Facilitator {
     app: App,
@@ -447,12 +459,8 @@ fn eight_participants_add_threats_at_once_and_each_lands_once() {
 #[test]
 fn secret_votes_stay_hidden_until_revealed_and_the_server_holds_budget_and_cap() {
     let mut f = Facilitator::new(Phase::Vote, |s| {
-        s.voting.mode = VotingMode::Secret;
-        s.voting.dots_per_person = Some(3);
+        secret_vote(3)(s);
         s.voting.cap_per_threat = 2;
-        s.voting.ballots.clear();
-        s.voting.done.clear();
-        s.voting.revealed = false;
     });
     let ana = join(f.addr, &f.code, "Ana");
     let bob = join(f.addr, &f.code, "Bob");
@@ -586,13 +594,7 @@ fn a_stream_sends_the_board_at_once_and_again_when_the_facilitator_moves() {
 #[test]
 fn terminal_clients_join_add_threats_and_vote_in_secret_until_the_reveal() {
     use stridekit::share::client::{Client, Standing};
-    let mut f = Facilitator::new(Phase::Brainstorm, |s| {
-        s.voting.mode = VotingMode::Secret;
-        s.voting.dots_per_person = Some(2);
-        s.voting.ballots.clear();
-        s.voting.done.clear();
-        s.voting.revealed = false;
-    });
+    let mut f = Facilitator::new(Phase::Brainstorm, secret_vote(2));
     let url = format!("http://{}/#code={}", f.addr, f.code.replace('-', ""));
     let (base, code) = stridekit::share::client::parse_url(&url);
     let code = code.expect("the code in the address");
@@ -692,13 +694,7 @@ fn in_a_real_browser_a_participant_joins_adds_a_threat_and_votes() {
         let Some(browser) = Browser::start(width, height) else {
             return;
         };
-        let mut f = Facilitator::new(Phase::Brainstorm, |s| {
-            s.voting.mode = VotingMode::Secret;
-            s.voting.dots_per_person = Some(3);
-            s.voting.ballots.clear();
-            s.voting.done.clear();
-            s.voting.revealed = false;
-        });
+        let mut f = Facilitator::new(Phase::Brainstorm, secret_vote(3));
         let url = format!("http://{}/#code={}", f.addr, f.code.replace('-', ""));
         let title = format!("Session cookie stolen on a shared {name}");
         let (done_joining, joined) = mpsc::channel();
@@ -981,14 +977,7 @@ fn press(app: &mut App, code: KeyCode) {
 
 #[test]
 fn the_secret_ballot_hands_the_keyboard_only_to_the_room_and_shows_who_voted() {
-    let mut f = Facilitator::new(Phase::Vote, |s| {
-        s.voting.mode = VotingMode::Secret;
-        s.voting.dots_per_person = Some(2);
-        s.voting.ballots.clear();
-        s.voting.done.clear();
-        s.voting.abstained.clear();
-        s.voting.revealed = false;
-    });
+    let mut f = Facilitator::new(Phase::Vote, secret_vote(2));
     // Kim (first in the session) and Doug vote from their devices.
     let kim = join(f.addr, &f.code, "kim");
     let doug = join(f.addr, &f.code, "Doug");

@@ -36,6 +36,17 @@ pub fn spent(session: &Session, participant: Id) -> u32 {
         })
 }
 
+/// The dots `voter` has on `threat`.
+pub fn dots_on(session: &Session, voter: Id, threat: Id) -> u32 {
+    session
+        .voting
+        .ballots
+        .get(&voter)
+        .and_then(|b| b.get(&threat))
+        .copied()
+        .unwrap_or(0)
+}
+
 /// Why a voter may not hold a number of dots on a threat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DotLimit {
@@ -51,13 +62,7 @@ pub enum DotLimit {
 /// Fewer dots than they hold now is always allowed, so a file with counts
 /// over the rules can be put right.
 pub fn dot_limit(session: &Session, voter: Id, threat: Id, dots: u32) -> Option<DotLimit> {
-    let here = session
-        .voting
-        .ballots
-        .get(&voter)
-        .and_then(|b| b.get(&threat))
-        .copied()
-        .unwrap_or(0);
+    let here = dots_on(session, voter, threat);
     if dots <= here {
         return None;
     }

@@ -253,13 +253,7 @@ impl VoteScreen {
         }
         let voter = self.voter(s)?;
         let name = one_line(&voter.name).into_owned();
-        let here = s
-            .voting
-            .ballots
-            .get(&voter.id)
-            .and_then(|b| b.get(&threat))
-            .copied()
-            .unwrap_or(0);
+        let here = scoring::dots_on(s, voter.id, threat);
         if !more {
             return (here == 0).then(|| format!("{name} has no dot on {threat}"));
         }
@@ -285,13 +279,7 @@ impl VoteScreen {
         let name =
             one_line(&self.voter(s).map(|p| p.name.clone()).unwrap_or_default()).into_owned();
         let budget = scoring::budget(s);
-        let here = s
-            .voting
-            .ballots
-            .get(&voter)
-            .and_then(|b| b.get(&threat))
-            .copied()
-            .unwrap_or(0);
+        let here = scoring::dots_on(s, voter, threat);
         if delta > 0 {
             match scoring::dot_limit(s, voter, threat, here.saturating_add(1)) {
                 Some(DotLimit::Budget(budget)) => {
