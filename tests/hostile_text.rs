@@ -403,7 +403,7 @@ fn a_hostile_lock_holder_is_drawn_as_text() {
             .collect();
         assert!(found.is_empty(), "{phase:?}: {found:?} drawn\n{text}");
         assert!(
-            text.contains("edited by pid 1 ␛]52;c;"),
+            text.contains("Read-only: pid 1 ␛]52;c;"),
             "{phase:?}\n{text}"
         );
         for r in 0..24 {
