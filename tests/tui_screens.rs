@@ -962,7 +962,17 @@ fn start_case(start: usize) -> Case {
             app.screen = Screen::Home(home);
             app
         }
-        11 => empty_app(Phase::Setup),
+        11 => {
+            // A new session of its own in the case's folder (autosave
+            // writes it: never a file of the repository).
+            let path = dir.path().join("payments-api.toml");
+            let empty = Session::new("Payments API", Template::Workshop, now());
+            store::create(&path, &empty).unwrap();
+            let mut app = new_app(false);
+            app.show_session(stridekit::tui::open_session(&CATALOGS, &path).unwrap());
+            app.now = now();
+            app
+        }
         _ => {
             let mut state = stridekit::tui::open_session(&CATALOGS, &file).unwrap();
             if read_only {
@@ -1113,13 +1123,16 @@ impl History {
                     .extend(std::iter::repeat_n(None, depth - was_depth));
             } else if depth < was_depth {
                 self.before.truncate(depth);
-            } else if depth == was_depth
-                && content(session, session) != content(&was, session)
-                && depth > 0
-            {
-                // The oldest step fell off a full stack.
-                self.before.remove(0);
-                self.before.push(Some(was));
+            } else if depth == was_depth && content(session, session) != content(&was, session) {
+                if depth == stridekit::tui::document::UNDO_DEPTH {
+                    // The oldest step fell off a full stack.
+                    self.before.remove(0);
+                    self.before.push(Some(was));
+                } else {
+                    // Content changed with no step (a reload, say): what
+                    // the steps restore is no longer known.
+                    self.before = vec![None; depth];
+                }
             }
         }
         self.seen.extend(present.iter().copied());
@@ -1133,6 +1146,7 @@ impl History {
 fn run_case(start: usize, size: (u16, u16), steps: &[Step]) -> Result<(), TestCaseError> {
     let mut case = start_case(start);
     let original = std::fs::read(&case.file).unwrap();
+    let folder = case._dir.path().to_path_buf();
     let app = &mut case.app;
     app.size = size;
     let mut clock = now();
@@ -1144,27 +1158,34 @@ fn run_case(start: usize, size: (u16, u16), steps: &[Step]) -> Result<(), TestCa
     terminal.draw(|frame| view::draw(frame, app)).unwrap();
     for step in steps {
         clock = Timestamp::from_unix(clock.unix() + 1);
-        let prior = app
-            .session()
-            .map(|s| (s.session().clone(), s.doc.undo_depth()));
-        match step {
-            Step::Event(event) => feed(app, event, clock),
-            Step::Keys(keys) => {
-                for key in keys {
-                    feed(app, &Event::Key(*key), clock);
-                }
-            }
+        // One event at a time, each looked at: a burst of keys may edit
+        // and undo, and the history must see both.
+        let events: Vec<Option<Event>> = match step {
+            Step::Event(event) => vec![Some(event.clone())],
+            Step::Keys(keys) => keys.iter().map(|k| Some(Event::Key(*k))).collect(),
             Step::Tick(secs) => {
                 clock = Timestamp::from_unix(clock.unix() + i64::from(*secs));
-                app::update(app, Action::Tick, clock);
+                vec![None]
             }
+        };
+        for event in events {
+            let prior = app
+                .session()
+                .map(|s| (s.session().clone(), s.doc.undo_depth()));
+            match event {
+                Some(event) => feed(app, &event, clock),
+                None => app::update(app, Action::Tick, clock),
+            }
+            apply_effects(app);
+            // Quitting is the event loop's business: keep going regardless.
+            app.quit = false;
+            // Saves only where this case may write.
+            if app.session().is_some_and(|s| s.path.starts_with(&folder)) {
+                stridekit::tui::autosave(app);
+            }
+            check(app)?;
+            history.observe(app, prior)?;
         }
-        apply_effects(app);
-        // Quitting is the event loop's business: keep going regardless.
-        app.quit = false;
-        stridekit::tui::autosave(app);
-        check(app)?;
-        history.observe(app, prior)?;
         let (w, h) = app.size;
         if terminal.size().unwrap() != Size::new(w, h) {
             terminal.backend_mut().resize(w, h);

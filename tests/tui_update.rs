@@ -1059,3 +1059,30 @@ fn a_clock_left_running_by_a_crash_is_stopped_as_of_the_last_save() {
     );
     assert!(state.is_dirty(), "the stopped clock is saved");
 }
+
+/// The demo, like a hand-written file, records no ids: deleting its last
+/// component and adding one must not give the deleted id out again (found
+/// by the random-key property).
+#[test]
+fn deleting_the_newest_item_of_a_file_that_records_no_ids_never_reuses_it() {
+    let mut app = demo_app();
+    assert!(session(&app).last_ids.is_empty());
+    act(
+        &mut app,
+        &[
+            Action::GotoPhase(Phase::Scope),
+            Action::Bottom,
+            Action::Delete,
+        ],
+    );
+    assert!(session(&app).component(id("C8")).is_none());
+    add_component(&mut app, "Payroll export");
+    assert!(
+        session(&app).component(id("C8")).is_none(),
+        "C8 given out again"
+    );
+    assert_eq!(
+        session(&app).component(id("C9")).map(|c| c.name.as_str()),
+        Some("Payroll export")
+    );
+}

@@ -938,6 +938,30 @@ impl Session {
         Some(Id::new(kind, number))
     }
 
+    /// Records, for each kind, the highest id `before` held where this
+    /// session no longer holds it: a file that never recorded its ids (the
+    /// demo, a hand-written one) must not hand out a deleted id again.
+    pub fn remember_ids_of(&mut self, before: &Session) {
+        let mut highest: BTreeMap<IdKind, u32> = BTreeMap::new();
+        for id in before.all_ids() {
+            let n = highest.entry(id.kind).or_insert(0);
+            *n = (*n).max(id.number);
+        }
+        for (kind, number) in highest {
+            let recorded = self.last_ids.get(kind.prefix()).copied().unwrap_or(0);
+            if number <= recorded {
+                continue;
+            }
+            let still = self
+                .all_ids()
+                .filter(|id| id.kind == kind)
+                .any(|id| id.number >= number);
+            if !still {
+                self.last_ids.insert(kind.prefix().to_string(), number);
+            }
+        }
+    }
+
     /// Every item of `kind` with its name (a flow's label, a threat's
     /// title): the one place that knows which field names what.
     /// Assumptions and mitigations are text, not names, and have none.

@@ -76,6 +76,7 @@ impl Document {
         let before = self.session.clone();
         let result = change(&mut self.session);
         if self.session != before {
+            self.session.remember_ids_of(&before);
             self.undo.push(UndoStep {
                 before,
                 what: what.into(),
