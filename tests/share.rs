@@ -107,6 +107,16 @@ impl Facilitator {
         self.app.session().unwrap().session()
     }
 
+    /// Lets everyone in once `n` people wait.
+    fn admit_waiting(&mut self, n: usize) {
+        self.pump_until("guests", |app| {
+            app.session()
+                .and_then(|s| s.sharing.as_ref())
+                .is_some_and(|s| s.waiting() == n)
+        });
+        share::admit_all(&mut self.app);
+    }
+
     fn admit_all(&mut self) {
         self.pump_until("guests", |app| {
             app.session()
@@ -464,12 +474,7 @@ fn secret_votes_stay_hidden_until_revealed_and_the_server_holds_budget_and_cap()
     });
     let ana = join(f.addr, &f.code, "Ana");
     let bob = join(f.addr, &f.code, "Bob");
-    f.pump_until("two guests", |app| {
-        app.session()
-            .and_then(|s| s.sharing.as_ref())
-            .is_some_and(|s| s.waiting() == 2)
-    });
-    share::admit_all(&mut f.app);
+    f.admit_waiting(2);
     let addr = f.addr;
     let answers = f.serve_while(|| {
         vec![
@@ -609,12 +614,7 @@ fn terminal_clients_join_add_threats_and_vote_in_secret_until_the_reveal() {
     let (seen, boards) = mpsc::channel();
     let follower = ana.clone();
     std::thread::spawn(move || follower.follow(|s| seen.send(s).is_ok()));
-    f.pump_until("two guests", |app| {
-        app.session()
-            .and_then(|s| s.sharing.as_ref())
-            .is_some_and(|s| s.waiting() == 2)
-    });
-    share::admit_all(&mut f.app);
+    f.admit_waiting(2);
     share::publish(&mut f.app);
     let in_board = |boards: &Receiver<Standing>| loop {
         match boards.recv_timeout(Duration::from_secs(10)) {
@@ -981,12 +981,7 @@ fn the_secret_ballot_hands_the_keyboard_only_to_the_room_and_shows_who_voted() {
     // Kim (first in the session) and Doug vote from their devices.
     let kim = join(f.addr, &f.code, "kim");
     let doug = join(f.addr, &f.code, "Doug");
-    f.pump_until("two guests", |app| {
-        app.session()
-            .and_then(|s| s.sharing.as_ref())
-            .is_some_and(|s| s.waiting() == 2)
-    });
-    share::admit_all(&mut f.app);
+    f.admit_waiting(2);
     share::publish(&mut f.app);
 
     let (text, buffer) = screen_text(&mut f.app, 80, 24);
