@@ -266,6 +266,34 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_missing_from_a_partial_agenda_is_added_in_phase_order() {
+        let mut s = session();
+        s.agenda
+            .retain(|a| matches!(a.phase, Phase::Setup | Phase::Vote | Phase::Review));
+        entry(&mut s, Phase::Brainstorm);
+        entry(&mut s, Phase::Plan);
+        entry(&mut s, Phase::Scope);
+        let order: Vec<Phase> = s.agenda.iter().map(|a| a.phase).collect();
+        assert_eq!(order, Phase::ALL.to_vec());
+        // The new entry takes the template's timebox, with nothing spent.
+        let plan = s.agenda_item(Phase::Plan).unwrap();
+        assert_eq!((plan.minutes, plan.elapsed_secs), (3, 0));
+    }
+
+    #[test]
+    fn a_phase_without_an_agenda_item_reads_the_template_timebox() {
+        let mut s = session();
+        s.agenda.clear();
+        let r = reading(&s, Phase::Brainstorm, at(1_000));
+        // Workshop brainstorm: 35 minutes, not started.
+        assert_eq!(
+            (r.timebox_secs, r.elapsed_secs, r.running, r.state),
+            (35 * 60, 0, false, TimerState::Normal)
+        );
+        assert_eq!(r.display(), "35:00");
+    }
+
+    #[test]
     fn long_overtime_shows_hours() {
         let mut s = session();
         start(&mut s, Phase::Scope, at(0));
