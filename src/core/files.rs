@@ -153,21 +153,22 @@ fn type_errors<T: DeserializeOwned>(
         let Some(next) = patch::<T>(&mut doc, &current, &mut dropped, &mut budget) else {
             break;
         };
-        if seen.contains(&next) {
-            break;
-        }
-        // Reported where it is in the file, not in the patched copy.
+        // Compared where it is in the file, not in the patched copy: once
+        // an item is left out, the next one takes its place in the copy.
         let original = Problem {
             path: dropped.original(&next.path),
             message: next.message.clone(),
         };
+        if seen.contains(&original) {
+            break;
+        }
         out.push(src.diagnostic(
             Severity::Error,
             src.span_of(&original.field_path()),
             original.display_path(),
             original.message.clone(),
         ));
-        seen.push(next.clone());
+        seen.push(original);
         current = next;
     }
     out.sort_by_key(|d| (d.line, d.column));
@@ -307,20 +308,20 @@ fn table_at<'a>(doc: &'a mut toml::Table, path: &[Step]) -> Option<&'a mut toml:
 }
 
 /// Values to stand in for a wrong one: what serde's message says it
-/// expected (the first of "expected one of `a`, `b`", the id after "such
-/// as"), then a value of every TOML type.
+/// expected (the first of "expected one of `a`, `b`", the example after
+/// "such as"), then a value of every TOML type.
 fn stand_ins(message: &str) -> Vec<toml::Value> {
     let mut out = Vec::new();
     if let Some((_, expected)) = message.split_once("expected") {
         if let Some(word) = expected.split('`').nth(1) {
             out.push(toml::Value::String(word.to_string()));
         }
+        // The example ends the message: "an element id such as C3", "an
+        // RFC 3339 date-time such as \"2026-03-04T09:30:00Z\"".
         if let Some((_, example)) = expected.split_once("such as ") {
-            let word: String = example
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-')
-                .collect();
-            out.push(toml::Value::String(word));
+            out.push(toml::Value::String(
+                example.trim().trim_matches('"').to_string(),
+            ));
         }
     }
     out.extend([
@@ -703,6 +704,264 @@ mod tests {
             found[4].starts_with("7:items[1].on invalid type"),
             "{found:#?}"
         );
+    }
+
+    #[test]
+    fn every_problem_is_listed_on_its_own_line() {
+        let text = "[[items]]\ncount = \"x\"\n[[items]]\ncount = \"y\"\n";
+        let err = parse_toml::<Counts>(Path::new("d.toml"), text).unwrap_err();
+        assert_eq!(err.diagnostics().len(), 2);
+        let shown = err.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 2, "{shown}");
+        assert!(
+            lines[0].starts_with("d.toml:2:9: error: items[0].count"),
+            "{shown}"
+        );
+        assert!(
+            lines[1].starts_with("d.toml:4:9: error: items[1].count"),
+            "{shown}"
+        );
+        // An I/O failure has no located problems.
+        let err = read_text(Path::new("no/such.toml")).unwrap_err();
+        assert!(err.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn a_wrong_id_or_time_is_patched_with_the_example_so_the_rest_of_its_item_is_checked() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            id: crate::core::ids::Id,
+            at: crate::core::time::Timestamp,
+            count: u8,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Doc {
+            items: Vec<Item>,
+        }
+        let text = "[[items]]\nid = 5\nat = \"noon\"\ncount = \"x\"\n";
+        let err = parse_toml::<Doc>(Path::new("d.toml"), text).unwrap_err();
+        let fields: Vec<&str> = err.diagnostics().iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["items[0].id", "items[0].at", "items[0].count"],
+            "{err}"
+        );
+        let ids = stand_ins("invalid type: integer `5`, expected an element id such as C3");
+        assert_eq!(ids[0], toml::Value::String("C3".into()));
+        let times = stand_ins("expected an RFC 3339 date-time such as \"2026-03-04T09:30:00Z\"");
+        assert_eq!(times[0], toml::Value::String("2026-03-04T09:30:00Z".into()));
+    }
+
+    /// Found problems as `field message-start`, in file order.
+    fn found<T: DeserializeOwned + fmt::Debug>(text: &str) -> Vec<String> {
+        let err = parse_toml::<T>(Path::new("d.toml"), text).unwrap_err();
+        err.diagnostics()
+            .iter()
+            .map(|d| {
+                let clause = d.message.split([':', ',']).next().unwrap_or_default();
+                format!("{} {clause}", d.field)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unknown_key_in_a_table_is_dropped_and_the_table_checked_on() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Meta {
+            name: String,
+            size: u8,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Doc {
+            meta: Meta,
+        }
+        let text = "[meta]\nname = \"a\"\nextra = 1\nsize = \"x\"\n";
+        assert_eq!(
+            found::<Doc>(text),
+            ["meta.extra unknown field `extra`", "meta.size invalid type"]
+        );
+    }
+
+    #[test]
+    fn a_missing_key_is_filled_and_later_items_are_checked() {
+        let text = "[[items]]\n[[items]]\ncount = \"x\"\n";
+        assert_eq!(
+            found::<Counts>(text),
+            [
+                "items[0] missing field `count`",
+                "items[1].count invalid type"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_item_no_value_fits_is_left_out_and_the_next_items_are_checked() {
+        /// Refuses every value, like an id or a name no stand-in matches.
+        #[derive(Debug)]
+        struct Refused;
+        impl<'de> serde::Deserialize<'de> for Refused {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let _ = toml::Value::deserialize(d)?;
+                Err(serde::de::Error::custom("nothing fits"))
+            }
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            kind: Refused,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Doc {
+            items: Vec<Item>,
+            count: Vec<Count>,
+        }
+        let text = "[[items]]\nkind = 1\n[[items]]\nkind = 2\n[[count]]\ncount = \"x\"\n";
+        assert_eq!(
+            found::<Doc>(text),
+            [
+                "items[0].kind nothing fits",
+                "items[1].kind nothing fits",
+                "count[0].count invalid type"
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_is_a_new_or_plain_file_or_a_stream_and_nothing_else() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let write = |path: &Path, inputs: &[&Path]| write_output(path, b"new", inputs);
+        let kind = |r: Result<(), OutputError>| match r {
+            Ok(()) => "written",
+            Err(OutputError::Symlink(_)) => "link",
+            Err(OutputError::Directory(_)) => "folder",
+            Err(OutputError::Special(_)) => "special",
+            Err(OutputError::OwnInput(_)) => "own input",
+            Err(OutputError::LockFile(_)) => "lock",
+            Err(OutputError::Io { .. }) => "io",
+        };
+        // New and plain files.
+        assert_eq!(kind(write(&at("new.csv"), &[])), "written");
+        assert_eq!(fs::read(at("new.csv")).unwrap(), b"new");
+        fs::write(at("old.csv"), "old").unwrap();
+        assert_eq!(kind(write(&at("old.csv"), &[])), "written");
+        assert_eq!(fs::read(at("old.csv")).unwrap(), b"new");
+        // Streams, named or through a link.
+        assert_eq!(kind(write(Path::new("/dev/null"), &[])), "written");
+        symlink("/dev/null", at("null")).unwrap();
+        assert_eq!(kind(write(&at("null"), &[])), "written");
+        // Never through a link to a file.
+        fs::write(at("target.csv"), "kept").unwrap();
+        symlink(at("target.csv"), at("link.csv")).unwrap();
+        assert_eq!(kind(write(&at("link.csv"), &[])), "link");
+        assert_eq!(fs::read(at("target.csv")).unwrap(), b"kept");
+        // Folders and other special files.
+        fs::create_dir(at("folder")).unwrap();
+        assert_eq!(kind(write(&at("folder"), &[])), "folder");
+        let _socket = std::os::unix::net::UnixListener::bind(at("socket")).unwrap();
+        assert_eq!(kind(write(&at("socket"), &[])), "special");
+        // Never the session being read, nor its backup.
+        fs::write(at("s.toml"), "session").unwrap();
+        assert_eq!(kind(write(&at("s.toml"), &[&at("s.toml")])), "own input");
+        fs::write(at("s.toml.bak"), "backup").unwrap();
+        assert_eq!(
+            kind(write(&at("s.toml.bak"), &[&at("s.toml")])),
+            "own input"
+        );
+        assert_eq!(fs::read(at("s.toml")).unwrap(), b"session");
+        assert_eq!(fs::read(at("s.toml.bak")).unwrap(), b"backup");
+        // Never a lock file; other dotted or .lock names are fine.
+        assert_eq!(kind(write(&at(".s.toml.lock"), &[])), "lock");
+        assert!(!at(".s.toml.lock").exists());
+        assert_eq!(kind(write(&at("s.lock"), &[])), "written");
+        assert_eq!(kind(write(&at(".hidden.csv"), &[])), "written");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Counts {
+        items: Vec<Count>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Count {
+        count: u8,
+    }
+
+    /// A document of `padding` bytes of comment and then `bad` items whose
+    /// count is text: one type problem each.
+    fn counts_with_problems(padding: usize, bad: usize) -> String {
+        let mut text = format!("#{}\n", "x".repeat(padding));
+        for _ in 0..bad {
+            text.push_str("[[items]]\ncount = \"x\"\n");
+        }
+        text
+    }
+
+    fn problems_in(text: &str) -> (usize, Vec<String>) {
+        let err = parse_toml::<Counts>(Path::new("d.toml"), text).unwrap_err();
+        let errors = err
+            .diagnostics()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = err
+            .diagnostics()
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| d.message.clone())
+            .collect();
+        (errors, warnings)
+    }
+
+    #[test]
+    fn at_most_a_hundred_type_problems_are_listed() {
+        let (errors, warnings) = problems_in(&counts_with_problems(0, 150));
+        assert_eq!((errors, warnings.len()), (100, 0));
+    }
+
+    #[test]
+    fn a_megabyte_file_is_searched_for_all_its_problems() {
+        // 64 MiB of retries over a 1 MB file is some 64 tries: enough for
+        // 20 problems at two tries each.
+        let (errors, warnings) = problems_in(&counts_with_problems(1_000_000, 20));
+        assert_eq!((errors, warnings), (20, Vec::<String>::new()));
+    }
+
+    #[test]
+    fn a_huge_file_stops_the_search_early_and_says_so() {
+        // 64 MiB of retries over 2 MiB is 31 tries, fewer than the 40 that
+        // 20 problems take.
+        let (errors, warnings) = problems_in(&counts_with_problems(2 * 1024 * 1024, 20));
+        assert!(errors < 20, "{errors}");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("stopped looking after"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_of_exactly_the_size_limit_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("limit.toml");
+        let limit = usize::try_from(MAX_FILE_BYTES).unwrap();
+        fs::write(&path, vec![b'#'; limit]).unwrap();
+        assert_eq!(read_text(&path).unwrap().len(), limit);
+        // One byte more is refused, not cut short.
+        fs::write(&path, vec![b'#'; limit + 1]).unwrap();
+        let err = read_text(&path).unwrap_err();
+        assert!(err.to_string().contains("16 MiB limit"), "{err}");
     }
 
     fn file_names(dir: &Path) -> Vec<String> {
