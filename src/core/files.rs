@@ -510,9 +510,7 @@ fn is_stream(meta: &fs::Metadata) -> bool {
 }
 
 #[cfg(not(unix))]
-fn is_stream(_meta: &fs::Metadata) -> bool {
-    false
-}
+use super::non_unix::is_stream;
 
 fn write_stream(path: &Path, contents: &[u8]) -> io::Result<()> {
     let mut file = fs::OpenOptions::new().write(true).open(path)?;
@@ -528,9 +526,7 @@ fn same_file(meta: &fs::Metadata, other: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn same_file(_meta: &fs::Metadata, other: &Path) -> bool {
-    other.exists()
-}
+use super::non_unix::same_file;
 
 /// Writes `contents` to `path` so that readers see the old file or the new
 /// one, never a mix: a temporary file in the same directory is written,
@@ -853,12 +849,24 @@ mod tests {
         assert_eq!(kind(write(&at("new.csv"), &[])), "written");
         assert_eq!(fs::read(at("new.csv")).unwrap(), b"new");
         fs::write(at("old.csv"), "old").unwrap();
-        assert_eq!(kind(write(&at("old.csv"), &[])), "written");
+        fs::write(at("s.toml"), "session").unwrap();
+        assert_eq!(kind(write(&at("old.csv"), &[&at("s.toml")])), "written");
         assert_eq!(fs::read(at("old.csv")).unwrap(), b"new");
         // Streams, named or through a link.
         assert_eq!(kind(write(Path::new("/dev/null"), &[])), "written");
         symlink("/dev/null", at("null")).unwrap();
         assert_eq!(kind(write(&at("null"), &[])), "written");
+        // A pipe gets the contents (a reader waits at its other end).
+        let fifo = at("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let (sent, received) = std::sync::mpsc::channel();
+            let reader = fifo.clone();
+            std::thread::spawn(move || sent.send(fs::read(reader).unwrap()));
+            assert_eq!(kind(write(&fifo, &[])), "written");
+            let got = received.recv_timeout(std::time::Duration::from_secs(10));
+            assert_eq!(got.as_deref(), Ok(&b"new"[..]));
+        }
         // Never through a link to a file.
         fs::write(at("target.csv"), "kept").unwrap();
         symlink(at("target.csv"), at("link.csv")).unwrap();
@@ -870,7 +878,6 @@ mod tests {
         let _socket = std::os::unix::net::UnixListener::bind(at("socket")).unwrap();
         assert_eq!(kind(write(&at("socket"), &[])), "special");
         // Never the session being read, nor its backup.
-        fs::write(at("s.toml"), "session").unwrap();
         assert_eq!(kind(write(&at("s.toml"), &[&at("s.toml")])), "own input");
         fs::write(at("s.toml.bak"), "backup").unwrap();
         assert_eq!(

@@ -13,6 +13,8 @@ pub mod ids;
 pub mod index;
 pub mod interop;
 pub mod model;
+#[cfg(not(unix))]
+mod non_unix;
 pub mod participation;
 pub mod plan;
 pub mod review;

@@ -346,23 +346,18 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
     #[cfg(not(unix))]
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(io::Error::other("the lock file is a symbolic link"));
-    }
+    super::non_unix::refuse_link(path)?;
     options.open(path)
 }
 
 /// The error `open` gives for a symbolic link with `O_NOFOLLOW`.
+#[cfg(unix)]
 fn is_link_refusal(e: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        e.raw_os_error() == Some(libc::ELOOP)
-    }
-    #[cfg(not(unix))]
-    {
-        e.kind() == io::ErrorKind::Other
-    }
+    e.raw_os_error() == Some(libc::ELOOP)
 }
+
+#[cfg(not(unix))]
+use super::non_unix::is_link_refusal;
 
 #[cfg(unix)]
 fn is_same_file(file: &File, path: &Path) -> bool {
@@ -374,9 +369,7 @@ fn is_same_file(file: &File, path: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn is_same_file(_file: &File, path: &Path) -> bool {
-    path.exists()
-}
+use super::non_unix::is_same_file;
 
 fn host_name() -> String {
     fs::read_to_string("/proc/sys/kernel/hostname")
