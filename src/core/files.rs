@@ -1092,6 +1092,23 @@ mod tests {
     }
 
     #[test]
+    fn the_temporary_file_is_made_beside_the_target_so_the_rename_stays_on_its_file_system() {
+        // /dev/shm is another file system than the working directory: a
+        // temporary file made there would fail to rename.
+        let shm = Path::new("/dev/shm");
+        if !shm.is_dir() {
+            eprintln!("SKIPPED: no /dev/shm on this machine");
+            return;
+        }
+        let dir = tempfile::tempdir_in(shm).unwrap();
+        let path = dir.path().join("s.toml");
+        write_atomic(&path, b"one", true).unwrap();
+        write_atomic(&path, b"two", true).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read(backup_path(&path)).unwrap(), b"one");
+    }
+
+    #[test]
     fn unsynced_write_replaces_whole_and_keeps_mode() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.toml");
