@@ -376,6 +376,15 @@ mod tests {
         assert_eq!(RiskBand::of(16), RiskBand::High);
         assert_eq!(RiskBand::of(20), RiskBand::Critical);
         assert_eq!(RiskBand::of(25), RiskBand::Critical);
+        // The keys name theme colours and Jira labels; the names are shown.
+        assert_eq!(
+            RiskBand::ALL.map(RiskBand::key),
+            ["low", "medium", "high", "critical"]
+        );
+        assert_eq!(
+            RiskBand::ALL.map(RiskBand::name),
+            ["Low", "Medium", "High", "Critical"]
+        );
     }
 
     #[test]
