@@ -673,6 +673,31 @@ mod tests {
     use super::*;
     use crate::core::model::Template;
 
+    #[test]
+    fn a_session_of_exactly_the_size_limit_is_saved_and_one_byte_more_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let mut session = Session::new("t", Template::Quick, Timestamp::from_unix(0));
+        let base = to_toml(&session).unwrap().len();
+        let limit = usize::try_from(files::MAX_FILE_BYTES).unwrap();
+        // "t" grows by one byte of file per letter (no escaping).
+        session.title = "t".repeat(limit - base + 1);
+        assert_eq!(to_toml(&session).unwrap().len(), limit);
+        save(&path, &session).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            files::MAX_FILE_BYTES
+        );
+        session.title.push('t');
+        let err = save(&path, &session).unwrap_err();
+        assert!(matches!(err, SaveError::TooLarge { .. }), "{err}");
+        assert!(err.to_string().contains("16.8 MB"), "{err}");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            files::MAX_FILE_BYTES
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_lock_is_never_opened_through_a_link() {
