@@ -698,6 +698,58 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_disk_stamp_sees_a_change_by_content_size_or_removal() {
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "title = \"a\"\n").unwrap();
+        let stamp = DiskStamp::of(&path, b"title = \"a\"\n");
+        let then = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let set_time = |at: SystemTime| {
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(at).unwrap();
+        };
+        assert_eq!(stamp.changed(&path).unwrap(), None);
+        // Touched, same content: not a change.
+        set_time(then + Duration::from_secs(60));
+        assert_eq!(stamp.changed(&path).unwrap(), None);
+        // Same size, new content and time.
+        std::fs::write(&path, "title = \"b\"\n").unwrap();
+        assert_eq!(
+            stamp.changed(&path).unwrap().as_deref(),
+            Some(&b"title = \"b\"\n"[..])
+        );
+        // New size, with the old time put back.
+        std::fs::write(&path, "title = \"bb\"\n").unwrap();
+        set_time(then);
+        assert!(stamp.changed(&path).unwrap().is_some());
+        // Gone: changed, with no bytes.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(stamp.changed(&path).unwrap(), Some(Vec::new()));
+        // A path that cannot be looked at is an error, not a change.
+        std::fs::write(dir.path().join("file"), "x").unwrap();
+        assert!(
+            stamp
+                .changed(&dir.path().join("file").join("s.toml"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn file_names_take_a_slug_of_at_most_120_bytes_and_count_on_when_taken() {
+        let name = session_file_name(&"a".repeat(200));
+        assert_eq!(name, format!("{}.toml", "a".repeat(120)));
+        assert_eq!(session_file_name("Payroll: v2!"), "payroll-v2.toml");
+        assert_eq!(session_file_name("!!!"), "session.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let new = || new_session_path(dir.path(), "T");
+        assert_eq!(new(), dir.path().join("t.toml"));
+        std::fs::write(dir.path().join("t.toml"), "").unwrap();
+        std::fs::write(dir.path().join("t-2.toml"), "").unwrap();
+        assert_eq!(new(), dir.path().join("t-3.toml"));
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_lock_is_never_opened_through_a_link() {
