@@ -750,6 +750,38 @@ mod tests {
         assert_eq!(new(), dir.path().join("t-3.toml"));
     }
 
+    #[test]
+    fn the_lock_names_its_holder_and_a_lock_that_cannot_be_made_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        let lock = SessionLock::acquire(&path).unwrap();
+        let holder = std::fs::read_to_string(lock_path(&path)).unwrap();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "this machine".to_string());
+        let expected = format!("pid {} on {host} since ", std::process::id());
+        assert!(holder.starts_with(&expected), "{holder:?} vs {expected:?}");
+        drop(lock);
+        assert!(!lock_path(&path).exists());
+        // No folder: an I/O error, not "a link or not a plain file".
+        let missing = dir.path().join("gone").join("s.toml");
+        let err = SessionLock::acquire(&missing).unwrap_err();
+        assert!(matches!(err, LockError::Io { .. }), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_is_the_file_at_its_path_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, "").unwrap();
+        std::fs::write(&b, "").unwrap();
+        let file = File::open(&a).unwrap();
+        assert!(is_same_file(&file, &a));
+        assert!(!is_same_file(&file, &b));
+        assert!(!is_same_file(&file, &dir.path().join("c")));
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_lock_is_never_opened_through_a_link() {
