@@ -550,11 +550,17 @@ pub fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
     replace(path, contents, false, false)
 }
 
-fn replace(path: &Path, contents: &[u8], backup: bool, durable: bool) -> io::Result<()> {
-    let dir = match path.parent() {
+/// The folder `path` is in: `.` for a bare name, whose parent is empty
+/// (an empty path can be neither listed nor synced).
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
+    }
+}
+
+fn replace(path: &Path, contents: &[u8], backup: bool, durable: bool) -> io::Result<()> {
+    let dir = folder_of(path);
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
@@ -1089,6 +1095,13 @@ mod tests {
         let mut names = file_names(dir.path());
         names.sort();
         assert_eq!(names, ["s.toml", "s.toml.bak", "t.toml"]);
+    }
+
+    #[test]
+    fn a_bare_name_is_in_the_working_folder() {
+        assert_eq!(folder_of(Path::new("s.toml")), Path::new("."));
+        assert_eq!(folder_of(Path::new("a/s.toml")), Path::new("a"));
+        assert_eq!(folder_of(Path::new("/s.toml")), Path::new("/"));
     }
 
     #[test]

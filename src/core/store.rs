@@ -389,10 +389,7 @@ fn remove_stale_temps(session_path: &Path) {
     let Some(name) = session_path.file_name().and_then(|n| n.to_str()) else {
         return;
     };
-    let dir = match session_path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = files::folder_of(session_path);
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
