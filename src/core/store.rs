@@ -866,6 +866,15 @@ mod tests {
             Some(1)
         );
         assert_eq!(first_comment_line("a = \"\" # after empty\n"), Some(1));
+        // A multi-line string whose text starts with a quote.
+        assert_eq!(
+            first_comment_line("a = \"\"\"\"x\" # in\"\"\"\n# c\n"),
+            Some(2)
+        );
+        // No escapes in a literal string: its backslash ends nothing.
+        assert_eq!(first_comment_line("a = 'x\\' # c\n"), Some(1));
+        // An escaped line end still counts as a line.
+        assert_eq!(first_comment_line("a = \"\"\"x\\\ny\"\"\"\n# c\n"), Some(3));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.toml");
         let catalogs = Catalogs::builtin().unwrap();
