@@ -852,6 +852,36 @@ mod tests {
     }
 
     #[test]
+    fn why_a_lock_could_not_be_written_is_said_by_its_error() {
+        // Root writes into read-only folders, so the errors are made here.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "").unwrap();
+        let failed = |kind| LockError::Io {
+            path: path.clone(),
+            error: io::Error::new(kind, "refused"),
+        };
+        let why = |lock: &LockError| cannot_write(&path, Some(lock)).unwrap_or_default();
+        assert!(
+            why(&failed(io::ErrorKind::PermissionDenied)).starts_with("its folder is read-only")
+        );
+        assert_eq!(
+            why(&failed(io::ErrorKind::ReadOnlyFilesystem)),
+            "it is on a read-only file system"
+        );
+        assert_eq!(
+            why(&failed(io::ErrorKind::StorageFull)),
+            "its lock cannot be written (refused)"
+        );
+        let held = LockError::Held {
+            path: path.clone(),
+            holder: "pid 1".into(),
+        };
+        assert_eq!(cannot_write(&path, Some(&held)), None);
+        assert_eq!(cannot_write(&path, None), None);
+    }
+
+    #[test]
     fn comments_are_found_outside_strings_and_said_at_an_open_for_editing() {
         // Issue 9, item 5: comments vanished at the first save unannounced.
         assert_eq!(first_comment_line("a = 1\n# note\n"), Some(2));
