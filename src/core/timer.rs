@@ -294,6 +294,17 @@ mod tests {
     }
 
     #[test]
+    fn a_phase_with_no_time_is_over_from_the_start() {
+        let mut s = session();
+        entry(&mut s, Phase::Scope).minutes = 0;
+        let r = reading(&s, Phase::Scope, at(0));
+        assert_eq!(
+            (r.state, r.display().as_str()),
+            (TimerState::Overtime, "00:00")
+        );
+    }
+
+    #[test]
     fn long_overtime_shows_hours() {
         let mut s = session();
         start(&mut s, Phase::Scope, at(0));
