@@ -292,6 +292,28 @@ mod tests {
     }
 
     #[test]
+    fn totals_are_secret_in_a_hidden_or_secret_vote_with_dots_until_revealed() {
+        use crate::core::model::VotingMode;
+        let mut s = session_with(&[(2, None, 0), (0, None, 0)]);
+        let hidden = |s: &Session, mode| {
+            let mut s = s.clone();
+            s.voting.mode = mode;
+            votes_hidden(&s)
+        };
+        assert!(!hidden(&s, VotingMode::Open));
+        assert!(hidden(&s, VotingMode::Hidden));
+        assert!(hidden(&s, VotingMode::Secret));
+        s.voting.revealed = true;
+        assert!(!hidden(&s, VotingMode::Hidden));
+        s.voting.revealed = false;
+        // Only empty ballots: nothing to give away.
+        for ballot in s.voting.ballots.values_mut() {
+            ballot.clear();
+        }
+        assert!(!hidden(&s, VotingMode::Secret));
+    }
+
+    #[test]
     fn dots_stay_within_the_budget_and_the_cap_and_can_always_come_off() {
         // P1 holds 2 dots on T1 and 1 on T2; budget 4, cap 2.
         let mut s = session_with(&[(2, None, 0), (1, None, 0), (0, None, 0)]);
