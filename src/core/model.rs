@@ -942,21 +942,19 @@ impl Session {
     /// session no longer holds it: a file that never recorded its ids (the
     /// demo, a hand-written one) must not hand out a deleted id again.
     pub fn remember_ids_of(&mut self, before: &Session) {
-        let mut highest: BTreeMap<IdKind, u32> = BTreeMap::new();
-        for id in before.all_ids() {
-            let n = highest.entry(id.kind).or_insert(0);
-            *n = (*n).max(id.number);
-        }
-        for (kind, number) in highest {
-            let recorded = self.last_ids.get(kind.prefix()).copied().unwrap_or(0);
-            if number <= recorded {
-                continue;
+        let highest = |session: &Session| {
+            let mut highest: BTreeMap<IdKind, u32> = BTreeMap::new();
+            for id in session.all_ids() {
+                let n = highest.entry(id.kind).or_insert(0);
+                *n = (*n).max(id.number);
             }
-            let still = self
-                .all_ids()
-                .filter(|id| id.kind == kind)
-                .any(|id| id.number >= number);
-            if !still {
+            highest
+        };
+        let now = highest(self);
+        for (kind, number) in highest(before) {
+            let recorded = self.last_ids.get(kind.prefix()).copied().unwrap_or(0);
+            let still = now.get(&kind).copied().unwrap_or(0);
+            if number > recorded && number > still {
                 self.last_ids.insert(kind.prefix().to_string(), number);
             }
         }
