@@ -228,19 +228,38 @@ pub struct SessionLock {
     path: PathBuf,
 }
 
-/// `.NAME.toml.lock` beside `NAME.toml`.
 /// The last resort when nothing can be written beside a session (its
 /// folder was deleted or renamed, the disk there is full): `contents` go to
 /// `recovered/` in the data directory (or the temporary directory), named
 /// after the file with the time, e.g. `recovered/s.toml.20261202T031005Z.mine`.
 pub fn rescue(original: &Path, suffix: &str, contents: &[u8]) -> io::Result<PathBuf> {
-    let dir = super::config::data_dir()
+    rescue_in(
+        &recovered_dir(),
+        original,
+        suffix,
+        contents,
+        Timestamp::now(),
+    )
+}
+
+/// Where [`rescue`] keeps what it saves.
+pub fn recovered_dir() -> PathBuf {
+    super::config::data_dir()
         .unwrap_or_else(std::env::temp_dir)
-        .join("recovered");
-    fs::create_dir_all(&dir)?;
-    let stamp = super::time::Timestamp::now()
-        .to_string()
-        .replace([':', '-'], "");
+        .join("recovered")
+}
+
+/// [`rescue`] into `dir`, made if missing, stamped `now`; a name already
+/// taken gets `.2`, `.3`, ... so nothing rescued earlier is replaced.
+pub fn rescue_in(
+    dir: &Path,
+    original: &Path,
+    suffix: &str,
+    contents: &[u8],
+    now: Timestamp,
+) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let stamp = now.to_string().replace([':', '-'], "");
     let mut name = original.file_name().unwrap_or_default().to_owned();
     name.push(format!(".{stamp}{suffix}"));
     let mut path = dir.join(&name);
@@ -255,6 +274,7 @@ pub fn rescue(original: &Path, suffix: &str, contents: &[u8]) -> io::Result<Path
     Ok(path)
 }
 
+/// `.NAME.toml.lock` beside `NAME.toml`.
 pub fn lock_path(session_path: &Path) -> PathBuf {
     // Built from the name's bytes: two names that are not UTF-8 must not
     // share one lock.
@@ -669,6 +689,59 @@ pub enum OpenError {
 mod tests {
     use super::*;
     use crate::core::model::Template;
+
+    /// A rescue made in a folder that is not there yet, then twice more in
+    /// the same second: three files, none replacing another, each holding
+    /// what it was given.
+    #[test]
+    fn rescues_are_named_after_the_file_and_time_and_never_replace_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let recovered = dir.path().join("data/recovered");
+        let now = Timestamp::parse("2026-12-02T03:10:05Z").unwrap();
+        let original = Path::new("/gone/s.toml");
+        let kept: Vec<PathBuf> = ["first", "second", "third"]
+            .iter()
+            .map(|text| rescue_in(&recovered, original, ".mine", text.as_bytes(), now).unwrap())
+            .collect();
+        let names: Vec<String> = kept
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "s.toml.20261202T031005Z.mine",
+                "s.toml.20261202T031005Z.mine.2",
+                "s.toml.20261202T031005Z.mine.3",
+            ]
+        );
+        for (path, text) in kept.iter().zip(["first", "second", "third"]) {
+            assert_eq!(path.parent(), Some(recovered.as_path()));
+            assert_eq!(fs::read_to_string(path).unwrap(), text);
+        }
+        // Only the three: no temporary file left beside them.
+        assert_eq!(fs::read_dir(&recovered).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn rescues_go_to_the_data_directory_or_else_the_temporary_one() {
+        let expected = crate::core::config::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("recovered");
+        assert_eq!(recovered_dir(), expected);
+    }
+
+    /// Where the folder cannot be made (a file is in the way), the rescue
+    /// says so instead of claiming a path.
+    #[test]
+    fn a_rescue_that_cannot_make_its_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("recovered");
+        fs::write(&blocker, "a file").unwrap();
+        let now = Timestamp::from_unix(0);
+        assert!(rescue_in(&blocker, Path::new("s.toml"), ".mine", b"x", now).is_err());
+        assert_eq!(fs::read_to_string(&blocker).unwrap(), "a file");
+    }
 
     #[test]
     fn a_session_of_exactly_the_size_limit_is_saved_and_one_byte_more_is_not() {
