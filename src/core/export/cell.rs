@@ -172,4 +172,33 @@ mod tests {
         assert_eq!(row.len(), 3);
         assert!(row.iter().all(|c| !is_dangerous(c)));
     }
+
+    /// A writer that takes every byte and then fails on flush, as a full
+    /// disk or a closed pipe does.
+    struct FailsOnFlush {
+        bytes: Vec<u8>,
+    }
+
+    impl Write for FailsOnFlush {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::Error::other("disk full"))
+        }
+    }
+
+    /// `finish` is where buffered rows reach the file, so its error is the
+    /// export's error: an export that could not be written must not say it
+    /// was.
+    #[test]
+    fn finish_writes_the_rows_and_reports_a_failed_flush() {
+        let mut sink = FailsOnFlush { bytes: Vec::new() };
+        let mut w = CsvFlavor::Spreadsheet.writer(&mut sink);
+        w.row(["a", "b"]).unwrap();
+        let error = w.finish().unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+        assert_eq!(sink.bytes, b"a,b\r\n");
+    }
 }
