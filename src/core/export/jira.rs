@@ -336,6 +336,79 @@ mod tests {
         assert_eq!(m.priority(&ranked(1, 0, Some(RiskBand::Low))), "Low");
     }
 
+    /// The demo exported without its votes, or with one dot from P1 on
+    /// every threat, as (priority, the row's `risk-` label) per row in rank
+    /// order.
+    fn demo_priorities(one_dot_each: bool) -> Vec<(String, String)> {
+        let catalogs = crate::core::catalog::Catalogs::builtin().unwrap();
+        let mut session = crate::core::store::load_text(
+            std::path::Path::new("d"),
+            crate::DEMO_SESSION,
+            &catalogs,
+        )
+        .unwrap()
+        .session;
+        session.voting.ballots.clear();
+        if one_dot_each {
+            let dots = session.threats.iter().map(|t| (t.id, 1)).collect();
+            session.voting.ballots.insert("P1".parse().unwrap(), dots);
+            // Put in order by hand, so no two share a rank.
+            session.voting.order = session.threats.iter().map(|t| t.id).collect();
+        }
+        let ctx = ExportContext {
+            session: &session,
+            catalogs: &catalogs,
+            jira_defaults: &JiraSettings::default(),
+            source_name: None,
+        };
+        let mut out = Vec::new();
+        write(&ctx, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        reader
+            .records()
+            .map(|row| {
+                let row = row.unwrap();
+                let risk = row.iter().skip(4).find(|c| c.starts_with("risk-"));
+                (row[3].to_string(), risk.unwrap_or("").to_string())
+            })
+            .collect()
+    }
+
+    /// A session set to vote whose vote has not happened yet is prioritised
+    /// by risk, not given the "no votes" default on every row.
+    #[test]
+    fn a_session_with_no_votes_yet_takes_priorities_from_risk() {
+        let rows = demo_priorities(false);
+        assert!(rows.len() > 10);
+        let by_risk = |label: &str| match label {
+            "risk-critical" => "Highest",
+            "risk-high" => "High",
+            "risk-medium" => "Medium",
+            "risk-low" => "Low",
+            _ => "Medium",
+        };
+        for (priority, risk) in &rows {
+            assert_eq!(priority, by_risk(risk), "{risk}");
+        }
+        assert!(rows.iter().any(|(p, _)| p == "Highest"), "{rows:?}");
+    }
+
+    /// Once every threat has a dot the vote decides: the top three High,
+    /// the next seven Medium, the rest Low, whatever their risk.
+    #[test]
+    fn a_session_where_every_threat_was_voted_for_takes_priorities_from_rank() {
+        let rows = demo_priorities(true);
+        assert!(rows.len() > 10);
+        for (i, (priority, _)) in rows.iter().enumerate() {
+            let expected = match i + 1 {
+                1..=3 => "High",
+                4..=10 => "Medium",
+                _ => "Low",
+            };
+            assert_eq!(priority, expected, "rank {}", i + 1);
+        }
+    }
+
     #[test]
     fn summaries_are_capped() {
         let long = "x".repeat(400);
