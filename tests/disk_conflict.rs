@@ -242,3 +242,82 @@ fn autosave_keeps_the_previous_version_as_bak() {
     names.sort();
     assert_eq!(names, ["s.toml", "s.toml.bak"]);
 }
+
+/// `q` on a session whose folder went away: it is not closed (closing
+/// would lose the edit), and a box says why, that nothing is lost, and how
+/// to quit anyway; the status line's save error is gone by then, so the box
+/// must say it itself. First the question which version to keep is open,
+/// then, with "keep yours" chosen, the write fails.
+#[test]
+fn closing_a_session_that_cannot_be_saved_keeps_it_open_and_says_why() {
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+    use stridekit::tui::{Saver, apply_event};
+    let (dir, path) = setup();
+    let mut app = app_with(&path);
+    let mut saver = Saver::new(None);
+    rename_session(&mut app, "Edited before the move");
+    fs::remove_dir_all(dir.path()).unwrap();
+    let key = |code| {
+        Event::Key(KeyEvent::new_with_kind(
+            code,
+            KeyModifiers::NONE,
+            KeyEventKind::Press,
+        ))
+    };
+    let close_fails = |app: &mut App, saver: &mut Saver| -> Vec<String> {
+        apply_event(app, &key(KeyCode::Char('q')), saver);
+        assert!(
+            matches!(app.screen, Screen::Session(_)),
+            "still open: closing would lose the edit"
+        );
+        assert!(app.session().unwrap().is_dirty());
+        let Some(Overlay::Problems(problems)) = app.overlays.last() else {
+            panic!("a box says why");
+        };
+        assert_eq!(
+            problems.title,
+            "s.toml is not closed: it could not be saved"
+        );
+        let kept_in = store::recovered_dir().display().to_string();
+        assert!(
+            problems.lines[2].starts_with("Ctrl-C quits anyway")
+                && problems.lines[2].contains(&kept_in),
+            "{:?}",
+            problems.lines
+        );
+        problems.lines.clone()
+    };
+
+    let lines = close_fails(&mut app, &mut saver);
+    assert_eq!(lines[0], "the file changed or went away on disk");
+    assert!(lines[1].ends_with("until you choose which version to keep."));
+    // The question stays under the box.
+    assert!(conflict_asked(&app));
+    // On an 80x24 terminal the whole box is readable.
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| stridekit::tui::view::draw(frame, &app))
+        .unwrap();
+    let text: String = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for shown in [
+        "s.toml is not closed",
+        "Nothing is lost",
+        "Ctrl-C quits anyway",
+    ] {
+        assert!(text.contains(shown), "{shown} not on screen:\n{text}");
+    }
+
+    // With the box closed, "keep yours" is chosen, and its write fails.
+    app.overlays.clear();
+    conflict::picked(&mut app, &["keep".to_string()]);
+    autosave(&mut app);
+    let lines = close_fails(&mut app, &mut saver);
+    assert!(lines[0].contains("No such file or directory"), "{lines:?}");
+    assert!(lines[1].ends_with("and saving is retried."), "{lines:?}");
+}

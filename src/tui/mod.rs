@@ -297,11 +297,7 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
     }
     match app.session() {
         Some(s) if s.is_dirty() => {
-            let why = match (&s.save_error, s.conflict) {
-                (Some(e), _) => e.clone(),
-                (None, true) => "the file changed or went away on disk".to_string(),
-                (None, false) => "saving did not finish".to_string(),
-            };
+            let why = unsaved_because(s);
             // Nothing is lost: the session goes where it can be written.
             let kept = store::to_toml(s.session())
                 .ok()
@@ -318,6 +314,15 @@ fn finish(app: &mut App, saver: &mut Saver) -> Result<()> {
             })
         }
         _ => Ok(()),
+    }
+}
+
+/// Why an open session has changes not on disk.
+fn unsaved_because(s: &SessionState) -> String {
+    match (&s.save_error, s.conflict) {
+        (Some(e), _) => e.clone(),
+        (None, true) => "the file changed or went away on disk".to_string(),
+        (None, false) => "saving did not finish".to_string(),
     }
 }
 
@@ -730,8 +735,34 @@ fn close_session(app: &mut App, saver: &mut Saver) -> bool {
     saver.wait(app);
     app::leave_session(app, Timestamp::now());
     autosave(app);
-    if app.session().is_some_and(SessionState::is_dirty) {
-        app.error("Not closed: the session could not be saved (see above)");
+    if let Some(s) = app.session().filter(|s| s.is_dirty()) {
+        // The save error the status line showed is gone by now, so the
+        // reason, and the ways out, are spelled out where they stay.
+        let name = s
+            .path
+            .file_name()
+            .map(|n| one_line(&n.to_string_lossy()).into_owned())
+            .unwrap_or_default();
+        let why = unsaved_because(s);
+        let kept_in = one_line(&store::recovered_dir().display().to_string()).into_owned();
+        app.overlays.push(overlays::Overlay::Problems(
+            overlays::problems::Problems::new(
+                format!("{name} is not closed: it could not be saved"),
+                vec![
+                    one_line(&why).into_owned(),
+                    if s.conflict {
+                        "Nothing is lost: the session stays open here until you choose which version to keep."
+                    } else {
+                        "Nothing is lost: the session stays open here and saving is retried."
+                    }
+                    .into(),
+                    format!(
+                        "Ctrl-C quits anyway: your version is then kept beside the file, or where nothing can be written there, in {kept_in}."
+                    ),
+                ],
+            ),
+        ));
+        app.error("Not closed: the session could not be saved");
         return false;
     }
     let title = app

@@ -1,5 +1,6 @@
-//! Every problem found in a file that would not open, to read through:
-//! file:line:col, field and message, each in full.
+//! Problems to read through in full: every problem found in a file that
+//! would not open (file:line:col, field and message), or why a session
+//! could not be closed.
 
 use super::{Outcome, centered, draw_box, scroll_box};
 use crate::core::text::one_line;
