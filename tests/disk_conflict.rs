@@ -305,10 +305,15 @@ fn closing_a_session_that_cannot_be_saved_keeps_it_open_and_says_why() {
         .iter()
         .map(|c| c.symbol())
         .collect();
+    assert!(
+        !text.contains("Fix the file"),
+        "not a file's problems:\n{text}"
+    );
     for shown in [
         "s.toml is not closed",
         "Nothing is lost",
         "Ctrl-C quits anyway",
+        "Once it is saved, q goes back to the home screen.",
     ] {
         assert!(text.contains(shown), "{shown} not on screen:\n{text}");
     }

@@ -760,7 +760,8 @@ fn close_session(app: &mut App, saver: &mut Saver) -> bool {
                         "Ctrl-C quits anyway: your version is then kept beside the file, or where nothing can be written there, in {kept_in}."
                     ),
                 ],
-            ),
+            )
+            .with_footer("Once it is saved, q goes back to the home screen."),
         ));
         app.error("Not closed: the session could not be saved");
         return false;

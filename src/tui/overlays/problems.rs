@@ -16,6 +16,8 @@ pub struct Problems {
     pub title: String,
     pub lines: Vec<String>,
     pub scroll: usize,
+    /// The last line, when it is not the count of a file's problems.
+    pub footer: Option<String>,
 }
 
 const WIDTH: u16 = 100;
@@ -26,7 +28,14 @@ impl Problems {
             title,
             lines,
             scroll: 0,
+            footer: None,
         }
+    }
+
+    /// Lines that are not a file's problems, with `footer` as the last line.
+    pub fn with_footer(mut self, footer: impl Into<String>) -> Problems {
+        self.footer = Some(footer.into());
+        self
     }
 
     fn layout(&self, area: Rect, styles: &Styles) -> (Rect, Vec<Line<'static>>) {
@@ -47,7 +56,9 @@ impl Problems {
                 lines.push(Line::from(Span::styled(format!("{indent}{part}"), style)));
             }
         }
-        let footer = if self.lines.len() == 1 {
+        let footer = if let Some(footer) = &self.footer {
+            one_line(footer).into_owned()
+        } else if self.lines.len() == 1 {
             "1 problem. Fix the file, then r on the home screen looks again.".to_string()
         } else {
             format!(
