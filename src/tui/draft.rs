@@ -146,7 +146,8 @@ pub fn read(path: &Path) -> Option<Draft> {
     toml::from_str(&text).ok()
 }
 
-fn shown_name(path: &Path) -> String {
+/// A session's file name, safe to show.
+pub(crate) fn shown_name(path: &Path) -> String {
     path.file_name()
         .map(|n| one_line(&n.to_string_lossy()).into_owned())
         .unwrap_or_default()

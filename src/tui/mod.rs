@@ -737,19 +737,15 @@ fn close_session(app: &mut App, saver: &mut Saver) -> bool {
     autosave(app);
     if let Some(s) = app.session().filter(|s| s.is_dirty()) {
         // The save error the status line showed is gone by now, so the
-        // reason, and the ways out, are spelled out where they stay.
-        let name = s
-            .path
-            .file_name()
-            .map(|n| one_line(&n.to_string_lossy()).into_owned())
-            .unwrap_or_default();
-        let why = unsaved_because(s);
-        let kept_in = one_line(&store::recovered_dir().display().to_string()).into_owned();
+        // reason, and the ways out, are spelled out where they stay (the
+        // box makes each line safe to show).
+        let name = draft::shown_name(&s.path);
+        let kept_in = store::recovered_dir().display().to_string();
         app.overlays.push(overlays::Overlay::Problems(
             overlays::problems::Problems::new(
                 format!("{name} is not closed: it could not be saved"),
                 vec![
-                    one_line(&why).into_owned(),
+                    unsaved_because(s),
                     if s.conflict {
                         "Nothing is lost: the session stays open here until you choose which version to keep."
                     } else {
