@@ -676,13 +676,12 @@ fn sighup_mid_edit_keeps_the_open_form_and_restores_the_terminal() {
     tui.send(CTRL_S);
     tui.wait_for("Added Payroll admins use managed laptops");
     let path = sandbox.demo_file();
-    // Autosave runs before the screen that says so is drawn.
-    assert!(
-        load(&path)
-            .assumptions
+    // The save runs on the writer thread, so the screen can say so first.
+    wait_for_file(&path, "the saved assumption", |s| {
+        s.assumptions
             .iter()
             .any(|a| a.text == "Payroll admins use managed laptops")
-    );
+    });
 
     // Typing in a form that is never saved, then the terminal hangs up.
     tui.send("a");
