@@ -718,3 +718,51 @@ fn a_long_title_gives_a_jira_summary_of_at_most_255_characters() {
         .trim_end_matches('…');
     assert!(long.starts_with(kept), "the start of the title is kept");
 }
+
+/// A mitigation that addresses no threat (Open Threat Model files have
+/// them) is in the report, not only in the JSON.
+#[test]
+fn the_report_lists_mitigations_on_no_threat() {
+    let catalogs = Catalogs::builtin().unwrap();
+    let mut session = demo(&catalogs);
+    let id = stridekit::core::ids::Id::new(IdKind::Mitigation, 90);
+    session.mitigations.push(Mitigation {
+        id,
+        threats: Vec::new(),
+        text: "Rotate the *signing* key | yearly".to_string(),
+        catalog: None,
+        owner: "Platform team".to_string(),
+        status: MitigationStatus::Planned,
+        notes: String::new(),
+        tags: Vec::new(),
+        properties: Default::default(),
+    });
+    let md = render(
+        &session,
+        &catalogs,
+        Format::Markdown,
+        &JiraSettings::default(),
+    );
+    let section = md
+        .find("### Mitigations on no threat\n\n")
+        .unwrap_or_else(|| panic!("no section for it: {md}"));
+    assert!(
+        section < md.find("\n## 4. ").unwrap(),
+        "it belongs to the plan: {md}"
+    );
+    assert!(
+        md[section..].contains(
+            "\n- **M90** Rotate the \\*signing\\* key \\| yearly _(planned, owner Platform team)_\n"
+        ),
+        "{}",
+        &md[section..]
+    );
+    // The demo as shipped has none, and no such heading.
+    let shipped = render(
+        &demo(&catalogs),
+        &catalogs,
+        Format::Markdown,
+        &JiraSettings::default(),
+    );
+    assert!(!shipped.contains("on no threat"));
+}

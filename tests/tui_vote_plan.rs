@@ -19,7 +19,7 @@ use stridekit::core::diag::Severity;
 use stridekit::core::export::Format;
 use stridekit::core::ids::Id;
 use stridekit::core::model::{
-    MitigationStatus, Phase, PriorityBy, Session, Template, ThreatStatus, VotingMode,
+    Mitigation, MitigationStatus, Phase, PriorityBy, Session, Template, ThreatStatus, VotingMode,
 };
 use stridekit::core::scoring;
 use stridekit::core::store;
@@ -668,6 +668,112 @@ fn catalog_mitigations_are_picked_and_shared() {
     assert!(!session(&app).mitigations.iter().any(|x| x.id == m.id));
     keys(&mut app, "u");
     assert!(session(&app).mitigations.iter().any(|x| x.id == m.id));
+}
+
+/// A mitigation on no threat (imports bring them) is named on the banner
+/// and put on a threat with l; u takes it off again.
+#[test]
+fn a_mitigation_on_no_threat_is_shown_and_put_on_a_threat() {
+    let mut s = demo_session();
+    s.phase = Phase::Plan;
+    s.mitigations.push(Mitigation {
+        id: id("M90"),
+        threats: Vec::new(),
+        text: "Rotate the payslip signing key".to_string(),
+        catalog: None,
+        owner: String::new(),
+        status: MitigationStatus::Planned,
+        notes: String::new(),
+        tags: Vec::new(),
+        properties: Default::default(),
+    });
+    let mut app = show(s, None);
+    let long = "1 mitigation on no threat: press l";
+    let wide = render(&mut app, 120, 40);
+    let (x, y) = find(&wide, "go to the backlog", long);
+    assert_eq!(wide[(x, y)].fg, rgb("warning"));
+    // At 80 columns the short form, still on the banner line.
+    let narrow = render_text(&mut app, 80, 24);
+    let banner = narrow
+        .lines()
+        .find(|l| l.contains("go to the backlog"))
+        .unwrap();
+    assert!(banner.contains("· 1 unlinked (l)"), "{banner}");
+
+    to_threat(&mut app, "T11");
+    assert_eq!(
+        session(&app).threat(id("T11")).unwrap().status,
+        ThreatStatus::Open
+    );
+    keys(&mut app, "l");
+    let Some(Overlay::Picker(p)) = app.overlays.last() else {
+        panic!("a picker: {}", status(&app));
+    };
+    assert_eq!(p.picker.items[0].key, "M90", "the loose one comes first");
+    assert!(
+        p.picker.items[0].detail.contains("on no threat"),
+        "{}",
+        p.picker.items[0].detail
+    );
+    // Those on other threats follow, none already on T11.
+    assert!(p.picker.items.len() > 1);
+    assert!(p.picker.items.iter().all(|i| {
+        !session(&app)
+            .mitigations_of(id("T11"))
+            .any(|m| m.id.to_string() == i.key)
+    }));
+    press(&mut app, KeyCode::Tab); // mark the first
+    press(&mut app, KeyCode::Enter);
+    assert!(app.overlays.is_empty());
+    let m90 = session(&app)
+        .mitigations
+        .iter()
+        .find(|m| m.id == id("M90"))
+        .unwrap();
+    assert_eq!(m90.threats, vec![id("T11")]);
+    assert_eq!(status(&app), "M90 covers T11 now; u undoes");
+    assert_eq!(
+        session(&app).threat(id("T11")).unwrap().status,
+        ThreatStatus::Mitigating,
+        "a planned mitigation puts it under way"
+    );
+    assert_eq!(plan(&app).focus, Focus::Mitigations);
+    let text = render_text(&mut app, 120, 40);
+    assert!(!text.contains("on no threat"), "{text}");
+    assert!(text.contains("› M90  Rotate the"), "{text}");
+
+    keys(&mut app, "u");
+    assert!(
+        session(&app)
+            .mitigations
+            .iter()
+            .any(|m| m.id == id("M90") && m.threats.is_empty())
+    );
+    assert!(
+        errors(session(&app)).is_empty(),
+        "{:?}",
+        errors(session(&app))
+    );
+
+    // With no mitigation in the session, l says what to do instead.
+    let mut s = demo_session();
+    s.phase = Phase::Plan;
+    s.mitigations.clear();
+    let mut app = show(s, None);
+    keys(&mut app, "l");
+    assert!(app.overlays.is_empty());
+    assert!(
+        status(&app).contains("No mitigation in the session yet"),
+        "{}",
+        status(&app)
+    );
+    // Read-only, it is refused.
+    let mut s = demo_session();
+    s.phase = Phase::Plan;
+    let mut app = show(s, Some("pid 4242 on laptop"));
+    keys(&mut app, "l");
+    assert!(app.overlays.is_empty());
+    assert!(status(&app).contains("Read-only"), "{}", status(&app));
 }
 
 #[test]

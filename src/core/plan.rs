@@ -324,6 +324,43 @@ pub fn unlink(session: &mut Session, id: Id, threat: Id) -> Result<bool, PlanErr
     Ok(false)
 }
 
+/// Mitigations that address no threat. Imports bring them (an Open Threat
+/// Model mitigation nothing points at); Plan offers them to link.
+pub fn unlinked(session: &Session) -> impl Iterator<Item = &Mitigation> {
+    session.mitigations.iter().filter(|m| m.threats.is_empty())
+}
+
+/// Makes each mitigation in `ids` cover `threat` too; one being done moves
+/// an open `threat` to mitigating. Returns how many did not cover it yet.
+pub fn link(session: &mut Session, ids: &[Id], threat: Id) -> Result<usize, PlanError> {
+    if session.threat(threat).is_none() {
+        return Err(PlanError::Unknown(threat));
+    }
+    if let Some(unknown) = ids
+        .iter()
+        .find(|id| !session.mitigations.iter().any(|m| m.id == **id))
+    {
+        return Err(PlanError::Unknown(*unknown));
+    }
+    let mut added = 0;
+    let mut any_committed = false;
+    for m in session
+        .mitigations
+        .iter_mut()
+        .filter(|m| ids.contains(&m.id))
+    {
+        if !m.threats.contains(&threat) {
+            m.threats.push(threat);
+            added += 1;
+        }
+        any_committed |= committed(m.status);
+    }
+    if any_committed {
+        advance_threats(session, &[threat]);
+    }
+    Ok(added)
+}
+
 /// Sets a threat's status. Accepted and transferred need a reason; other
 /// statuses clear it.
 pub fn set_status(
@@ -572,6 +609,54 @@ mod tests {
             add_mitigation(&mut s, &[t(1)], "  ", "", MitigationStatus::Proposed),
             Err(PlanError::NoText)
         );
+    }
+
+    fn loose(id: u32, status: MitigationStatus) -> Mitigation {
+        Mitigation {
+            id: Id::new(IdKind::Mitigation, id),
+            threats: Vec::new(),
+            text: format!("imported control {id}"),
+            catalog: None,
+            owner: String::new(),
+            status,
+            notes: String::new(),
+            tags: Vec::new(),
+            properties: Default::default(),
+        }
+    }
+
+    #[test]
+    fn linking_puts_a_mitigation_on_a_threat_once() {
+        let mut s = session(3);
+        s.mitigations.push(loose(7, MitigationStatus::Proposed));
+        s.mitigations.push(loose(8, MitigationStatus::Done));
+        let on_t1 = add_mitigation(&mut s, &[t(1)], "MFA", "", MitigationStatus::Proposed).unwrap();
+        let m7 = Id::new(IdKind::Mitigation, 7);
+        let m8 = Id::new(IdKind::Mitigation, 8);
+        let loose_ids = |s: &Session| unlinked(s).map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(loose_ids(&s), vec![m7, m8]);
+
+        // A proposed one leaves the threat open.
+        assert_eq!(link(&mut s, &[m7, on_t1], t(2)), Ok(2));
+        assert_eq!(loose_ids(&s), vec![m8]);
+        assert_eq!(s.mitigations[0].threats, vec![t(2)]);
+        assert_eq!(s.mitigations[2].threats, vec![t(1), t(2)]);
+        assert_eq!(s.threat(t(2)).unwrap().status, ThreatStatus::Open);
+        // Linking again adds nothing.
+        assert_eq!(link(&mut s, &[m7], t(2)), Ok(0));
+        assert_eq!(s.mitigations[0].threats, vec![t(2)]);
+
+        // One that is done puts the threat under mitigation.
+        assert_eq!(link(&mut s, &[m8], t(3)), Ok(1));
+        assert_eq!(s.threat(t(3)).unwrap().status, ThreatStatus::Mitigating);
+        assert_eq!(loose_ids(&s), Vec::<Id>::new());
+
+        // Unknown ids change nothing.
+        let before = s.clone();
+        assert_eq!(link(&mut s, &[m7], t(9)), Err(PlanError::Unknown(t(9))));
+        let m99 = Id::new(IdKind::Mitigation, 99);
+        assert_eq!(link(&mut s, &[m7, m99], t(1)), Err(PlanError::Unknown(m99)));
+        assert_eq!(s, before);
     }
 
     #[test]

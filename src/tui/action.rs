@@ -101,6 +101,8 @@ pub enum Action {
     Adopt,
     /// A mitigation from the catalog.
     FromCatalog,
+    /// Put a mitigation already in the session on this threat too.
+    Link,
     /// Who owns the mitigation.
     Owner,
     /// Export the session (Jira CSV, CSV, Markdown, JSON).

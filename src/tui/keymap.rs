@@ -817,6 +817,12 @@ pub static KEYMAP: &[Binding] = &[
     .hint("catalog", 5),
     bind(
         Plan,
+        &[ch('l')],
+        Action::Link,
+        "Put a mitigation already in the session on this threat too (those on no threat first)",
+    ),
+    bind(
+        Plan,
         &[ch('o')],
         Action::Owner,
         "Owner of the mitigation: a participant, or type a name",

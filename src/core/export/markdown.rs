@@ -10,7 +10,7 @@ use super::{ExportContext, statement_sentence};
 use crate::core::coverage::{Cell, crosses_boundary, matrix};
 use crate::core::ids::Id;
 use crate::core::index::SessionIndex;
-use crate::core::model::{Phase, Session, VotingMode};
+use crate::core::model::{Mitigation, Phase, Session, VotingMode};
 use crate::core::scoring::{budget, rank};
 use crate::core::stride::Category;
 use crate::core::text::{is_bidi_control, is_invisible, is_line_separator, plural};
@@ -297,6 +297,7 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
     let ranking = rank(s);
     if ranking.is_empty() {
         d.push_str("Nothing to plan yet.\n\n");
+        unlinked_mitigations(s, d);
         return;
     }
     // A rating session was never voted on: its backlog speaks of ratings
@@ -409,22 +410,41 @@ fn backlog(s: &Session, ix: &SessionIndex<'_>, d: &mut String) {
         } else {
             d.push_str("- Mitigations:\n");
             for m in ms {
-                let owner = if m.owner.is_empty() {
-                    String::new()
-                } else {
-                    format!(", owner {}", inline(&m.owner))
-                };
-                let _ = writeln!(
-                    d,
-                    "  - **{}** {} _({}{owner})_",
-                    m.id,
-                    inline(&m.text),
-                    m.status.key()
-                );
+                let _ = writeln!(d, "  - {}", mitigation_item(m));
             }
         }
         d.push('\n');
     }
+    unlinked_mitigations(s, d);
+}
+
+/// `**M1** text _(status, owner X)_`.
+fn mitigation_item(m: &Mitigation) -> String {
+    let owner = if m.owner.is_empty() {
+        String::new()
+    } else {
+        format!(", owner {}", inline(&m.owner))
+    };
+    format!(
+        "**{}** {} _({}{owner})_",
+        m.id,
+        inline(&m.text),
+        m.status.key()
+    )
+}
+
+/// Mitigations that address no threat (an import can bring them): listed,
+/// so the report holds everything the session does.
+fn unlinked_mitigations(s: &Session, d: &mut String) {
+    let loose: Vec<&Mitigation> = crate::core::plan::unlinked(s).collect();
+    if loose.is_empty() {
+        return;
+    }
+    d.push_str("### Mitigations on no threat\n\n");
+    for m in loose {
+        let _ = writeln!(d, "- {}", mitigation_item(m));
+    }
+    d.push('\n');
 }
 
 fn review(ctx: &ExportContext<'_>, ix: &SessionIndex<'_>, d: &mut String) {

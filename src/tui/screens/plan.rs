@@ -62,6 +62,7 @@ enum Ask {
     Owner { id: Id },
     OwnerByName { id: Id },
     Catalog { threat: Id },
+    Link { threat: Id },
     Adopt,
 }
 
@@ -270,6 +271,51 @@ impl PlanScreen {
         cx.open_picker(picker, Purpose::new(Ask::Owner { id }));
     }
 
+    /// The session's mitigations not on `threat`, those on no threat
+    /// first: an import can bring those, and they show nowhere else.
+    fn open_link_picker(cx: &mut Ctx, threat: Id) {
+        let s = cx.session();
+        let (loose, linked): (Vec<&Mitigation>, Vec<&Mitigation>) = s
+            .mitigations
+            .iter()
+            .filter(|m| !m.threats.contains(&threat))
+            .partition(|m| m.threats.is_empty());
+        let items: Vec<PickItem> = loose
+            .into_iter()
+            .chain(linked)
+            .map(|m| {
+                let on = if m.threats.is_empty() {
+                    "on no threat".to_string()
+                } else {
+                    let mut on: Vec<String> = m.threats.iter().take(3).map(Id::to_string).collect();
+                    if m.threats.len() > 3 {
+                        on.push(format!("+{}", m.threats.len() - 3));
+                    }
+                    format!("on {}", on.join(" "))
+                };
+                // The id leads: the text is long and the detail is cut
+                // first on a narrow terminal.
+                PickItem::new(
+                    m.id.to_string(),
+                    format!("{} {}", m.id, one_line(&m.text)),
+                    format!("{on} · {}", m.status.key()),
+                )
+            })
+            .collect();
+        if items.is_empty() {
+            cx.info(format!(
+                "Every mitigation in the session covers {threat} already"
+            ));
+            return;
+        }
+        let picker = Picker::multi(
+            &format!("Mitigations to put on {threat}"),
+            items,
+            Vec::new(),
+        );
+        cx.open_picker(picker, Purpose::new(Ask::Link { threat }));
+    }
+
     fn open_catalog_picker(cx: &mut Ctx, threat: Id) {
         let s = cx.session();
         let offers = plan::catalog_offers(s, cx.catalogs, threat);
@@ -354,6 +400,17 @@ impl PhaseScreen for PlanScreen {
                 Focus::Threats => Offer::Hidden,
             },
             Action::Add | Action::FromCatalog | Action::Status => editable,
+            Action::Link => edit(if s.mitigations.is_empty() {
+                Offer::Disabled(
+                    "No mitigation in the session yet: a writes one, c picks from the catalog"
+                        .to_string(),
+                )
+            } else {
+                Offer::when(
+                    s.mitigations.iter().any(|m| !m.threats.contains(&threat)),
+                    format!("Every mitigation in the session covers {threat} already"),
+                )
+            }),
             Action::Adopt => edit(match self.focus {
                 Focus::Threats => Offer::when(
                     self.covering(s, changes, threat)
@@ -485,6 +542,7 @@ impl PhaseScreen for PlanScreen {
                 }
             }
             Action::FromCatalog => Self::open_catalog_picker(cx, threat),
+            Action::Link => Self::open_link_picker(cx, threat),
             Action::Owner => {
                 if let Some(id) = self.target_mitigation(cx.session(), changes) {
                     Self::open_owner_picker(cx, id);
@@ -699,7 +757,7 @@ impl PhaseScreen for PlanScreen {
                 set_owner(cx, id, &owner);
                 Ok(())
             }
-            Ask::Owner { .. } | Ask::Catalog { .. } | Ask::Adopt => Ok(()),
+            Ask::Owner { .. } | Ask::Catalog { .. } | Ask::Link { .. } | Ask::Adopt => Ok(()),
         }
     }
 
@@ -747,6 +805,36 @@ impl PhaseScreen for PlanScreen {
                         }
                         self.focus = Focus::Mitigations;
                         cx.success(text);
+                    }
+                    Some(Err(e)) => cx.warn(e.to_string()),
+                    None => {}
+                }
+            }
+            Some(Ask::Link { threat }) => {
+                let chosen = ids(&keys);
+                if chosen.is_empty() {
+                    cx.info("Nothing picked: Space marks a mitigation, Enter takes the marked");
+                    return;
+                }
+                let label = chosen
+                    .iter()
+                    .map(Id::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let linked = cx.edit(format!("put {label} on {threat}"), |s| {
+                    plan::link(s, &chosen, threat)
+                });
+                match linked {
+                    Some(Ok(_)) => {
+                        let changes = cx.changes();
+                        self.follow(cx.session(), changes, threat);
+                        self.focus = Focus::Mitigations;
+                        self.mitigation = mitigations_of(cx.session(), threat)
+                            .iter()
+                            .position(|m| chosen.contains(&m.id))
+                            .unwrap_or(0);
+                        let verb = if chosen.len() == 1 { "covers" } else { "cover" };
+                        cx.success(format!("{label} {verb} {threat} now; u undoes"));
                     }
                     Some(Err(e)) => cx.warn(e.to_string()),
                     None => {}
@@ -842,18 +930,47 @@ fn draw(screen: &PlanScreen, frame: &mut Frame, area: Rect, view: &View) {
     let cut = overview.backlog;
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let unplanned = overview.unplanned().count();
-    let mut banner = vec![Span::styled(
-        format!("The top {cut} of {} go to the backlog", ranked.len()),
-        st.base.add_modifier(Modifier::BOLD),
-    )];
-    if unplanned > 0 {
-        banner.push(Span::styled(
-            format!(
-                " · {} without a plan or owner",
-                plural(unplanned, "threat", "threats")
-            ),
-            st.warning,
-        ));
+    let loose = plan::unlinked(s).count();
+    let lead = format!("The top {cut} of {} go to the backlog", ranked.len());
+    // Each warning in a long form and a short one: the long forms while
+    // they fit, the mitigations on no threat shortened first.
+    let warning = |count: usize, long: String, short: String| (count > 0).then_some((long, short));
+    let unplanned_text = warning(
+        unplanned,
+        format!(
+            " · {} without a plan or owner",
+            plural(unplanned, "threat", "threats")
+        ),
+        format!(" · {unplanned} without plan or owner"),
+    );
+    let loose_text = warning(
+        loose,
+        format!(
+            " · {} on no threat: press l",
+            plural(loose, "mitigation", "mitigations")
+        ),
+        format!(" · {loose} unlinked (l)"),
+    );
+    let room = usize::from(top.width);
+    let pick = |long_first: bool, long_second: bool| {
+        let first = unplanned_text
+            .as_ref()
+            .map(|(l, s)| if long_first { l } else { s });
+        let second = loose_text
+            .as_ref()
+            .map(|(l, s)| if long_second { l } else { s });
+        (first.cloned(), second.cloned())
+    };
+    let fits = |(a, b): &(Option<String>, Option<String>)| {
+        width(&lead) + a.as_deref().map_or(0, width) + b.as_deref().map_or(0, width) <= room
+    };
+    let (first, second) = [pick(true, true), pick(true, false), pick(false, true)]
+        .into_iter()
+        .find(fits)
+        .unwrap_or_else(|| pick(false, false));
+    let mut banner = vec![Span::styled(lead, st.base.add_modifier(Modifier::BOLD))];
+    for text in [first, second].into_iter().flatten() {
+        banner.push(Span::styled(text, st.warning));
     }
     let how = " · ranked by dots, then risk, then age";
     let used: usize = banner.iter().map(|s| width(&s.content)).sum();
@@ -1097,16 +1214,26 @@ fn draw_detail(
     );
     let ms = overview.mitigations_of(s, t.id);
     if ms.is_empty() {
+        let mut hint = vec![
+            Span::styled("No mitigation yet. ", st.warning),
+            Span::styled("a", st.hint_key),
+            Span::styled(" writes one, ", st.muted),
+            Span::styled("c", st.hint_key),
+            Span::styled(" picks from the catalog", st.muted),
+        ];
+        if s.mitigations.is_empty() {
+            hint.push(Span::styled(".", st.muted));
+        } else {
+            hint.extend([
+                Span::styled(", ", st.muted),
+                Span::styled("l", st.hint_key),
+                Span::styled(" takes one already in the session.", st.muted),
+            ]);
+        }
         frame.render_widget(
-            Paragraph::new(vec![Line::from(vec![
-                Span::styled("No mitigation yet. ", st.warning),
-                Span::styled("a", st.hint_key),
-                Span::styled(" writes one, ", st.muted),
-                Span::styled("c", st.hint_key),
-                Span::styled(" picks from the catalog.", st.muted),
-            ])])
-            .wrap(Wrap { trim: true })
-            .style(st.base),
+            Paragraph::new(vec![Line::from(hint)])
+                .wrap(Wrap { trim: true })
+                .style(st.base),
             rest,
         );
         return;
