@@ -385,6 +385,73 @@ fn oversized_malformed_and_mistyped_bodies_are_refused() {
     assert_eq!(f.session().threats.len(), demo_session().threats.len());
 }
 
+/// A request that promises a body and never sends it: from a phone whose
+/// Wi-Fi dropped mid-request, or from someone stalling the server on
+/// purpose. Over 1 KiB, so tiny_http leaves the body to whoever answers.
+fn stalled(addr: SocketAddr, method: &str, path: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{\"code\":"
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+#[test]
+fn a_body_that_never_arrives_holds_up_nobody_else() {
+    let mut f = Facilitator::new(Phase::Brainstorm, |_| {});
+    // More than the server has threads answering requests, to each kind
+    // of answer: a post read, a page, a path that is not there.
+    let mut held: Vec<TcpStream> = (0..6)
+        .map(|_| stalled(f.addr, "POST", "/api/join"))
+        .collect();
+    held.extend((0..3).map(|_| stalled(f.addr, "GET", "/")));
+    held.extend((0..3).map(|_| stalled(f.addr, "POST", "/nowhere")));
+    std::thread::sleep(Duration::from_millis(300));
+    let page = http(f.addr, "GET", "/", &[], b"");
+    assert_eq!(page.status, 200, "the page while requests stall");
+    let token = join(f.addr, &f.code, "Ana");
+    f.admit_all();
+    assert_eq!(get(f.addr, "/api/board", &token).status, 200);
+
+    // A body that arrives in the end is answered.
+    let mut late = stalled(f.addr, "POST", "/api/roster");
+    std::thread::sleep(Duration::from_millis(100));
+    late.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        late,
+        "\"{}\"}}{}",
+        f.code,
+        " ".repeat(5000 - 10 - f.code.len())
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = late.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"participants\""), "{answer}");
+
+    // Stopping the share does not wait for the stalled ones either (it
+    // used to hang the facilitator's terminal until they gave up).
+    let sharing = f
+        .app
+        .session_mut()
+        .and_then(|s| s.sharing.take())
+        .expect("sharing");
+    let (done, stopped) = mpsc::channel();
+    std::thread::spawn(move || {
+        drop(sharing);
+        let _ = done.send(());
+    });
+    assert!(
+        stopped.recv_timeout(Duration::from_secs(20)).is_ok(),
+        "stopping the share waited for the stalled requests"
+    );
+    drop(held);
+}
+
 #[test]
 fn eight_participants_add_threats_at_once_and_each_lands_once() {
     let mut f = Facilitator::new(Phase::Brainstorm, |_| {});

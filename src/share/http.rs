@@ -23,6 +23,9 @@ use crate::core::participation::{self, MAX_NAME, MAX_NOTES, MAX_TITLE};
 /// many times over.
 pub const MAX_BODY: usize = 16 * 1024;
 
+/// Bodies up to this size tiny_http reads with the request's head.
+const READ_WITH_THE_HEAD: usize = 1024;
+
 /// How long a request waits for the facilitator's process to apply it.
 const APPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -102,7 +105,47 @@ fn respond(request: tiny_http::Request, reply: Reply) {
     let _ = request.respond(response);
 }
 
-fn handle(hub: &Arc<Hub>, mut request: tiny_http::Request, addr: SocketAddr) {
+/// Hands a request whose body tiny_http has not read yet to a thread of
+/// its own. Reading such a body waits for every byte, and so does dropping
+/// the request unread (tiny_http then skips the rest), with no timeout: a
+/// body that never comes (a phone that lost its network mid-request, or
+/// someone stalling on purpose) would hold a worker for good, and four of
+/// them every participant, and stopping the share, which waits for the
+/// workers. On its own thread it holds only that thread, as tiny_http's
+/// thread for the connection is held already.
+fn handle(hub: &Arc<Hub>, request: tiny_http::Request, addr: SocketAddr) {
+    if body_is_read(&request) {
+        answer(hub, request, addr);
+        return;
+    }
+    let hub = Arc::clone(hub);
+    // Should no thread start, the request is dropped with the closure,
+    // on this thread: as before, and rarer than tiny_http itself failing
+    // to start the thread of a connection.
+    let _ = std::thread::Builder::new()
+        .name("share-request".to_string())
+        .spawn(move || answer(&hub, request, addr));
+}
+
+/// Whether tiny_http read the whole body with the head: it does for a
+/// `Content-Length` of at most 1 KiB, unless the client asked to be told
+/// to go on (`Expect`); a chunked or upgraded one it leaves to be read.
+fn body_is_read(request: &tiny_http::Request) -> bool {
+    let has = |name: &'static str| request.headers().iter().any(|h| h.field.equiv(name));
+    let upgrade = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Connection"))
+        .any(|h| h.value.as_str().to_ascii_lowercase().contains("upgrade"));
+    !has("Transfer-Encoding")
+        && !has("Expect")
+        && !upgrade
+        && request
+            .body_length()
+            .is_none_or(|n| n <= READ_WITH_THE_HEAD)
+}
+
+fn answer(hub: &Arc<Hub>, mut request: tiny_http::Request, addr: SocketAddr) {
     if !host_allowed(&request, addr) {
         respond(request, Reply::error(421, "Unknown host name"));
         return;
@@ -134,6 +177,11 @@ fn handle(hub: &Arc<Hub>, mut request: tiny_http::Request, addr: SocketAddr) {
             return;
         }
     };
+    // A body that came late, on its own thread, may find sharing over.
+    if hub.stopping() {
+        respond(request, Reply::error(503, "Sharing has stopped"));
+        return;
+    }
     let from = request.remote_addr().map(|a| a.ip());
     let reply = match path.as_str() {
         "/api/join" => join(hub, &body, from),
