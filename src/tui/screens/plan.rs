@@ -816,11 +816,7 @@ impl PhaseScreen for PlanScreen {
                     cx.info("Nothing picked: Space marks a mitigation, Enter takes the marked");
                     return;
                 }
-                let label = chosen
-                    .iter()
-                    .map(Id::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let label = id_list(&chosen);
                 let linked = cx.edit(format!("put {label} on {threat}"), |s| {
                     plan::link(s, &chosen, threat)
                 });
@@ -864,16 +860,17 @@ impl PhaseScreen for PlanScreen {
     }
 }
 
+/// `M1, M4`.
+fn id_list(ids: &[Id]) -> String {
+    ids.iter().map(Id::to_string).collect::<Vec<_>>().join(", ")
+}
+
 fn adopt(cx: &mut Ctx, chosen: &[Id]) {
     if chosen.is_empty() {
         cx.info("Nothing picked: Space marks a mitigation, Enter adopts the marked");
         return;
     }
-    let label = chosen
-        .iter()
-        .map(Id::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let label = id_list(chosen);
     let done = cx.edit(format!("adopt {label}"), |s| {
         chosen
             .iter()
